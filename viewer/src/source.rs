@@ -1,0 +1,312 @@
+//! Opening a video, reading its metadata and index, and decoding any frame exactly.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ffmpeg_next as ffmpeg;
+use ffmpeg_next::codec::discard::Discard;
+
+use crate::ffi;
+use crate::frame::{FrameConverter, VideoFrame};
+use crate::index::{FrameEntry, FrameIndex};
+use crate::{VideoError, VideoInfo};
+
+/// Consecutive demux errors after which a file counts as unreadable from that point.
+const MAX_READ_ERRORS: usize = 64;
+
+/// One open video file: metadata, a frame index and a decoder positioned somewhere in
+/// the stream. `frame(i)` returns frame `i` of a straight decode, however it gets there.
+pub struct VideoSource {
+    path: PathBuf,
+    input: ffmpeg::format::context::Input,
+    stream: usize,
+    decoder: ffmpeg::decoder::Video,
+    index: Arc<FrameIndex>,
+    info: VideoInfo,
+    converter: FrameConverter,
+    /// Index of the last frame the decoder gave out since the last seek.
+    last_output: Option<u64>,
+    /// The demuxer reached end of file and the decoder was told so.
+    drained: bool,
+}
+
+fn open_err(path: &Path, e: impl ToString) -> VideoError {
+    VideoError::Open { path: path.to_owned(), reason: e.to_string() }
+}
+
+impl VideoSource {
+    /// Open `path`, read every packet header of its video stream (no decoding) to
+    /// count frames and find keyframes, and prepare a decoder.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, VideoError> {
+        Self::open_with_progress(path, |_| {})
+    }
+
+    /// Like [`Self::open`], calling `progress` with the fraction of the file indexed.
+    pub fn open_with_progress(
+        path: impl AsRef<Path>,
+        mut progress: impl FnMut(f32),
+    ) -> Result<Self, VideoError> {
+        let path = path.as_ref();
+        let (mut input, stream) = open_input(path)?;
+        let file_size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let index = Arc::new(scan_index(&mut input, stream, path, file_size, &mut progress)?);
+        Self::with_index(path, input, stream, index)
+    }
+
+    /// Open another decoder on a file whose index is already known (for a second
+    /// worker such as the thumbnail strip).
+    pub fn reopen(&self) -> Result<Self, VideoError> {
+        let (input, stream) = open_input(&self.path)?;
+        Self::with_index(&self.path, input, stream, Arc::clone(&self.index))
+    }
+
+    fn with_index(
+        path: &Path,
+        input: ffmpeg::format::context::Input,
+        stream_index: usize,
+        index: Arc<FrameIndex>,
+    ) -> Result<Self, VideoError> {
+        let stream = input.stream(stream_index).ok_or_else(|| VideoError::NoVideoStream { path: path.to_owned() })?;
+        let params = stream.parameters();
+        let codec_id = params.id();
+        let mut context = ffmpeg::codec::context::Context::from_parameters(params).map_err(|e| open_err(path, e))?;
+        // Frame threads use every core; the decoder still returns frames in order.
+        context.set_threading(ffmpeg::codec::threading::Config {
+            kind: ffmpeg::codec::threading::Type::Frame,
+            count: 0,
+            ..Default::default()
+        });
+        let decoder = context.decoder().video().map_err(|e| match e {
+            ffmpeg::Error::DecoderNotFound => VideoError::UnsupportedCodec {
+                path: path.to_owned(),
+                codec: format!("{codec_id:?}").to_lowercase(),
+            },
+            e => open_err(path, e),
+        })?;
+        if index.is_empty() {
+            return Err(VideoError::NoFrames { path: path.to_owned() });
+        }
+        let rotation = ffi::stream_rotation(&stream);
+        let info = VideoInfo::new(&input, &stream, &decoder, &index, rotation, path);
+        Ok(Self {
+            path: path.to_owned(),
+            input,
+            stream: stream_index,
+            decoder,
+            index,
+            info,
+            converter: FrameConverter::default(),
+            last_output: None,
+            drained: false,
+        })
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    pub fn index(&self) -> &Arc<FrameIndex> {
+        &self.index
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The frame at presentation index `index`, bit-identical to the same frame of a
+    /// straight decode from the start.
+    pub fn frame(&mut self, index: u64) -> Result<VideoFrame, VideoError> {
+        let target = self.check_index(index)?;
+        let keyframe = self.index.keyframe_at_or_before(index);
+        // Decoding on is cheaper than seeking while the decoder is behind the target
+        // and already inside (or right before) the target's keyframe interval.
+        let can_continue = self.last_output.is_some_and(|last| last < index && keyframe <= last + 1);
+        let mut start = if can_continue { None } else { Some(keyframe) };
+        let mut retries = 0;
+        loop {
+            if let Some(k) = start {
+                self.seek_to_frame(k)?;
+            }
+            match self.decode_until(target)? {
+                Found::Frame(decoded) => {
+                    return self.converter.convert(&decoded, index, self.info.rotation);
+                }
+                // The output went past or ended without the target: a keyframe that
+                // is no clean start (an open GOP, an H.264 I-frame that is not IDR) or a
+                // demuxer that seeks late. Start one keyframe earlier, at worst from the top.
+                Found::Passed | Found::End if retries < 3 => {
+                    retries += 1;
+                    start = Some(match start {
+                        None => keyframe,
+                        Some(k) if retries < 3 => self.index.keyframe_before(k).unwrap_or(0),
+                        Some(_) => 0,
+                    });
+                }
+                Found::Passed | Found::End => return Err(self.missing(index)),
+            }
+        }
+    }
+
+    /// The frame shown at `time_s` seconds from the first frame.
+    pub fn frame_at_time(&mut self, time_s: f64) -> Result<VideoFrame, VideoError> {
+        let duration_s = self.info.duration_s;
+        if !(0.0..=duration_s).contains(&time_s) {
+            return Err(VideoError::TimeOutOfRange { time_s, duration_s });
+        }
+        self.frame(self.index.frame_at_time(time_s))
+    }
+
+    /// A quick frame near `index`: the keyframe at or before it, one decode after a
+    /// seek. For showing something at once while the user scrubs.
+    pub fn keyframe_near(&mut self, index: u64) -> Result<VideoFrame, VideoError> {
+        self.check_index(index)?;
+        self.frame(self.index.keyframe_at_or_before(index))
+    }
+
+    /// The demuxer (at the start), stream number, decoder and rotation, for a
+    /// caller that drives decoding itself.
+    pub(crate) fn into_parts(self) -> (ffmpeg::format::context::Input, usize, ffmpeg::decoder::Video, u32) {
+        (self.input, self.stream, self.decoder, self.info.rotation)
+    }
+
+    fn check_index(&self, index: u64) -> Result<i64, VideoError> {
+        self.index
+            .pts(index)
+            .ok_or(VideoError::FrameOutOfRange { index, frame_count: self.index.len() })
+    }
+
+    fn missing(&self, index: u64) -> VideoError {
+        VideoError::Decode { index, reason: "the decoder never produced this frame (damaged stream?)".into() }
+    }
+
+    fn seek_to_frame(&mut self, index: u64) -> Result<(), VideoError> {
+        let pts = self.index.pts(index).unwrap_or(i64::MIN);
+        let seeked = if index == 0 {
+            // The very start: also works for files with no seek index.
+            self.input.seek(i64::MIN, ..).or_else(|_| ffi::seek_backward(&mut self.input, self.stream, pts))
+        } else {
+            ffi::seek_backward(&mut self.input, self.stream, pts)
+        };
+        seeked.map_err(|e| VideoError::Decode { index, reason: format!("seek failed: {e}") })?;
+        self.decoder.flush();
+        self.last_output = None;
+        self.drained = false;
+        Ok(())
+    }
+
+    /// Feed packets until the decoder outputs the frame with pts `target`. Frames
+    /// before it are neither converted nor, where they are not references, decoded.
+    fn decode_until(&mut self, target: i64) -> Result<Found, VideoError> {
+        let mut decoded = ffmpeg::frame::Video::empty();
+        let mut packet = ffmpeg::Packet::empty();
+        let mut read_errors = 0;
+        loop {
+            if self.decoder.receive_frame(&mut decoded).is_ok() {
+                let Some(pts) = decoded.pts().or(decoded.timestamp()) else { continue };
+                let Some(at) = self.index.index_of_pts(pts) else { continue };
+                self.last_output = Some(at);
+                if pts == target {
+                    return Ok(Found::Frame(decoded));
+                }
+                if pts > target {
+                    return Ok(Found::Passed);
+                }
+                continue;
+            }
+            if self.drained {
+                return Ok(Found::End);
+            }
+            match packet.read(&mut self.input) {
+                Ok(()) => {
+                    read_errors = 0;
+                    if packet.stream() != self.stream {
+                        continue;
+                    }
+                    // A frame that comes before the target and that nothing refers to
+                    // need not be decoded at all.
+                    let before = packet.pts().is_some_and(|p| p < target);
+                    self.decoder.skip_frame(if before { Discard::NonReference } else { Discard::Default });
+                    // A damaged packet is skipped; the index check above keeps us exact.
+                    let _ = self.decoder.send_packet(&packet);
+                }
+                Err(ffmpeg::Error::Eof) => {
+                    self.decoder.skip_frame(Discard::Default);
+                    let _ = self.decoder.send_eof();
+                    self.drained = true;
+                }
+                Err(_) if read_errors < MAX_READ_ERRORS => read_errors += 1,
+                Err(e) => {
+                    return Err(VideoError::Decode {
+                        index: self.index.index_of_pts(target).unwrap_or(0),
+                        reason: format!("reading the file failed: {e}"),
+                    });
+                }
+            }
+        }
+    }
+}
+
+enum Found {
+    Frame(ffmpeg::frame::Video),
+    /// The decoder's output went past the target.
+    Passed,
+    End,
+}
+
+fn open_input(path: &Path) -> Result<(ffmpeg::format::context::Input, usize), VideoError> {
+    crate::init();
+    if !path.exists() {
+        return Err(open_err(path, "no such file"));
+    }
+    let input = ffmpeg::format::input(&path).map_err(|e| open_err(path, format!("{e} (not a video FFmpeg can read)")))?;
+    let stream = input
+        .streams()
+        .best(ffmpeg::media::Type::Video)
+        .ok_or_else(|| VideoError::NoVideoStream { path: path.to_owned() })?
+        .index();
+    Ok((input, stream))
+}
+
+fn scan_index(
+    input: &mut ffmpeg::format::context::Input,
+    stream: usize,
+    path: &Path,
+    file_size: u64,
+    progress: &mut impl FnMut(f32),
+) -> Result<FrameIndex, VideoError> {
+    let time_base = input.stream(stream).map(|s| s.time_base()).unwrap_or(ffmpeg::Rational(1, 1));
+    let tick_s = f64::from(time_base.numerator()) / f64::from(time_base.denominator().max(1));
+    let mut frames = Vec::new();
+    let mut packet = ffmpeg::Packet::empty();
+    let mut read_errors = 0;
+    let mut missing_timestamps = 0usize;
+    loop {
+        match packet.read(input) {
+            Ok(()) => {
+                read_errors = 0;
+                if packet.stream() != stream || ffi::packet_is_discarded(&packet) {
+                    continue;
+                }
+                let Some(pts) = packet.pts().or(packet.dts()) else {
+                    missing_timestamps += 1;
+                    continue;
+                };
+                frames.push(FrameEntry { pts, duration: packet.duration(), key: packet.is_key() });
+                if frames.len() % 256 == 0 && file_size > 0 {
+                    progress((packet.position().max(0) as f64 / file_size as f64).min(1.0) as f32);
+                }
+            }
+            Err(ffmpeg::Error::Eof) => break,
+            // A damaged stretch: keep what was read before it.
+            Err(_) if read_errors < MAX_READ_ERRORS => read_errors += 1,
+            Err(_) => break,
+        }
+    }
+    if frames.is_empty() && missing_timestamps > 0 {
+        return Err(open_err(path, "the video packets carry no timestamps, so frames cannot be located exactly"));
+    }
+    progress(1.0);
+    // Leave the demuxer at the start for the first decode.
+    let _ = input.seek(i64::MIN, ..);
+    Ok(FrameIndex::new(frames, tick_s))
+}
