@@ -1,0 +1,15 @@
+//! Vidence's data: the dataset schema ("vidence/1"), box interpolation along tracks,
+//! and reading and writing dataset files. No GUI, video or ML crates here: this crate
+//! builds and tests in seconds.
+
+mod dataset;
+mod geometry;
+mod persist;
+
+pub use dataset::{
+    TrackBox,
+    Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind,
+    RationaleKind, RationaleStep, Review, SCHEMA, Segment, Track, Video,
+};
+pub use geometry::BBox;
+pub use persist::{DatasetError, load, save_atomic};

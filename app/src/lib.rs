@@ -1,0 +1,7 @@
+//! The `vidence` application: the eframe GUI and the command line. Domain logic lives
+//! in the `viewer` and `annotate` crates; this crate wires them to people.
+
+pub mod bench;
+pub mod cli;
+pub mod demo;
+pub mod gui;

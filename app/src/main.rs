@@ -1,1 +1,71 @@
-fn main(){}
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Vidence: a desktop studio for spatio-temporal video evidence.
+#[derive(Parser)]
+#[command(name = "vidence", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Videos or dataset JSON files to open (none: the demo dataset).
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a video's metadata.
+    Probe {
+        video: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one exact frame as an RGBA PNG.
+    Frame {
+        video: PathBuf,
+        /// 0-based frame index in presentation order.
+        #[arg(long, conflicts_with = "time", required_unless_present = "time")]
+        index: Option<u64>,
+        /// Seconds from the first frame.
+        #[arg(long)]
+        time: Option<f64>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Generate the demo video and dataset.
+    Demo {
+        /// Folder to write into (default: the user's data folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value_t = vidence::demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Measure decoding and seeking on a video.
+    Bench {
+        #[command(subcommand)]
+        what: vidence::bench::BenchCommand,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => {
+            let paths = if cli.paths.is_empty() { vec![vidence::demo::ensure_default()?.dataset] } else { cli.paths };
+            vidence::gui::run(paths)
+        }
+        Some(Command::Probe { video, json }) => vidence::cli::probe(&video, json),
+        Some(Command::Frame { video, index, time, out }) => vidence::cli::frame(&video, index, time, &out),
+        Some(Command::Demo { out, seed }) => vidence::cli::demo(out, seed),
+        Some(Command::Bench { what }) => vidence::bench::run(&what),
+    }
+}

@@ -147,6 +147,39 @@ impl VideoSource {
         }
     }
 
+    /// The usual way, kept as the baseline that benchmarks compare against: seek to
+    /// the keyframe, then decode and convert every frame up to the target.
+    pub fn frame_naive(&mut self, index: u64) -> Result<VideoFrame, VideoError> {
+        let target = self.check_index(index)?;
+        self.seek_to_frame(self.index.keyframe_at_or_before(index))?;
+        self.decoder.skip_frame(Discard::Default);
+        let mut decoded = ffmpeg::frame::Video::empty();
+        let mut packet = ffmpeg::Packet::empty();
+        loop {
+            while self.decoder.receive_frame(&mut decoded).is_ok() {
+                let pts = decoded.pts().or(decoded.timestamp());
+                let at = pts.and_then(|p| self.index.index_of_pts(p)).unwrap_or(0);
+                let frame = self.converter.convert(&decoded, at, self.info.rotation)?;
+                let _rgba = frame.to_rgba()?;
+                if pts == Some(target) {
+                    self.last_output = None;
+                    return Ok(frame);
+                }
+            }
+            match packet.read(&mut self.input) {
+                Ok(()) if packet.stream() == self.stream => {
+                    let _ = self.decoder.send_packet(&packet);
+                }
+                Ok(()) => {}
+                Err(_) if !self.drained => {
+                    let _ = self.decoder.send_eof();
+                    self.drained = true;
+                }
+                Err(_) => return Err(self.missing(index)),
+            }
+        }
+    }
+
     /// The frame shown at `time_s` seconds from the first frame.
     pub fn frame_at_time(&mut self, time_s: f64) -> Result<VideoFrame, VideoError> {
         let duration_s = self.info.duration_s;

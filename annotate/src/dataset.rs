@@ -1,0 +1,298 @@
+//! The dataset schema "vidence/1". Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
+//! rotation-applied frame; keyframes are 0-based frame indices in presentation order;
+//! times are seconds from the first frame.
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::BBox;
+
+pub const SCHEMA: &str = "vidence/1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// Always [`SCHEMA`] for this version.
+    pub schema: String,
+    #[serde(default)]
+    pub videos: Vec<Video>,
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    #[serde(default)]
+    pub tracks: Vec<Track>,
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+}
+
+impl Default for Dataset {
+    fn default() -> Self {
+        Self {
+            schema: SCHEMA.to_owned(),
+            videos: Vec::new(),
+            categories: Vec::new(),
+            tracks: Vec::new(),
+            segments: Vec::new(),
+            questions: Vec::new(),
+        }
+    }
+}
+
+impl Dataset {
+    pub fn video(&self, id: &str) -> Option<&Video> {
+        self.videos.iter().find(|v| v.id == id)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    pub fn tracks_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a Track> + 'a {
+        self.tracks.iter().filter(move |t| t.video == video)
+    }
+
+    pub fn segments_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a Segment> + 'a {
+        self.segments.iter().filter(move |s| s.video == video)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Video {
+    pub id: String,
+    /// Relative to the dataset file's folder (or absolute).
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    pub fps: f64,
+    pub frame_count: u64,
+    pub duration_s: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    /// Display colour, sRGB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<[u8; 3]>,
+}
+
+/// Where a label came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Provenance {
+    Human,
+    Model { model_id: String },
+    Import { source: String },
+}
+
+/// What a reviewer said about a label.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Review {
+    #[default]
+    Unreviewed,
+    Accepted,
+    Rejected,
+    Edited,
+}
+
+/// How a track's box moves between keyframes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interpolation {
+    #[default]
+    Linear,
+    /// Keep the previous keyframe's box until the next keyframe.
+    Hold,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Keyframe {
+    pub frame: u64,
+    pub bbox: BBox,
+    /// The object is out of frame from here until the next keyframe.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outside: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub occluded: bool,
+}
+
+/// One object through time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Track {
+    pub id: String,
+    pub video: String,
+    pub category: String,
+    /// Sorted by frame, one per frame at most.
+    pub keyframes: Vec<Keyframe>,
+    #[serde(default)]
+    pub interpolation: Interpolation,
+    pub source: Provenance,
+    #[serde(default)]
+    pub review: Review,
+}
+
+/// A track's box on one frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrackBox {
+    pub bbox: BBox,
+    pub occluded: bool,
+    /// The frame is a keyframe (not interpolated).
+    pub keyframe: bool,
+}
+
+impl Track {
+    /// The box on `frame`: the keyframe's own, or interpolated between the keyframes
+    /// around it. `None` before the first keyframe, after the last, and while outside.
+    pub fn box_at(&self, frame: u64) -> Option<TrackBox> {
+        let after = self.keyframes.partition_point(|k| k.frame <= frame);
+        let prev = self.keyframes.get(after.checked_sub(1)?)?;
+        if prev.outside {
+            return None;
+        }
+        if prev.frame == frame {
+            return Some(TrackBox { bbox: prev.bbox, occluded: prev.occluded, keyframe: true });
+        }
+        let next = self.keyframes.get(after)?;
+        let bbox = match self.interpolation {
+            Interpolation::Hold => prev.bbox,
+            Interpolation::Linear if next.outside => prev.bbox,
+            Interpolation::Linear => {
+                let t = (frame - prev.frame) as f32 / (next.frame - prev.frame) as f32;
+                prev.bbox.lerp(&next.bbox, t)
+            }
+        };
+        Some(TrackBox { bbox, occluded: prev.occluded, keyframe: false })
+    }
+}
+
+/// A labelled time span on a video.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub id: String,
+    pub video: String,
+    pub label: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub source: Provenance,
+    #[serde(default)]
+    pub review: Review,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    What,
+    When,
+    Where,
+    Counting,
+    Direction,
+    Distance,
+    Other,
+}
+
+/// What supports an answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Evidence {
+    Segment { id: String },
+    Track { id: String },
+    Time { time_s: f64 },
+    Span { start_s: f64, end_s: f64 },
+    Box { time_s: f64, bbox: BBox },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RationaleKind {
+    Perception,
+    Reasoning,
+}
+
+/// One step of a rationale, optionally grounded to a time and a box.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RationaleStep {
+    pub text: String,
+    pub kind: RationaleKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: String,
+    pub video: String,
+    pub kind: QuestionKind,
+    pub text: String,
+    /// Empty for open-ended questions.
+    #[serde(default)]
+    pub options: Vec<String>,
+    pub answer: String,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    #[serde(default)]
+    pub rationale: Vec<RationaleStep>,
+    pub source: Provenance,
+    #[serde(default)]
+    pub review: Review,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn track(keyframes: Vec<Keyframe>, interpolation: Interpolation) -> Track {
+        Track {
+            id: "t".into(),
+            video: "v".into(),
+            category: "c".into(),
+            keyframes,
+            interpolation,
+            source: Provenance::Human,
+            review: Review::Unreviewed,
+        }
+    }
+
+    fn kf(frame: u64, x: f32, outside: bool) -> Keyframe {
+        Keyframe { frame, bbox: BBox::new(x, 0.0, x + 10.0, 10.0), outside, occluded: false }
+    }
+
+    #[test]
+    fn interpolates_between_keyframes_and_respects_outside() {
+        let t = track(vec![kf(10, 0.0, false), kf(20, 100.0, false), kf(30, 0.0, true), kf(40, 0.0, false)], Interpolation::Linear);
+        assert_eq!(t.box_at(9), None);
+        assert_eq!(t.box_at(10).map(|b| (b.bbox.0[0], b.keyframe)), Some((0.0, true)));
+        assert_eq!(t.box_at(15).map(|b| (b.bbox.0[0], b.keyframe)), Some((50.0, false)));
+        assert_eq!(t.box_at(25).map(|b| b.bbox.0[0]), Some(100.0), "holds before an outside keyframe");
+        assert_eq!(t.box_at(35), None);
+        assert_eq!(t.box_at(40).map(|b| b.bbox.0[0]), Some(0.0));
+        assert_eq!(t.box_at(41), None, "nothing after the last keyframe");
+        let hold = track(vec![kf(0, 0.0, false), kf(10, 100.0, false)], Interpolation::Hold);
+        assert_eq!(hold.box_at(9).map(|b| b.bbox.0[0]), Some(0.0));
+    }
+
+    #[test]
+    fn json_round_trip_keeps_everything() {
+        let mut d = Dataset::default();
+        d.tracks.push(track(vec![kf(0, 1.5, false)], Interpolation::Hold));
+        d.questions.push(Question {
+            id: "q".into(),
+            video: "v".into(),
+            kind: QuestionKind::When,
+            text: "When?".into(),
+            options: vec![],
+            answer: "1 s".into(),
+            evidence: vec![Evidence::Span { start_s: 1.0, end_s: 2.0 }, Evidence::Track { id: "t".into() }],
+            rationale: vec![RationaleStep { text: "see".into(), kind: RationaleKind::Perception, time_s: Some(1.0), bbox: None }],
+            source: Provenance::Model { model_id: "m".into() },
+            review: Review::Accepted,
+        });
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(json.contains(r#""schema":"vidence/1""#));
+        assert!(json.contains(r#""bbox":[1.5,0.0,11.5,10.0]"#));
+        let back: Dataset = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, d);
+    }
+}

@@ -1,0 +1,210 @@
+//! `vidence bench`: measured decode throughput, seek latency, stepping and memory,
+//! printed with the machine they ran on. Speed targets live here, not in tests.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use serde::Serialize;
+use viewer::{FrameServer, Playback, PlaybackCommand, Precision, VideoSource, decode_sequential};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Decode every frame to RGBA; compare with the `ffmpeg` program on the same file.
+    Decode {
+        video: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exact random seeks, against the naive way (keyframe, then decode and convert all).
+    Seek {
+        video: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play through the decode thread and cache: step latency and peak memory.
+    Play {
+        video: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(command: &BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Decode { video, json } => print(&decode(video)?, *json),
+        BenchCommand::Seek { video, n, seed, json } => print(&seek(video, *n, *seed)?, *json),
+        BenchCommand::Play { video, json } => print(&play(video)?, *json),
+    }
+}
+
+fn print(result: &impl Serialize, json: bool) -> anyhow::Result<()> {
+    let mut value = serde_json::to_value(result)?;
+    value["machine"] = serde_json::Value::String(machine());
+    if json {
+        println!("{}", serde_json::to_string(&value)?);
+    } else {
+        for (k, v) in value.as_object().into_iter().flatten() {
+            println!("{k:>18}  {v}");
+        }
+    }
+    Ok(())
+}
+
+/// CPU model and core count, for the record.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
+        .map_or_else(|| std::env::consts::ARCH.to_owned(), |m| m.trim().to_owned());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    format!("{model}, {cores} cores")
+}
+
+#[derive(Serialize)]
+pub struct DecodeResult {
+    pub frames: u64,
+    pub seconds: f64,
+    pub fps: f64,
+    pub ffmpeg_fps: Option<f64>,
+    pub ratio: Option<f64>,
+}
+
+pub fn decode(video: &Path) -> anyhow::Result<DecodeResult> {
+    let started = Instant::now();
+    let mut converted = 0usize;
+    let frames = decode_sequential(video, |frame| {
+        if let Ok(rgba) = frame.to_rgba() {
+            converted += rgba.len();
+        }
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(converted > 0, "no frame converted");
+    let fps = frames as f64 / seconds;
+    let ffmpeg_fps = ffmpeg_program_seconds(video).map(|s| frames as f64 / s);
+    Ok(DecodeResult { frames, seconds, fps, ffmpeg_fps, ratio: ffmpeg_fps.map(|f| fps / f) })
+}
+
+/// Wall time of `ffmpeg -i VIDEO -pix_fmt rgba -f null -`, if the program is installed.
+fn ffmpeg_program_seconds(video: &Path) -> Option<f64> {
+    let started = Instant::now();
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-i"])
+        .arg(video)
+        .args(["-pix_fmt", "rgba", "-f", "null", "-"])
+        .status()
+        .ok()?;
+    status.success().then(|| started.elapsed().as_secs_f64())
+}
+
+#[derive(Serialize)]
+pub struct SeekResult {
+    pub n: usize,
+    pub median_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+    pub naive_median_ms: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+pub fn seek(video: &Path, n: usize, seed: u64) -> anyhow::Result<SeekResult> {
+    let mut source = VideoSource::open(video)?;
+    let count = source.info().frame_count;
+    let mut rng = crate::demo::Rng::new(seed);
+    let targets: Vec<u64> = (0..n).map(|_| rng.next_u64() % count).collect();
+    let mut ours = Vec::with_capacity(n);
+    let mut naive = Vec::with_capacity(n);
+    for &target in &targets {
+        // Each exact seek ends with the picture a user sees: the frame as RGBA.
+        let started = Instant::now();
+        let frame = source.frame(target)?;
+        frame.to_rgba()?;
+        ours.push(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        let reference = source.frame_naive(target)?;
+        naive.push(started.elapsed().as_secs_f64() * 1e3);
+        anyhow::ensure!(reference == frame, "frame {target}: naive and exact decodes differ");
+    }
+    ours.sort_by(f64::total_cmp);
+    naive.sort_by(f64::total_cmp);
+    Ok(SeekResult {
+        n,
+        median_ms: percentile(&ours, 0.5),
+        p95_ms: percentile(&ours, 0.95),
+        max_ms: ours.last().copied().unwrap_or(0.0),
+        naive_median_ms: percentile(&naive, 0.5),
+    })
+}
+
+#[derive(Serialize)]
+pub struct PlayResult {
+    pub frames: u64,
+    pub seconds: f64,
+    /// Time from a one-frame step to that frame being ready, while playing forward.
+    pub step_median_ms: f64,
+    pub step_p95_ms: f64,
+    /// Peak resident memory of the process.
+    pub peak_rss_mb: f64,
+    pub cache_mb: f64,
+}
+
+/// Step through the whole video one frame at a time, as fast as frames come.
+pub fn play(video: &Path) -> anyhow::Result<PlayResult> {
+    let source = VideoSource::open(video)?;
+    let index = std::sync::Arc::clone(source.index());
+    let server = FrameServer::start(source, viewer::DEFAULT_CACHE_BYTES, || {})?;
+    let mut playback = Playback::default();
+    let started = Instant::now();
+    let mut steps = Vec::new();
+    server.request(0, Precision::Exact);
+    wait_for(&server, 0)?;
+    while playback.frame() + 1 < index.len() {
+        let t0 = Instant::now();
+        playback.apply(PlaybackCommand::Step(1), &index, 0.0);
+        server.request(playback.frame(), Precision::Exact);
+        wait_for(&server, playback.frame())?;
+        steps.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    steps.sort_by(f64::total_cmp);
+    Ok(PlayResult {
+        frames: index.len(),
+        seconds,
+        step_median_ms: percentile(&steps, 0.5),
+        step_p95_ms: percentile(&steps, 0.95),
+        peak_rss_mb: peak_rss_mb(),
+        cache_mb: server.cache_usage().0 as f64 / 1e6,
+    })
+}
+
+fn wait_for(server: &FrameServer, index: u64) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.cached(index).is_none() {
+        if let Some(e) = server.stats().last_error {
+            anyhow::bail!("frame {index}: {e}");
+        }
+        anyhow::ensure!(Instant::now() < deadline, "frame {index} never arrived");
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    Ok(())
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}

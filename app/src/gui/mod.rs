@@ -1,0 +1,1 @@
+pub fn run(_paths: Vec<std::path::PathBuf>) -> anyhow::Result<()> { Ok(()) }
