@@ -1,1 +1,352 @@
-pub fn run(_paths: Vec<std::path::PathBuf>) -> anyhow::Result<()> { Ok(()) }
+//! The eframe GUI. `logic` polls the worker threads and applies playback commands at
+//! the frame boundary; `ui` draws and collects commands. Nothing here decodes or
+//! touches the disk: that happens on the loader, decode and thumbnail threads.
+
+mod canvas;
+mod loader;
+mod status;
+mod timeline;
+mod video;
+mod yuv;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::time::Instant;
+
+use annotate::Dataset;
+use egui::Key;
+use viewer::PlaybackCommand;
+
+use canvas::CanvasView;
+use loader::{LoadEvent, Loader};
+use status::FrameTimes;
+pub use timeline::timecode;
+use video::VideoView;
+
+/// Open the main window on `paths` (videos or dataset files; the first is shown).
+pub fn run(paths: Vec<PathBuf>) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Wgpu,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Vidence")
+            .with_inner_size([1280.0, 820.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native("Vidence", options, Box::new(|cc| Ok(Box::new(VidenceApp::new(cc, paths)))))
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+struct OpenDataset {
+    path: PathBuf,
+    dataset: Dataset,
+    /// The dataset's video that is on screen.
+    video_id: Option<String>,
+}
+
+pub struct VidenceApp {
+    loader: Loader,
+    /// Files named on the command line, dropped or opened: click one to show it.
+    files: Vec<PathBuf>,
+    video: Option<VideoView>,
+    dataset: Option<OpenDataset>,
+    /// A dataset that arrived before its video.
+    pending_dataset: Option<OpenDataset>,
+    commands: Vec<PlaybackCommand>,
+    canvas: CanvasView,
+    notices: Vec<String>,
+    progress: Option<(String, f32)>,
+    show_debug: bool,
+    frame_times: FrameTimes,
+    frame_started: Option<Instant>,
+    file_dialog: Option<Receiver<Vec<PathBuf>>>,
+}
+
+impl VidenceApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, paths: Vec<PathBuf>) -> Self {
+        if let Some(render_state) = &cc.wgpu_render_state {
+            yuv::YuvRenderer::install(render_state);
+        }
+        let ctx = cc.egui_ctx.clone();
+        let mut notices = Vec::new();
+        let loader = Loader::start(move || ctx.request_repaint(), viewer::DEFAULT_CACHE_BYTES)
+            .unwrap_or_else(|e| panic!("cannot start the file loader thread: {e}"));
+        if cc.wgpu_render_state.is_none() {
+            notices.push("No wgpu renderer: video frames cannot be shown.".to_owned());
+        }
+        let mut app = Self {
+            loader,
+            files: Vec::new(),
+            video: None,
+            dataset: None,
+            pending_dataset: None,
+            commands: Vec::new(),
+            canvas: CanvasView::default(),
+            notices,
+            progress: None,
+            show_debug: false,
+            frame_times: FrameTimes::default(),
+            frame_started: None,
+            file_dialog: None,
+        };
+        for (i, path) in paths.into_iter().enumerate() {
+            app.add_file(path, i == 0);
+        }
+        app
+    }
+
+    /// Remember `path` in the file list and, if `show`, open it.
+    pub fn add_file(&mut self, path: PathBuf, show: bool) {
+        if !self.files.contains(&path) {
+            self.files.push(path.clone());
+        }
+        if show {
+            self.loader.open(path);
+        }
+    }
+
+    /// The play head's frame, if a video is open.
+    pub fn current_frame(&self) -> Option<u64> {
+        self.video.as_ref().map(VideoView::current_frame)
+    }
+
+    /// The frame actually on screen.
+    pub fn shown_frame(&self) -> Option<u64> {
+        self.video.as_ref().and_then(VideoView::shown_frame)
+    }
+
+    pub fn is_playing(&self) -> bool {
+        self.video.as_ref().is_some_and(|v| v.playback.is_playing())
+    }
+
+    pub fn thumbnails_loaded(&self) -> usize {
+        self.video.as_ref().map_or(0, VideoView::thumbnails_loaded)
+    }
+
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// Seconds from the first frame to frame `index` of the open video.
+    pub fn time_of(&self, index: u64) -> Option<f64> {
+        self.video.as_ref().map(|v| v.server.index().time_of(index))
+    }
+
+    fn handle(&mut self, event: LoadEvent) {
+        match event {
+            LoadEvent::Progress { path, fraction } => {
+                self.progress = Some((file_name(&path), fraction));
+            }
+            LoadEvent::Dataset { path, dataset, video_id } => {
+                let open = OpenDataset { path, dataset: *dataset, video_id };
+                if open.video_id.is_some() {
+                    self.pending_dataset = Some(open);
+                } else {
+                    self.dataset = Some(open);
+                }
+            }
+            LoadEvent::Video(opened) => {
+                self.progress = None;
+                self.video = Some(VideoView::new(*opened));
+                self.dataset = self.pending_dataset.take();
+                self.canvas.fit();
+                self.commands.clear();
+            }
+            LoadEvent::Failed { path, message } => {
+                self.progress = None;
+                self.pending_dataset = None;
+                self.notices.push(format!("{}: {message}", file_name(&path)));
+            }
+        }
+    }
+
+    fn read_keys(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let shift = egui::Modifiers::SHIFT;
+        let none = egui::Modifiers::NONE;
+        let bindings: [(egui::Modifiers, Key, PlaybackCommand); 10] = [
+            (none, Key::Space, PlaybackCommand::TogglePlay),
+            (none, Key::ArrowRight, PlaybackCommand::Step(1)),
+            (none, Key::F, PlaybackCommand::Step(1)),
+            (none, Key::ArrowLeft, PlaybackCommand::Step(-1)),
+            (none, Key::D, PlaybackCommand::Step(-1)),
+            (shift, Key::ArrowRight, PlaybackCommand::StepSeconds(1.0)),
+            (shift, Key::ArrowLeft, PlaybackCommand::StepSeconds(-1.0)),
+            (none, Key::Home, PlaybackCommand::First),
+            (none, Key::End, PlaybackCommand::Last),
+            (none, Key::Period, PlaybackCommand::Step(1)),
+        ];
+        ctx.input_mut(|input| {
+            for (modifiers, key, command) in bindings {
+                if input.consume_key(modifiers, key) {
+                    self.commands.push(command);
+                }
+            }
+            if input.consume_key(none, Key::F12) {
+                self.show_debug = !self.show_debug;
+            }
+        });
+        if let Some(video) = &mut self.video {
+            ctx.input_mut(|input| {
+                if input.consume_key(none, Key::I) {
+                    video.loop_marks.0 = Some(video.current_frame());
+                }
+                if input.consume_key(none, Key::O) {
+                    video.loop_marks.1 = Some(video.current_frame());
+                }
+            });
+        }
+    }
+
+    fn open_dialog(&mut self, ctx: &egui::Context) {
+        let (send, receive) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        // The native dialog blocks its thread until the user answers.
+        let spawned = std::thread::Builder::new().name("vidence-file-dialog".into()).spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .add_filter("Videos and datasets", &["mp4", "mkv", "mov", "webm", "avi", "m4v", "ts", "json"])
+                .add_filter("All files", &["*"])
+                .pick_files()
+                .unwrap_or_default();
+            let _ = send.send(picked);
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.file_dialog = Some(receive),
+            Err(e) => self.notices.push(format!("cannot open a file dialog: {e}")),
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if ui.button("Open…").on_hover_text("Open a video or dataset (or drop files on the window)").clicked() {
+                self.open_dialog(ui.ctx());
+            }
+            ui.separator();
+            if ui.button("Fit").on_hover_text("Fit the frame to the canvas (double-click the canvas)").clicked() {
+                self.canvas.fit();
+            }
+            if ui.button("1:1").on_hover_text("One video pixel per screen pixel").clicked() {
+                self.canvas.actual_size(ui.ctx().pixels_per_point());
+            }
+            ui.separator();
+            ui.toggle_value(&mut self.show_debug, "Debug overlay").on_hover_text("UI frame time and decode latency (F12)");
+            if let Some(d) = &self.dataset {
+                ui.separator();
+                ui.label(format!(
+                    "{} · {} tracks · {} segments · {} questions",
+                    file_name(&d.path),
+                    d.dataset.tracks.len(),
+                    d.dataset.segments.len(),
+                    d.dataset.questions.len()
+                ));
+            }
+        });
+        let mut dismissed = None;
+        for (i, notice) in self.notices.iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.colored_label(egui::Color32::LIGHT_RED, notice);
+                if ui.small_button("Dismiss").clicked() {
+                    dismissed = Some(i);
+                }
+            });
+        }
+        if let Some(i) = dismissed {
+            self.notices.remove(i);
+        }
+    }
+
+    fn file_list(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Files");
+        let mut open = None;
+        for path in &self.files {
+            if ui.selectable_label(false, file_name(path)).on_hover_text(path.display().to_string()).clicked() {
+                open = Some(path.clone());
+            }
+        }
+        if let Some(path) = open {
+            self.loader.open(path);
+        }
+        if let Some(d) = &self.dataset {
+            ui.separator();
+            ui.heading("Questions");
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for q in &d.dataset.questions {
+                    ui.label(egui::RichText::new(&q.text).strong());
+                    ui.label(format!("Answer: {}", q.answer));
+                    ui.add_space(4.0);
+                }
+            });
+        }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+impl eframe::App for VidenceApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_started = Some(Instant::now());
+        for event in self.loader.poll() {
+            self.handle(event);
+        }
+        if let Some(picked) = self.file_dialog.as_ref().and_then(|r| r.try_recv().ok()) {
+            self.file_dialog = None;
+            for (i, path) in picked.into_iter().enumerate() {
+                self.add_file(path, i == 0);
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        for (i, path) in dropped.into_iter().enumerate() {
+            self.add_file(path, i == 0);
+        }
+        let now = ctx.input(|i| i.time);
+        let commands = std::mem::take(&mut self.commands);
+        if let Some(video) = &mut self.video {
+            video.update(ctx, now, &commands);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.read_keys(&ctx);
+        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status-bar").show(ui, |ui| {
+            let progress = self.progress.as_ref().map(|(n, f)| (n.as_str(), *f));
+            status::status_bar(ui, self.video.as_ref(), progress);
+        });
+        if let Some(video) = &mut self.video {
+            let segments: Vec<&annotate::Segment> = match &self.dataset {
+                Some(OpenDataset { dataset, video_id: Some(id), .. }) => dataset.segments_of(id).collect(),
+                _ => Vec::new(),
+            };
+            egui::Panel::bottom("timeline").show(ui, |ui| {
+                timeline::show(ui, video, &segments, &mut self.commands);
+            });
+        }
+        egui::Panel::left("files").default_size(220.0).show(ui, |ui| self.file_list(ui));
+        egui::CentralPanel::default().show(ui, |ui| match &self.video {
+            Some(video) => {
+                let dataset = self.dataset.as_ref().and_then(|d| Some((&d.dataset, d.video_id.as_deref()?)));
+                canvas::show(ui, &mut self.canvas, video, dataset);
+            }
+            None => {
+                ui.centered_and_justified(|ui| {
+                    ui.label("Open a video or a dataset: Open…, drag and drop, or a path on the command line.");
+                });
+            }
+        });
+        if self.show_debug {
+            status::debug_overlay(&ctx, &self.frame_times, self.video.as_ref());
+        }
+        if !self.commands.is_empty() {
+            ctx.request_repaint();
+        }
+        if let Some(started) = self.frame_started.take() {
+            self.frame_times.push(started.elapsed().as_secs_f32() * 1e3);
+        }
+    }
+}

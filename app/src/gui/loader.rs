@@ -1,0 +1,101 @@
+//! Opening files off the GUI thread: indexing a video, starting its decode and
+//! thumbnail threads, reading a dataset. Results come back over a channel.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use annotate::Dataset;
+use viewer::{FrameServer, ThumbnailStrip, VideoSource};
+
+/// Thumbnails along the timeline, and their height in pixels.
+pub const THUMBNAIL_SLOTS: usize = 40;
+pub const THUMBNAIL_HEIGHT: u32 = 54;
+
+/// A video ready to show: its decode thread and thumbnail strip are running.
+pub struct OpenedVideo {
+    pub server: FrameServer,
+    pub thumbnails: ThumbnailStrip,
+}
+
+pub enum LoadEvent {
+    /// Fraction of the file indexed so far.
+    Progress { path: PathBuf, fraction: f32 },
+    Video(Box<OpenedVideo>),
+    /// A dataset, and the id of its video being opened with it (if any).
+    Dataset { path: PathBuf, dataset: Box<Dataset>, video_id: Option<String> },
+    Failed { path: PathBuf, message: String },
+}
+
+pub struct Loader {
+    requests: Sender<PathBuf>,
+    events: Receiver<LoadEvent>,
+}
+
+impl Loader {
+    /// `repaint` wakes the GUI when something arrives.
+    pub fn start(repaint: impl Fn() + Clone + Send + 'static, cache_bytes: usize) -> std::io::Result<Self> {
+        let (requests, incoming) = channel::<PathBuf>();
+        let (send, events) = channel();
+        std::thread::Builder::new().name("vidence-open".into()).spawn(move || {
+            for path in incoming {
+                let results = open(&path, &send, &repaint, cache_bytes);
+                for event in results {
+                    if send.send(event).is_err() {
+                        return;
+                    }
+                }
+                repaint();
+            }
+        })?;
+        Ok(Self { requests, events })
+    }
+
+    /// Open a video or dataset file in the background.
+    pub fn open(&self, path: PathBuf) {
+        // The loader thread lives as long as the app; a failed send means it is gone.
+        let _ = self.requests.send(path);
+    }
+
+    pub fn poll(&self) -> Vec<LoadEvent> {
+        self.events.try_iter().collect()
+    }
+}
+
+fn is_dataset(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+fn open(path: &Path, send: &Sender<LoadEvent>, repaint: &(impl Fn() + Clone + Send + 'static), cache_bytes: usize) -> Vec<LoadEvent> {
+    let failed = |message: String| vec![LoadEvent::Failed { path: path.to_owned(), message }];
+    if is_dataset(path) {
+        let dataset = match annotate::load(path) {
+            Ok(d) => d,
+            Err(e) => return failed(e.to_string()),
+        };
+        let Some(video) = dataset.videos.first().cloned() else {
+            return vec![LoadEvent::Dataset { path: path.to_owned(), dataset: Box::new(dataset), video_id: None }];
+        };
+        let video_path = path.parent().unwrap_or(Path::new(".")).join(&video.path);
+        let mut events = vec![LoadEvent::Dataset { path: path.to_owned(), dataset: Box::new(dataset), video_id: Some(video.id) }];
+        events.extend(open_video(&video_path, send, repaint, cache_bytes));
+        return events;
+    }
+    open_video(path, send, repaint, cache_bytes)
+}
+
+fn open_video(path: &Path, send: &Sender<LoadEvent>, repaint: &(impl Fn() + Clone + Send + 'static), cache_bytes: usize) -> Vec<LoadEvent> {
+    let progress = |fraction| {
+        let _ = send.send(LoadEvent::Progress { path: path.to_owned(), fraction });
+        repaint();
+    };
+    let result = VideoSource::open_with_progress(path, progress).and_then(|source| {
+        let thumbnails = ThumbnailStrip::start(&source, THUMBNAIL_SLOTS, THUMBNAIL_HEIGHT)?;
+        let server = FrameServer::start(source, cache_bytes, repaint.clone())
+            .map_err(|e| viewer::VideoError::Decode { index: 0, reason: format!("cannot start decode thread: {e}") })?;
+        Ok(OpenedVideo { server, thumbnails })
+    });
+    match result {
+        Ok(video) => vec![LoadEvent::Video(Box::new(video))],
+        Err(e) => vec![LoadEvent::Failed { path: path.to_owned(), message: e.to_string() }],
+    }
+}
