@@ -166,14 +166,15 @@ impl VidenceApp {
         }
         let shift = egui::Modifiers::SHIFT;
         let none = egui::Modifiers::NONE;
+        // Shifted keys first: a binding without modifiers also matches a shifted key.
         let bindings: [(egui::Modifiers, Key, PlaybackCommand); 10] = [
+            (shift, Key::ArrowRight, PlaybackCommand::StepSeconds(1.0)),
+            (shift, Key::ArrowLeft, PlaybackCommand::StepSeconds(-1.0)),
             (none, Key::Space, PlaybackCommand::TogglePlay),
             (none, Key::ArrowRight, PlaybackCommand::Step(1)),
             (none, Key::F, PlaybackCommand::Step(1)),
             (none, Key::ArrowLeft, PlaybackCommand::Step(-1)),
             (none, Key::D, PlaybackCommand::Step(-1)),
-            (shift, Key::ArrowRight, PlaybackCommand::StepSeconds(1.0)),
-            (shift, Key::ArrowLeft, PlaybackCommand::StepSeconds(-1.0)),
             (none, Key::Home, PlaybackCommand::First),
             (none, Key::End, PlaybackCommand::Last),
             (none, Key::Period, PlaybackCommand::Step(1)),
