@@ -261,7 +261,10 @@ mod tests {
 
     #[test]
     fn interpolates_between_keyframes_and_respects_outside() {
-        let t = track(vec![kf(10, 0.0, false), kf(20, 100.0, false), kf(30, 0.0, true), kf(40, 0.0, false)], Interpolation::Linear);
+        let t = track(
+            vec![kf(10, 0.0, false), kf(20, 100.0, false), kf(30, 0.0, true), kf(40, 0.0, false)],
+            Interpolation::Linear,
+        );
         assert_eq!(t.box_at(9), None);
         assert_eq!(t.box_at(10).map(|b| (b.bbox.0[0], b.keyframe)), Some((0.0, true)));
         assert_eq!(t.box_at(15).map(|b| (b.bbox.0[0], b.keyframe)), Some((50.0, false)));
@@ -285,7 +288,12 @@ mod tests {
             options: vec![],
             answer: "1 s".into(),
             evidence: vec![Evidence::Span { start_s: 1.0, end_s: 2.0 }, Evidence::Track { id: "t".into() }],
-            rationale: vec![RationaleStep { text: "see".into(), kind: RationaleKind::Perception, time_s: Some(1.0), bbox: None }],
+            rationale: vec![RationaleStep {
+                text: "see".into(),
+                kind: RationaleKind::Perception,
+                time_s: Some(1.0),
+                bbox: None,
+            }],
             source: Provenance::Model { model_id: "m".into() },
             review: Review::Accepted,
         });

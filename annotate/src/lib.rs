@@ -7,9 +7,8 @@ mod geometry;
 mod persist;
 
 pub use dataset::{
-    TrackBox,
-    Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind,
-    RationaleKind, RationaleStep, Review, SCHEMA, Segment, Track, Video,
+    Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind, RationaleKind,
+    RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
 pub use geometry::BBox;
 pub use persist::{DatasetError, load, save_atomic};

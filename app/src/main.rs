@@ -60,7 +60,8 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => {
-            let paths = if cli.paths.is_empty() { vec![vidence::demo::ensure_default()?.dataset] } else { cli.paths };
+            let paths =
+                if cli.paths.is_empty() { vec![vidence::demo::ensure_default()?.dataset] } else { cli.paths };
             vidence::gui::run(paths)
         }
         Some(Command::Probe { video, json }) => vidence::cli::probe(&video, json),

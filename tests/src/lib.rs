@@ -102,7 +102,7 @@ pub fn pattern(width: u32, height: u32, i: u64) -> Vec<u8> {
     for y in 0..h {
         for x in 0..w {
             let p = (y * w + x) * 3;
-            let bar = ((x + i as usize * 5) / 8) % 2 == 0;
+            let bar = ((x + i as usize * 5) / 8).is_multiple_of(2);
             rgb[p] = (x * 255 / w) as u8;
             rgb[p + 1] = if bar { 200 } else { 40 };
             rgb[p + 2] = (y * 255 / h) as u8;

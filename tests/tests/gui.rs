@@ -21,10 +21,7 @@ fn demo_dataset() -> PathBuf {
 }
 
 fn harness(paths: Vec<PathBuf>) -> Harness<'static, VidenceApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .wgpu()
-        .build_eframe(move |cc| VidenceApp::new(cc, paths))
+    Harness::builder().with_size([1280.0, 800.0]).wgpu().build_eframe(move |cc| VidenceApp::new(cc, paths))
 }
 
 /// Step the UI (as frames pass) until `done` holds, or fail after a while.
@@ -68,7 +65,9 @@ fn right_arrow_steps_exactly_one_frame() {
     h.run_steps(2);
     h.get_by_label("Frame 3 / 599");
     h.get_by_label("Previous frame").click();
-    step_until(&mut h, "one frame back", |app| app.shown_frame() == Some(2) && app.current_frame() == Some(2));
+    step_until(&mut h, "one frame back", |app| {
+        app.shown_frame() == Some(2) && app.current_frame() == Some(2)
+    });
     h.key_press_modifiers(Modifiers::SHIFT, Key::ArrowRight);
     step_until(&mut h, "one second on", |app| app.shown_frame() == Some(32));
     h.key_press(Key::End);
@@ -82,7 +81,12 @@ fn dragging_the_timeline_shows_the_frame_at_that_time() {
     let y = timeline.center().y;
     let at = |fraction: f32| Pos2::new(timeline.left() + fraction * timeline.width(), y);
     h.event(Event::PointerMoved(at(0.1)));
-    h.event(Event::PointerButton { pos: at(0.1), button: PointerButton::Primary, pressed: true, modifiers: Modifiers::NONE });
+    h.event(Event::PointerButton {
+        pos: at(0.1),
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
     h.step();
     for fraction in [0.2, 0.3, 0.45, 0.6] {
         h.event(Event::PointerMoved(at(fraction)));
@@ -90,11 +94,19 @@ fn dragging_the_timeline_shows_the_frame_at_that_time() {
     }
     // While dragging, something near is on screen at once.
     step_until(&mut h, "a frame while scrubbing", |app| app.shown_frame().is_some_and(|f| f > 0));
-    h.event(Event::PointerButton { pos: at(0.6), button: PointerButton::Primary, pressed: false, modifiers: Modifiers::NONE });
+    h.event(Event::PointerButton {
+        pos: at(0.6),
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
     h.step();
     let target = h.state().current_frame().expect("a frame");
     let time = h.state().time_of(target).expect("time");
-    assert!((time - 12.0).abs() <= 1.0 / 30.0 + 1e-9, "dropped at 60% of 20 s, got {time} s (frame {target})");
+    assert!(
+        (time - 12.0).abs() <= 1.0 / 30.0 + 1e-9,
+        "dropped at 60% of 20 s, got {time} s (frame {target})"
+    );
     step_until(&mut h, "the exact frame after the drag", move |app| app.shown_frame() == Some(target));
 }
 

@@ -55,10 +55,7 @@ impl FrameCache {
 
     /// The cached frame closest to `index`, for showing something at once.
     pub fn nearest(&self, index: u64) -> Option<Arc<VideoFrame>> {
-        self.frames
-            .values()
-            .min_by_key(|(f, _)| f.index.abs_diff(index))
-            .map(|(f, _)| Arc::clone(f))
+        self.frames.values().min_by_key(|(f, _)| f.index.abs_diff(index)).map(|(f, _)| Arc::clone(f))
     }
 
     pub fn bytes(&self) -> usize {

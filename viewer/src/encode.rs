@@ -87,10 +87,8 @@ impl VideoWriter {
         let mut output = ffmpeg::format::output(&path).map_err(|e| err(&e))?;
         ffi::set_bitexact(&mut output);
         let global_header = output.format().flags().contains(ffmpeg::format::Flags::GLOBAL_HEADER);
-        let mut encoder = ffmpeg::codec::context::Context::new_with_codec(codec)
-            .encoder()
-            .video()
-            .map_err(|e| err(&e))?;
+        let mut encoder =
+            ffmpeg::codec::context::Context::new_with_codec(codec).encoder().video().map_err(|e| err(&e))?;
         let format = if settings.ten_bit { Pixel::YUV420P10LE } else { Pixel::YUV420P };
         let time_base = ffmpeg::Rational(settings.time_base.0, settings.time_base.1);
         encoder.set_width(settings.width);
@@ -111,11 +109,20 @@ impl VideoWriter {
             Codec::H264 => {
                 options.set("preset", "veryfast");
                 // Fixed keyframe interval: no extra keyframes at scene cuts.
-                options.set("x264-params", &format!("keyint={0}:min-keyint={0}:scenecut=0:log=-1", settings.gop));
+                options.set(
+                    "x264-params",
+                    &format!("keyint={0}:min-keyint={0}:scenecut=0:log=-1", settings.gop),
+                );
             }
             Codec::Hevc => {
                 options.set("preset", "ultrafast");
-                options.set("x265-params", &format!("log-level=error:keyint={0}:min-keyint={0}:scenecut=0:bframes={1}", settings.gop, settings.b_frames));
+                options.set(
+                    "x265-params",
+                    &format!(
+                        "log-level=error:keyint={0}:min-keyint={0}:scenecut=0:bframes={1}",
+                        settings.gop, settings.b_frames
+                    ),
+                );
             }
             Codec::Vp9 => {
                 options.set("deadline", "realtime");
@@ -123,7 +130,8 @@ impl VideoWriter {
                 options.set("b", "0");
             }
         }
-        let encoder = encoder.open_as_with(codec, options).map_err(|e| err(&format!("cannot open encoder: {e}")))?;
+        let encoder =
+            encoder.open_as_with(codec, options).map_err(|e| err(&format!("cannot open encoder: {e}")))?;
         let mut stream = output.add_stream(codec).map_err(|e| err(&e))?;
         stream.set_parameters(&encoder);
         stream.set_time_base(time_base);

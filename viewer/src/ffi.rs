@@ -18,9 +18,7 @@ pub fn packet_is_discarded(packet: &ffmpeg::Packet) -> bool {
 /// from the stream's display matrix.
 pub fn stream_rotation(stream: &ffmpeg::format::stream::Stream) -> u32 {
     for side in stream.side_data() {
-        if side.kind() == ffmpeg::codec::packet::side_data::Type::DisplayMatrix
-            && side.data().len() >= 36
-        {
+        if side.kind() == ffmpeg::codec::packet::side_data::Type::DisplayMatrix && side.data().len() >= 36 {
             // SAFETY: a display matrix side-data entry holds nine i32 values (checked above).
             let angle = unsafe { sys::av_display_rotation_get(side.data().as_ptr().cast()) };
             if angle.is_nan() {
@@ -42,8 +40,7 @@ pub fn seek_backward(
 ) -> Result<(), ffmpeg::Error> {
     let stream = i32::try_from(stream).map_err(|_| ffmpeg::Error::StreamNotFound)?;
     // SAFETY: `input` owns a valid, opened AVFormatContext.
-    let ret =
-        unsafe { sys::av_seek_frame(input.as_mut_ptr(), stream, pts, sys::AVSEEK_FLAG_BACKWARD) };
+    let ret = unsafe { sys::av_seek_frame(input.as_mut_ptr(), stream, pts, sys::AVSEEK_FLAG_BACKWARD) };
     if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
 }
 
@@ -56,7 +53,7 @@ pub fn set_scaler_colorspace(
     let space = if bt709 { sys::SWS_CS_ITU709 } else { sys::SWS_CS_ITU601 };
     // SAFETY: the scaler context is valid; sws_getCoefficients returns a static table.
     unsafe {
-        let coefficients = sys::sws_getCoefficients(space as i32);
+        let coefficients = sys::sws_getCoefficients(space);
         let one = 1 << 16;
         sys::sws_setColorspaceDetails(
             scaler.as_mut_ptr(),

@@ -135,7 +135,7 @@ impl FrameConverter {
                 copy_plane_out(decoded, 2, cw, ch),
             ]
         } else {
-            let converted = self.to_yuv420p(decoded, index)?;
+            let converted = self.convert_to_yuv420p(decoded, index)?;
             [
                 copy_plane_out(&converted, 0, w as usize, h as usize),
                 copy_plane_out(&converted, 1, cw, ch),
@@ -147,7 +147,7 @@ impl FrameConverter {
         Ok(rotate(frame, rotation))
     }
 
-    fn to_yuv420p(
+    fn convert_to_yuv420p(
         &mut self,
         decoded: &ffmpeg::frame::Video,
         index: u64,
@@ -205,7 +205,8 @@ fn rotate(frame: VideoFrame, degrees: u32) -> VideoFrame {
     }
     let (w, h) = (frame.width as usize, frame.height as usize);
     let (cw, ch) = (frame.chroma_width() as usize, frame.chroma_height() as usize);
-    let (width, height) = if degrees % 180 == 0 { (frame.width, frame.height) } else { (frame.height, frame.width) };
+    let (width, height) =
+        if degrees.is_multiple_of(180) { (frame.width, frame.height) } else { (frame.height, frame.width) };
     VideoFrame {
         index: frame.index,
         width,

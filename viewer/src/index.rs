@@ -28,12 +28,7 @@ impl FrameIndex {
     pub fn new(mut frames: Vec<FrameEntry>, tick_s: f64) -> Self {
         frames.sort_by_key(|f| f.pts);
         frames.dedup_by_key(|f| f.pts);
-        let keyframes = frames
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.key)
-            .map(|(i, _)| i as u64)
-            .collect();
+        let keyframes = frames.iter().enumerate().filter(|(_, f)| f.key).map(|(i, _)| i as u64).collect();
         Self { frames, keyframes, tick_s }
     }
 
@@ -127,10 +122,8 @@ mod tests {
     use super::*;
 
     fn index(pts: &[i64], keys: &[i64]) -> FrameIndex {
-        let frames = pts
-            .iter()
-            .map(|&pts| FrameEntry { pts, duration: 0, key: keys.contains(&pts) })
-            .collect();
+        let frames =
+            pts.iter().map(|&pts| FrameEntry { pts, duration: 0, key: keys.contains(&pts) }).collect();
         FrameIndex::new(frames, 0.001)
     }
 

@@ -41,7 +41,7 @@ impl VideoInfo {
         path: &Path,
     ) -> Self {
         let (w, h) = (decoder.width(), decoder.height());
-        let (width, height) = if rotation % 180 == 0 { (w, h) } else { (h, w) };
+        let (width, height) = if rotation.is_multiple_of(180) { (w, h) } else { (h, w) };
         let frame_count = index.len();
         let duration_s = index.duration_s();
         let avg = stream.avg_frame_rate();
@@ -57,7 +57,9 @@ impl VideoInfo {
         Self {
             path: path.display().to_string(),
             container: input.format().name().to_owned(),
-            codec: decoder.codec().map_or_else(|| format!("{:?}", decoder.id()).to_lowercase(), |c| c.name().to_owned()),
+            codec: decoder
+                .codec()
+                .map_or_else(|| format!("{:?}", decoder.id()).to_lowercase(), |c| c.name().to_owned()),
             width,
             height,
             rotation,
@@ -73,8 +75,7 @@ impl VideoInfo {
 }
 
 fn is_variable_rate(index: &FrameIndex) -> bool {
-    let steps: Vec<i64> =
-        (1..index.len()).filter_map(|i| Some(index.pts(i)? - index.pts(i - 1)?)).collect();
+    let steps: Vec<i64> = (1..index.len()).filter_map(|i| Some(index.pts(i)? - index.pts(i - 1)?)).collect();
     let (Some(min), Some(max)) = (steps.iter().min(), steps.iter().max()) else { return false };
     // Timestamps rounded to the time base jitter by a tick; more than that is VFR.
     max - min > 1

@@ -11,7 +11,10 @@ use crate::source::VideoSource;
 
 /// Decode every frame of `path` in presentation order, calling `each` with it; frames
 /// are numbered by output order. Returns how many frames the decoder produced.
-pub fn decode_sequential(path: impl AsRef<Path>, mut each: impl FnMut(VideoFrame)) -> Result<u64, VideoError> {
+pub fn decode_sequential(
+    path: impl AsRef<Path>,
+    mut each: impl FnMut(VideoFrame),
+) -> Result<u64, VideoError> {
     let source = VideoSource::open(path)?;
     let (mut input, stream, mut decoder, rotation) = source.into_parts();
     let mut converter = FrameConverter::default();
@@ -33,7 +36,12 @@ pub fn decode_sequential(path: impl AsRef<Path>, mut each: impl FnMut(VideoFrame
             }
             Ok(()) => {}
             Err(ffmpeg::Error::Eof) => break,
-            Err(e) => return Err(VideoError::Decode { index: count, reason: format!("reading the file failed: {e}") }),
+            Err(e) => {
+                return Err(VideoError::Decode {
+                    index: count,
+                    reason: format!("reading the file failed: {e}"),
+                });
+            }
         }
     }
     let _ = decoder.send_eof();

@@ -4,11 +4,11 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use crate::VideoInfo;
 use crate::cache::FrameCache;
 use crate::frame::VideoFrame;
 use crate::index::FrameIndex;
 use crate::source::VideoSource;
-use crate::VideoInfo;
 
 /// How exact a request must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,7 +191,11 @@ fn decode_loop(mut source: VideoSource, shared: &Shared, notify: &dyn Fn()) {
 
 /// Decode `target` and keep the frames just before it, so that further steps back
 /// come from the cache.
-fn decode_back(source: &mut VideoSource, target: u64, shared: &Shared) -> Result<VideoFrame, crate::VideoError> {
+fn decode_back(
+    source: &mut VideoSource,
+    target: u64,
+    shared: &Shared,
+) -> Result<VideoFrame, crate::VideoError> {
     let start = source.index().keyframe_at_or_before(target).max(target.saturating_sub(BACKWARD_KEEP));
     for i in start..target {
         if !lock(&shared.cache).contains(i) {

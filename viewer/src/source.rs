@@ -66,10 +66,12 @@ impl VideoSource {
         stream_index: usize,
         index: Arc<FrameIndex>,
     ) -> Result<Self, VideoError> {
-        let stream = input.stream(stream_index).ok_or_else(|| VideoError::NoVideoStream { path: path.to_owned() })?;
+        let stream =
+            input.stream(stream_index).ok_or_else(|| VideoError::NoVideoStream { path: path.to_owned() })?;
         let params = stream.parameters();
         let codec_id = params.id();
-        let mut context = ffmpeg::codec::context::Context::from_parameters(params).map_err(|e| open_err(path, e))?;
+        let mut context =
+            ffmpeg::codec::context::Context::from_parameters(params).map_err(|e| open_err(path, e))?;
         // Frame threads use every core; the decoder still returns frames in order.
         context.set_threading(ffmpeg::codec::threading::Config {
             kind: ffmpeg::codec::threading::Type::Frame,
@@ -203,9 +205,7 @@ impl VideoSource {
     }
 
     fn check_index(&self, index: u64) -> Result<i64, VideoError> {
-        self.index
-            .pts(index)
-            .ok_or(VideoError::FrameOutOfRange { index, frame_count: self.index.len() })
+        self.index.pts(index).ok_or(VideoError::FrameOutOfRange { index, frame_count: self.index.len() })
     }
 
     fn missing(&self, index: u64) -> VideoError {
@@ -291,7 +291,8 @@ fn open_input(path: &Path) -> Result<(ffmpeg::format::context::Input, usize), Vi
     if !path.exists() {
         return Err(open_err(path, "no such file"));
     }
-    let input = ffmpeg::format::input(&path).map_err(|e| open_err(path, format!("{e} (not a video FFmpeg can read)")))?;
+    let input = ffmpeg::format::input(&path)
+        .map_err(|e| open_err(path, format!("{e} (not a video FFmpeg can read)")))?;
     let stream = input
         .streams()
         .best(ffmpeg::media::Type::Video)
@@ -336,7 +337,10 @@ fn scan_index(
         }
     }
     if frames.is_empty() && missing_timestamps > 0 {
-        return Err(open_err(path, "the video packets carry no timestamps, so frames cannot be located exactly"));
+        return Err(open_err(
+            path,
+            "the video packets carry no timestamps, so frames cannot be located exactly",
+        ));
     }
     progress(1.0);
     // Leave the demuxer at the start for the first decode.

@@ -31,7 +31,9 @@ impl ThumbnailStrip {
             .name("vidence-thumbnails".into())
             .spawn(move || {
                 let info = source.info().clone();
-                let width = ((f64::from(info.width) * f64::from(height) / f64::from(info.height.max(1))).round() as u32).max(2);
+                let width = ((f64::from(info.width) * f64::from(height) / f64::from(info.height.max(1)))
+                    .round() as u32)
+                    .max(2);
                 let count = source.index().len();
                 for slot in 0..slots {
                     let target = (slot as u64 * count) / slots as u64 + count / (2 * slots as u64);
@@ -43,7 +45,10 @@ impl ThumbnailStrip {
                     }
                 }
             })
-            .map_err(|e| VideoError::Decode { index: 0, reason: format!("cannot start thumbnail thread: {e}") })?;
+            .map_err(|e| VideoError::Decode {
+                index: 0,
+                reason: format!("cannot start thumbnail thread: {e}"),
+            })?;
         Ok(Self { receiver })
     }
 

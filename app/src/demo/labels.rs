@@ -35,7 +35,11 @@ pub fn dataset(shapes: &[Shape], states: &[Vec<ShapeState>], video_path: &str, s
         duration_s: f64::from(SECONDS),
     });
     for (n, shape) in shapes.iter().enumerate() {
-        d.categories.push(Category { id: shape.id.into(), name: shape.name.into(), color: Some(shape.color) });
+        d.categories.push(Category {
+            id: shape.id.into(),
+            name: shape.name.into(),
+            color: Some(shape.color),
+        });
         d.tracks.push(track(n, shape, states, &source));
     }
     let occlusions = runs(states, shapes.len(), |s| s.occluded().then_some(s.occluder).flatten());
@@ -71,7 +75,12 @@ fn track(n: usize, shape: &Shape, states: &[Vec<ShapeState>], source: &Provenanc
     for (frame, s) in states.iter().enumerate() {
         let s = &s[n];
         match s.bbox {
-            Some(b) => keyframes.push(Keyframe { frame: frame as u64, bbox: bbox(b), outside: false, occluded: s.occluded() }),
+            Some(b) => keyframes.push(Keyframe {
+                frame: frame as u64,
+                bbox: bbox(b),
+                outside: false,
+                occluded: s.occluded(),
+            }),
             // Mark the first frame of each absence, if the shape was seen before it.
             None if keyframes.last().is_some_and(|k: &Keyframe| !k.outside) => {
                 let last = keyframes.last().map_or(BBox::new(0.0, 0.0, 0.0, 0.0), |k| k.bbox);
@@ -93,7 +102,11 @@ fn track(n: usize, shape: &Shape, states: &[Vec<ShapeState>], source: &Provenanc
 
 /// Maximal runs of frames where `key` gives the same `Some` value, per shape:
 /// `(shape, value, first frame, last frame)`.
-fn runs(states: &[Vec<ShapeState>], shapes: usize, key: impl Fn(&ShapeState) -> Option<usize>) -> Vec<(usize, usize, u64, u64)> {
+fn runs(
+    states: &[Vec<ShapeState>],
+    shapes: usize,
+    key: impl Fn(&ShapeState) -> Option<usize>,
+) -> Vec<(usize, usize, u64, u64)> {
     let mut out = Vec::new();
     for n in 0..shapes {
         let mut open: Option<(usize, u64)> = None;
@@ -161,7 +174,10 @@ fn questions(
             time_s: Some(time(frame)),
             bbox: states[frame as usize][n].bbox.map(bbox),
         };
-        let mut evidence = vec![Evidence::Span { start_s: time(start), end_s: time(end) }, Evidence::Track { id: format!("track-{}", shapes[n].id) }];
+        let mut evidence = vec![
+            Evidence::Span { start_s: time(start), end_s: time(end) },
+            Evidence::Track { id: format!("track-{}", shapes[n].id) },
+        ];
         if let Some(seg) = seg {
             evidence.insert(0, Evidence::Segment { id: seg.id.clone() });
         }
@@ -172,9 +188,22 @@ fn questions(
             format!("from {:.2} s to {:.2} s", time(start), time(end)),
             evidence,
             vec![
-                step(format!("The {b} starts to hide the {a} at {:.2} s.", time(start)), RationaleKind::Perception, start),
-                step(format!("The {a} is mostly visible again after {:.2} s.", time(end)), RationaleKind::Perception, end),
-                RationaleStep { text: format!("So the {a} is behind the {b} between these two times."), kind: RationaleKind::Reasoning, time_s: None, bbox: None },
+                step(
+                    format!("The {b} starts to hide the {a} at {:.2} s.", time(start)),
+                    RationaleKind::Perception,
+                    start,
+                ),
+                step(
+                    format!("The {a} is mostly visible again after {:.2} s.", time(end)),
+                    RationaleKind::Perception,
+                    end,
+                ),
+                RationaleStep {
+                    text: format!("So the {a} is behind the {b} between these two times."),
+                    kind: RationaleKind::Reasoning,
+                    time_s: None,
+                    bbox: None,
+                },
             ],
         );
         if let Some(b_box) = states[mid as usize][n].bbox {
@@ -183,7 +212,10 @@ fn questions(
                 format!("Which shape is behind the {b} at {:.2} s?", time(mid)),
                 names.clone(),
                 a.to_owned(),
-                vec![Evidence::Box { time_s: time(mid), bbox: bbox(b_box) }, Evidence::Track { id: format!("track-{}", shapes[n].id) }],
+                vec![
+                    Evidence::Box { time_s: time(mid), bbox: bbox(b_box) },
+                    Evidence::Track { id: format!("track-{}", shapes[n].id) },
+                ],
                 vec![],
             );
         }
@@ -196,7 +228,10 @@ fn questions(
                 format!("Where is the {name} at {:.2} s?", time(frame)),
                 vec![],
                 format!("{} of the frame, box [{}, {}, {}, {}]", region(b), b[0], b[1], b[2], b[3]),
-                vec![Evidence::Box { time_s: time(frame), bbox: bbox(b) }, Evidence::Track { id: format!("track-{}", shapes[n].id) }],
+                vec![
+                    Evidence::Box { time_s: time(frame), bbox: bbox(b) },
+                    Evidence::Track { id: format!("track-{}", shapes[n].id) },
+                ],
                 vec![],
             );
         }
@@ -215,13 +250,18 @@ fn questions(
     // Direction of the red circle over its first visible second.
     if let Some(n) = shapes.iter().position(|s| s.id == "red-circle")
         && let Some(first) = states.iter().position(|s| !s[n].outside())
-        && let (Some(a), Some(b)) = (states[first][n].bbox, states.get(first + FPS as usize).and_then(|s| s[n].bbox))
+        && let (Some(a), Some(b)) =
+            (states[first][n].bbox, states.get(first + FPS as usize).and_then(|s| s[n].bbox))
     {
-        let dx = (b[0] + b[2]) as i64 - (a[0] + a[2]) as i64;
+        let dx = i64::from(b[0] + b[2]) - i64::from(a[0] + a[2]);
         let answer = if dx > 0 { "left to right" } else { "right to left" };
         push(
             QuestionKind::Direction,
-            format!("In which direction does the red circle move between {:.2} s and {:.2} s?", time(first as u64), time(first as u64 + FPS as u64)),
+            format!(
+                "In which direction does the red circle move between {:.2} s and {:.2} s?",
+                time(first as u64),
+                time(first as u64 + FPS as u64)
+            ),
             vec!["left to right".into(), "right to left".into()],
             answer.into(),
             vec![Evidence::Span { start_s: time(first as u64), end_s: time(first as u64 + FPS as u64) }],

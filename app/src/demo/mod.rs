@@ -43,7 +43,8 @@ pub fn generate(dir: &Path, seed: u64) -> anyhow::Result<Demo> {
 
 /// Where the demo lives unless told otherwise: the user's data folder.
 pub fn default_dir() -> anyhow::Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "vidence").context("no home folder to keep the demo in")?;
+    let dirs =
+        directories::ProjectDirs::from("", "", "vidence").context("no home folder to keep the demo in")?;
     Ok(dirs.data_dir().join("demo"))
 }
 

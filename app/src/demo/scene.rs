@@ -64,7 +64,9 @@ struct Path {
 impl Path {
     fn at(&self, t: f32) -> [f32; 2] {
         [0, 1].map(|i| {
-            self.start[i] + self.velocity[i] * t + self.sway[i] * (TAU * t / self.period[i] + self.phase[i]).sin()
+            self.start[i]
+                + self.velocity[i] * t
+                + self.sway[i] * (TAU * t / self.period[i] + self.phase[i]).sin()
         })
     }
 }
@@ -87,11 +89,46 @@ pub fn shapes(seed: u64) -> Vec<Shape> {
     let yellow = path([w + 120.0, h * 0.75], [-75.0, -6.0], 50.0);
     let purple = path([w * 0.75, -120.0], [-6.0, 48.0], 90.0);
     vec![
-        Shape { id: "blue-square", name: "blue square", form: Form::Square, color: [40, 90, 220], size: 90.0, path: blue },
-        Shape { id: "green-triangle", name: "green triangle", form: Form::Triangle, color: [40, 170, 70], size: 70.0, path: green },
-        Shape { id: "purple-ring", name: "purple ring", form: Form::Ring, color: [150, 60, 190], size: 60.0, path: purple },
-        Shape { id: "red-circle", name: "red circle", form: Form::Circle, color: [220, 50, 40], size: 55.0, path: red },
-        Shape { id: "yellow-diamond", name: "yellow diamond", form: Form::Diamond, color: [235, 200, 40], size: 65.0, path: yellow },
+        Shape {
+            id: "blue-square",
+            name: "blue square",
+            form: Form::Square,
+            color: [40, 90, 220],
+            size: 90.0,
+            path: blue,
+        },
+        Shape {
+            id: "green-triangle",
+            name: "green triangle",
+            form: Form::Triangle,
+            color: [40, 170, 70],
+            size: 70.0,
+            path: green,
+        },
+        Shape {
+            id: "purple-ring",
+            name: "purple ring",
+            form: Form::Ring,
+            color: [150, 60, 190],
+            size: 60.0,
+            path: purple,
+        },
+        Shape {
+            id: "red-circle",
+            name: "red circle",
+            form: Form::Circle,
+            color: [220, 50, 40],
+            size: 55.0,
+            path: red,
+        },
+        Shape {
+            id: "yellow-diamond",
+            name: "yellow diamond",
+            form: Form::Diamond,
+            color: [235, 200, 40],
+            size: 65.0,
+            path: yellow,
+        },
     ]
 }
 
@@ -173,7 +210,7 @@ impl Renderer {
     /// Draw frame `frame` into `rgb` and return every shape's state on it.
     pub fn render(&mut self, frame: u64, rgb: &mut Vec<u8>) -> Vec<ShapeState> {
         let t = frame as f32 / FPS as f32;
-        let (w, h) = (WIDTH as i64, HEIGHT as i64);
+        let (w, h) = (i64::from(WIDTH), i64::from(HEIGHT));
         self.ids.fill(0);
         let mut states = Vec::with_capacity(self.shapes.len());
         let mut covered_by: Vec<Vec<u32>> = vec![vec![0; self.shapes.len()]; self.shapes.len()];
@@ -196,7 +233,12 @@ impl Renderer {
                     }
                     self.ids[p] = (n + 1) as u8;
                     state.area += 1;
-                    bb = [bb[0].min(x as u32), bb[1].min(y as u32), bb[2].max(x as u32 + 1), bb[3].max(y as u32 + 1)];
+                    bb = [
+                        bb[0].min(x as u32),
+                        bb[1].min(y as u32),
+                        bb[2].max(x as u32 + 1),
+                        bb[3].max(y as u32 + 1),
+                    ];
                 }
             }
             if state.area > 0 {
@@ -214,7 +256,8 @@ impl Renderer {
             }
         }
         for (n, state) in states.iter_mut().enumerate() {
-            let (front, hidden) = covered_by[n].iter().enumerate().max_by_key(|(_, c)| **c).unwrap_or((0, &0));
+            let (front, hidden) =
+                covered_by[n].iter().enumerate().max_by_key(|(_, c)| **c).unwrap_or((0, &0));
             if *hidden > 0 {
                 state.occluder = Some(front);
             }
@@ -243,7 +286,10 @@ mod tests {
                     for x in 0..WIDTH {
                         let p = ((y * WIDTH + x) * 3) as usize;
                         if rgb[p..p + 3] == color {
-                            assert!(x >= x1 && x < x2 && y >= y1 && y < y2, "shape {n} pixel ({x},{y}) outside its box");
+                            assert!(
+                                x >= x1 && x < x2 && y >= y1 && y < y2,
+                                "shape {n} pixel ({x},{y}) outside its box"
+                            );
                         }
                     }
                 }

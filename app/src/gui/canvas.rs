@@ -89,7 +89,13 @@ pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset
             YuvPaint { frame: std::sync::Arc::clone(frame), uv_rect: [uv0.x, uv0.y, uv1.x, uv1.y] },
         ));
     } else if video.shown.is_none() {
-        painter.text(canvas.center(), egui::Align2::CENTER_CENTER, "Decoding…", egui::FontId::proportional(16.0), Color32::GRAY);
+        painter.text(
+            canvas.center(),
+            egui::Align2::CENTER_CENTER,
+            "Decoding…",
+            egui::FontId::proportional(16.0),
+            Color32::GRAY,
+        );
     }
 
     if let Some((dataset, video_id)) = dataset {
@@ -115,7 +121,10 @@ pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset
             painter.rect_stroke(o.rect, 0.0, stroke, egui::StrokeKind::Outside);
             let text = if o.occluded { format!("{} (occluded)", o.label) } else { o.label };
             let galley = painter.layout_no_wrap(text, egui::FontId::proportional(12.0), Color32::BLACK);
-            let bg = Rect::from_min_size(o.rect.left_top() - Vec2::new(0.0, galley.size().y + 2.0), galley.size() + Vec2::new(6.0, 2.0));
+            let bg = Rect::from_min_size(
+                o.rect.left_top() - Vec2::new(0.0, galley.size().y + 2.0),
+                galley.size() + Vec2::new(6.0, 2.0),
+            );
             painter.rect_filled(bg, 2.0, o.color);
             painter.galley(bg.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
         }

@@ -19,11 +19,21 @@ pub struct OpenedVideo {
 
 pub enum LoadEvent {
     /// Fraction of the file indexed so far.
-    Progress { path: PathBuf, fraction: f32 },
+    Progress {
+        path: PathBuf,
+        fraction: f32,
+    },
     Video(Box<OpenedVideo>),
     /// A dataset, and the id of its video being opened with it (if any).
-    Dataset { path: PathBuf, dataset: Box<Dataset>, video_id: Option<String> },
-    Failed { path: PathBuf, message: String },
+    Dataset {
+        path: PathBuf,
+        dataset: Box<Dataset>,
+        video_id: Option<String>,
+    },
+    Failed {
+        path: PathBuf,
+        message: String,
+    },
 }
 
 pub struct Loader {
@@ -65,7 +75,12 @@ fn is_dataset(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
-fn open(path: &Path, send: &Sender<LoadEvent>, repaint: &(impl Fn() + Clone + Send + 'static), cache_bytes: usize) -> Vec<LoadEvent> {
+fn open(
+    path: &Path,
+    send: &Sender<LoadEvent>,
+    repaint: &(impl Fn() + Clone + Send + 'static),
+    cache_bytes: usize,
+) -> Vec<LoadEvent> {
     let failed = |message: String| vec![LoadEvent::Failed { path: path.to_owned(), message }];
     if is_dataset(path) {
         let dataset = match annotate::load(path) {
@@ -73,25 +88,39 @@ fn open(path: &Path, send: &Sender<LoadEvent>, repaint: &(impl Fn() + Clone + Se
             Err(e) => return failed(e.to_string()),
         };
         let Some(video) = dataset.videos.first().cloned() else {
-            return vec![LoadEvent::Dataset { path: path.to_owned(), dataset: Box::new(dataset), video_id: None }];
+            return vec![LoadEvent::Dataset {
+                path: path.to_owned(),
+                dataset: Box::new(dataset),
+                video_id: None,
+            }];
         };
         let video_path = path.parent().unwrap_or(Path::new(".")).join(&video.path);
-        let mut events = vec![LoadEvent::Dataset { path: path.to_owned(), dataset: Box::new(dataset), video_id: Some(video.id) }];
+        let mut events = vec![LoadEvent::Dataset {
+            path: path.to_owned(),
+            dataset: Box::new(dataset),
+            video_id: Some(video.id),
+        }];
         events.extend(open_video(&video_path, send, repaint, cache_bytes));
         return events;
     }
     open_video(path, send, repaint, cache_bytes)
 }
 
-fn open_video(path: &Path, send: &Sender<LoadEvent>, repaint: &(impl Fn() + Clone + Send + 'static), cache_bytes: usize) -> Vec<LoadEvent> {
+fn open_video(
+    path: &Path,
+    send: &Sender<LoadEvent>,
+    repaint: &(impl Fn() + Clone + Send + 'static),
+    cache_bytes: usize,
+) -> Vec<LoadEvent> {
     let progress = |fraction| {
         let _ = send.send(LoadEvent::Progress { path: path.to_owned(), fraction });
         repaint();
     };
     let result = VideoSource::open_with_progress(path, progress).and_then(|source| {
         let thumbnails = ThumbnailStrip::start(&source, THUMBNAIL_SLOTS, THUMBNAIL_HEIGHT)?;
-        let server = FrameServer::start(source, cache_bytes, repaint.clone())
-            .map_err(|e| viewer::VideoError::Decode { index: 0, reason: format!("cannot start decode thread: {e}") })?;
+        let server = FrameServer::start(source, cache_bytes, repaint.clone()).map_err(|e| {
+            viewer::VideoError::Decode { index: 0, reason: format!("cannot start decode thread: {e}") }
+        })?;
         Ok(OpenedVideo { server, thumbnails })
     });
     match result {

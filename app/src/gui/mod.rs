@@ -222,18 +222,27 @@ impl VidenceApp {
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            if ui.button("Open…").on_hover_text("Open a video or dataset (or drop files on the window)").clicked() {
+            if ui
+                .button("Open…")
+                .on_hover_text("Open a video or dataset (or drop files on the window)")
+                .clicked()
+            {
                 self.open_dialog(ui.ctx());
             }
             ui.separator();
-            if ui.button("Fit").on_hover_text("Fit the frame to the canvas (double-click the canvas)").clicked() {
+            if ui
+                .button("Fit")
+                .on_hover_text("Fit the frame to the canvas (double-click the canvas)")
+                .clicked()
+            {
                 self.canvas.fit();
             }
             if ui.button("1:1").on_hover_text("One video pixel per screen pixel").clicked() {
                 self.canvas.actual_size(ui.ctx().pixels_per_point());
             }
             ui.separator();
-            ui.toggle_value(&mut self.show_debug, "Debug overlay").on_hover_text("UI frame time and decode latency (F12)");
+            ui.toggle_value(&mut self.show_debug, "Debug overlay")
+                .on_hover_text("UI frame time and decode latency (F12)");
             if let Some(d) = &self.dataset {
                 ui.separator();
                 ui.label(format!(
@@ -263,7 +272,8 @@ impl VidenceApp {
         ui.heading("Files");
         let mut open = None;
         for path in &self.files {
-            if ui.selectable_label(false, file_name(path)).on_hover_text(path.display().to_string()).clicked() {
+            if ui.selectable_label(false, file_name(path)).on_hover_text(path.display().to_string()).clicked()
+            {
                 open = Some(path.clone());
             }
         }
@@ -300,7 +310,14 @@ impl eframe::App for VidenceApp {
                 self.add_file(path, i == 0);
             }
         }
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
         for (i, path) in dropped.into_iter().enumerate() {
             self.add_file(path, i == 0);
         }
@@ -336,7 +353,9 @@ impl eframe::App for VidenceApp {
             }
             None => {
                 ui.centered_and_justified(|ui| {
-                    ui.label("Open a video or a dataset: Open…, drag and drop, or a path on the command line.");
+                    ui.label(
+                        "Open a video or a dataset: Open…, drag and drop, or a path on the command line.",
+                    );
                 });
             }
         });

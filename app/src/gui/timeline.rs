@@ -15,7 +15,12 @@ pub fn timecode(seconds: f64) -> String {
     format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
-pub fn show(ui: &mut egui::Ui, video: &mut VideoView, segments: &[&Segment], commands: &mut Vec<PlaybackCommand>) {
+pub fn show(
+    ui: &mut egui::Ui,
+    video: &mut VideoView,
+    segments: &[&Segment],
+    commands: &mut Vec<PlaybackCommand>,
+) {
     let index = std::sync::Arc::clone(video.server.index());
     let frame = video.current_frame();
     let total = index.len();
@@ -51,8 +56,14 @@ pub fn show(ui: &mut egui::Ui, video: &mut VideoView, segments: &[&Segment], com
             }
         });
         let mut looping = video.playback.loop_range().is_some();
-        if ui.toggle_value(&mut looping, "Loop").on_hover_text("Loop between the I and O marks (whole video if unset)").changed() {
-            let range = looping.then(|| (video.loop_marks.0.unwrap_or(0), video.loop_marks.1.unwrap_or(total.saturating_sub(1))));
+        if ui
+            .toggle_value(&mut looping, "Loop")
+            .on_hover_text("Loop between the I and O marks (whole video if unset)")
+            .changed()
+        {
+            let range = looping.then(|| {
+                (video.loop_marks.0.unwrap_or(0), video.loop_marks.1.unwrap_or(total.saturating_sub(1)))
+            });
             commands.push(PlaybackCommand::SetLoop(range));
         }
     });
@@ -61,7 +72,8 @@ pub fn show(ui: &mut egui::Ui, video: &mut VideoView, segments: &[&Segment], com
     let rows = lane_rows(segments);
     let thumbs_h = super::loader::THUMBNAIL_HEIGHT as f32;
     let height = thumbs_h + 6.0 + (rows.len().max(1) as f32) * LANE_ROW + 8.0;
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), height), Sense::click_and_drag());
+    let (rect, response) =
+        ui.allocate_exact_size(Vec2::new(ui.available_width(), height), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::slider(true, frame as f64, "Timeline"));
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, Color32::from_gray(24));
@@ -70,14 +82,21 @@ pub fn show(ui: &mut egui::Ui, video: &mut VideoView, segments: &[&Segment], com
     let slots = video.thumbnail_textures.len().max(1);
     let slot_w = rect.width() / slots as f32;
     for (slot, thumb) in video.thumbnail_textures.iter().enumerate() {
-        let r = Rect::from_min_size(rect.min + Vec2::new(slot as f32 * slot_w, 0.0), Vec2::new(slot_w, thumbs_h));
+        let r =
+            Rect::from_min_size(rect.min + Vec2::new(slot as f32 * slot_w, 0.0), Vec2::new(slot_w, thumbs_h));
         match thumb {
             Some((texture, _)) => {
                 // Crop the thumbnail to the slot's aspect ratio, centred.
                 let [tw, th] = texture.size().map(|v| v as f32);
                 let visible = (r.width() / r.height()) / (tw / th);
-                let (u0, u1) = if visible < 1.0 { (0.5 - visible / 2.0, 0.5 + visible / 2.0) } else { (0.0, 1.0) };
-                painter.image(texture.id(), r, Rect::from_min_max(egui::pos2(u0, 0.0), egui::pos2(u1, 1.0)), Color32::WHITE);
+                let (u0, u1) =
+                    if visible < 1.0 { (0.5 - visible / 2.0, 0.5 + visible / 2.0) } else { (0.0, 1.0) };
+                painter.image(
+                    texture.id(),
+                    r,
+                    Rect::from_min_max(egui::pos2(u0, 0.0), egui::pos2(u1, 1.0)),
+                    Color32::WHITE,
+                );
             }
             None => {
                 painter.rect_filled(r.shrink(1.0), 0.0, Color32::from_gray(36));
@@ -89,24 +108,42 @@ pub fn show(ui: &mut egui::Ui, video: &mut VideoView, segments: &[&Segment], com
     for (row, members) in rows.iter().enumerate() {
         for segment in members {
             let y = lanes_top + row as f32 * LANE_ROW;
-            let r = Rect::from_min_max(egui::pos2(x_of(segment.start_s), y), egui::pos2(x_of(segment.end_s).max(x_of(segment.start_s) + 2.0), y + LANE_ROW - 2.0));
+            let r = Rect::from_min_max(
+                egui::pos2(x_of(segment.start_s), y),
+                egui::pos2(x_of(segment.end_s).max(x_of(segment.start_s) + 2.0), y + LANE_ROW - 2.0),
+            );
             painter.rect_filled(r, 2.0, Color32::from_rgb(230, 150, 60));
             if response.hover_pos().is_some_and(|p| r.contains(p)) {
-                response.clone().on_hover_text(format!("{} ({} – {})", segment.label, timecode(segment.start_s), timecode(segment.end_s)));
+                response.clone().on_hover_text(format!(
+                    "{} ({} – {})",
+                    segment.label,
+                    timecode(segment.start_s),
+                    timecode(segment.end_s)
+                ));
             }
         }
     }
 
     let head = x_of(index.time_of(frame));
-    painter.line_segment([egui::pos2(head, rect.top()), egui::pos2(head, rect.bottom())], Stroke::new(2.0, Color32::from_rgb(255, 80, 80)));
+    painter.line_segment(
+        [egui::pos2(head, rect.top()), egui::pos2(head, rect.bottom())],
+        Stroke::new(2.0, Color32::from_rgb(255, 80, 80)),
+    );
     for mark in [video.loop_marks.0, video.loop_marks.1].into_iter().flatten() {
         let x = x_of(index.time_of(mark));
-        painter.line_segment([egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())], Stroke::new(1.0, Color32::YELLOW));
+        painter.line_segment(
+            [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+            Stroke::new(1.0, Color32::YELLOW),
+        );
     }
 
     // Dragging shows the nearest decodable frame at once; letting go settles on
     // the exact frame under the pointer.
-    let seek_to_pointer = |pos: egui::Pos2| PlaybackCommand::SeekTime(((pos.x - rect.left()) / rect.width()).clamp(0.0, 1.0) as f64 * duration);
+    let seek_to_pointer = |pos: egui::Pos2| {
+        PlaybackCommand::SeekTime(
+            f64::from(((pos.x - rect.left()) / rect.width()).clamp(0.0, 1.0)) * duration,
+        )
+    };
     if response.drag_started() {
         video.scrubbing = true;
     }

@@ -47,17 +47,19 @@ impl VideoView {
         self.server.request(current, precision);
         if let Some(frame) = self.server.cached(current) {
             self.shown = Some(frame);
-        } else if self.scrubbing || self.shown.is_none() {
-            if let Some(frame) = self.server.nearest_cached(current) {
-                self.shown = Some(frame);
-            }
+        } else if (self.scrubbing || self.shown.is_none())
+            && let Some(frame) = self.server.nearest_cached(current)
+        {
+            self.shown = Some(frame);
         }
         if self.playback.is_playing() {
             ctx.request_repaint();
         }
         for t in self.thumbnails.poll() {
-            let image = egui::ColorImage::from_rgba_unmultiplied([t.width as usize, t.height as usize], &t.rgba);
-            let texture = ctx.load_texture(format!("thumbnail-{}", t.slot), image, egui::TextureOptions::LINEAR);
+            let image =
+                egui::ColorImage::from_rgba_unmultiplied([t.width as usize, t.height as usize], &t.rgba);
+            let texture =
+                ctx.load_texture(format!("thumbnail-{}", t.slot), image, egui::TextureOptions::LINEAR);
             if let Some(slot) = self.thumbnail_textures.get_mut(t.slot) {
                 *slot = Some((texture, t.index));
             }

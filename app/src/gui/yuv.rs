@@ -167,7 +167,10 @@ impl YuvRenderer {
                     write_mask: wgpu::ColorWrites::ALL,
                 })],
             }),
-            primitive: wgpu::PrimitiveState { topology: wgpu::PrimitiveTopology::TriangleStrip, ..Default::default() },
+            primitive: wgpu::PrimitiveState {
+                topology: wgpu::PrimitiveTopology::TriangleStrip,
+                ..Default::default()
+            },
             depth_stencil: None,
             // eframe renders egui without multisampling; the pass must match.
             multisample: wgpu::MultisampleState::default(),
@@ -201,8 +204,13 @@ impl YuvRenderer {
             self.planes = Some(self.create_planes(device, size));
         }
         let Some(planes) = self.planes.as_mut() else { return };
-        let sizes = [(frame.width, frame.height), (frame.chroma_width(), frame.chroma_height()), (frame.chroma_width(), frame.chroma_height())];
-        for ((texture, data), (w, h)) in planes.textures.iter().zip([&frame.y, &frame.u, &frame.v]).zip(sizes) {
+        let sizes = [
+            (frame.width, frame.height),
+            (frame.chroma_width(), frame.chroma_height()),
+            (frame.chroma_width(), frame.chroma_height()),
+        ];
+        for ((texture, data), (w, h)) in planes.textures.iter().zip([&frame.y, &frame.u, &frame.v]).zip(sizes)
+        {
             queue.write_texture(
                 texture.as_image_copy(),
                 data,
@@ -226,8 +234,10 @@ impl YuvRenderer {
                 view_formats: &[],
             })
         };
-        let textures = [texture(w, h), texture(w.div_ceil(2), h.div_ceil(2)), texture(w.div_ceil(2), h.div_ceil(2))];
-        let views: Vec<_> = textures.iter().map(|t| t.create_view(&wgpu::TextureViewDescriptor::default())).collect();
+        let textures =
+            [texture(w, h), texture(w.div_ceil(2), h.div_ceil(2)), texture(w.div_ceil(2), h.div_ceil(2))];
+        let views: Vec<_> =
+            textures.iter().map(|t| t.create_view(&wgpu::TextureViewDescriptor::default())).collect();
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("vidence yuv"),
             layout: &self.layout,
