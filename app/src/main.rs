@@ -10,6 +10,9 @@ struct Cli {
     command: Option<Command>,
     /// Videos or dataset JSON files to open (none: the demo dataset).
     paths: Vec<PathBuf>,
+    /// Memory for decoded frames, in MB.
+    #[arg(long, default_value_t = viewer::DEFAULT_CACHE_BYTES >> 20, global = true)]
+    cache_mb: usize,
 }
 
 #[derive(Subcommand)]
@@ -62,7 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => {
             let paths =
                 if cli.paths.is_empty() { vec![vidence::demo::ensure_default()?.dataset] } else { cli.paths };
-            vidence::gui::run(paths)
+            vidence::gui::run(paths, cli.cache_mb << 20)
         }
         Some(Command::Probe { video, json }) => vidence::cli::probe(&video, json),
         Some(Command::Frame { video, index, time, out }) => vidence::cli::frame(&video, index, time, &out),

@@ -21,7 +21,10 @@ fn demo_dataset() -> PathBuf {
 }
 
 fn harness(paths: Vec<PathBuf>) -> Harness<'static, VidenceApp> {
-    Harness::builder().with_size([1280.0, 800.0]).wgpu().build_eframe(move |cc| VidenceApp::new(cc, paths))
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build_eframe(move |cc| VidenceApp::new(cc, paths, viewer::DEFAULT_CACHE_BYTES))
 }
 
 /// Step the UI (as frames pass) until `done` holds, or fail after a while.

@@ -109,3 +109,39 @@ pub struct SendScaler(pub ffmpeg::software::scaling::Context);
 // SAFETY: an SwsContext has no thread affinity; its owner uses it from one thread at a
 // time (`SendScaler` is not `Sync`).
 unsafe impl Send for SendScaler {}
+
+/// Run `scaler` (YUV 4:2:0 in, packed RGBA out) straight from tightly packed planes
+/// into `rgba`, without staging copies.
+pub fn scale_yuv420_to_rgba(
+    scaler: &mut ffmpeg::software::scaling::Context,
+    planes: [&[u8]; 3],
+    (width, height): (u32, u32),
+    rgba: &mut [u8],
+    out_width: u32,
+) -> Result<(), ffmpeg::Error> {
+    let (w, h) = (width as usize, height as usize);
+    let cw = w.div_ceil(2);
+    let ch = h.div_ceil(2);
+    let out_h = rgba.len() / (out_width as usize * 4);
+    if planes[0].len() < w * h || planes[1].len() < cw * ch || planes[2].len() < cw * ch || out_h == 0 {
+        return Err(ffmpeg::Error::InvalidData);
+    }
+    let src = [planes[0].as_ptr(), planes[1].as_ptr(), planes[2].as_ptr(), std::ptr::null()];
+    let src_stride = [w as i32, cw as i32, cw as i32, 0];
+    let dst = [rgba.as_mut_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut()];
+    let dst_stride = [out_width as i32 * 4, 0, 0, 0];
+    // SAFETY: the plane and output sizes were checked above against the dimensions the
+    // scaler was built for; swscale reads `height` rows and writes `out_h` rows.
+    let ret = unsafe {
+        sys::sws_scale(
+            scaler.as_mut_ptr(),
+            src.as_ptr(),
+            src_stride.as_ptr(),
+            0,
+            height as i32,
+            dst.as_ptr(),
+            dst_stride.as_ptr(),
+        )
+    };
+    if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
+}

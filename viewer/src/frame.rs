@@ -52,37 +52,52 @@ impl VideoFrame {
 
     /// RGBA pixels scaled to `width x height` (area filter, for thumbnails).
     pub fn to_rgba_scaled(&self, width: u32, height: u32) -> Result<Vec<u8>, VideoError> {
+        let mut rgba = Vec::new();
+        self.write_rgba(width, height, &mut rgba)?;
+        Ok(rgba)
+    }
+
+    /// Convert into `rgba` (resized to fit), reusing its allocation: the path for
+    /// converting many frames.
+    pub fn write_rgba(&self, width: u32, height: u32, rgba: &mut Vec<u8>) -> Result<(), VideoError> {
         let err = |e: ffmpeg::Error| VideoError::Decode {
             index: self.index,
             reason: format!("RGBA conversion failed: {e}"),
         };
-        let mut src = ffmpeg::frame::Video::new(Pixel::YUV420P, self.width, self.height);
-        copy_plane_in(&mut src, 0, &self.y, self.width as usize);
-        copy_plane_in(&mut src, 1, &self.u, self.chroma_width() as usize);
-        copy_plane_in(&mut src, 2, &self.v, self.chroma_width() as usize);
-        let dst = RGBA_SCALER.with_borrow_mut(|cached| {
-            let key = (self.width, self.height, width, height, self.color);
-            if cached.as_ref().is_none_or(|(k, _)| *k != key) {
-                let mut scaler = scaling::Context::get(
-                    Pixel::YUV420P,
-                    self.width,
-                    self.height,
-                    Pixel::RGBA,
-                    width,
-                    height,
-                    scaling::Flags::AREA | scaling::Flags::ACCURATE_RND | scaling::Flags::FULL_CHR_H_INT,
-                )?;
-                ffi::set_scaler_colorspace(&mut scaler, self.color.bt709, self.color.full_range);
-                *cached = Some((key, scaler));
-            }
-            let mut dst = ffmpeg::frame::Video::empty();
-            if let Some((_, scaler)) = cached.as_mut() {
-                scaler.run(&src, &mut dst)?;
-            }
-            Ok(dst)
-        });
-        let dst = dst.map_err(err)?;
-        Ok(copy_plane_out(&dst, 0, width as usize * 4, height as usize))
+        rgba.resize(width as usize * height as usize * 4, 0);
+        RGBA_SCALER
+            .with_borrow_mut(|cached| {
+                let key = (self.width, self.height, width, height, self.color);
+                if cached.as_ref().is_none_or(|(k, _)| *k != key) {
+                    let mut scaler = scaling::Context::get(
+                        Pixel::YUV420P,
+                        self.width,
+                        self.height,
+                        Pixel::RGBA,
+                        width,
+                        height,
+                        // Same size: swscale's SIMD YUV->RGB path. Smaller: area averaging.
+                        if (width, height) == (self.width, self.height) {
+                            scaling::Flags::BILINEAR
+                        } else {
+                            scaling::Flags::AREA
+                        },
+                    )?;
+                    ffi::set_scaler_colorspace(&mut scaler, self.color.bt709, self.color.full_range);
+                    *cached = Some((key, scaler));
+                }
+                match cached.as_mut() {
+                    Some((_, scaler)) => ffi::scale_yuv420_to_rgba(
+                        scaler,
+                        [&self.y, &self.u, &self.v],
+                        (self.width, self.height),
+                        rgba,
+                        width,
+                    ),
+                    None => Err(ffmpeg::Error::Bug),
+                }
+            })
+            .map_err(err)
     }
 
     /// Write the frame as an RGBA PNG.
@@ -188,14 +203,6 @@ fn copy_plane_out(frame: &ffmpeg::frame::Video, plane: usize, row_bytes: usize, 
         out.extend_from_slice(&data[r * stride..r * stride + row_bytes]);
     }
     out
-}
-
-fn copy_plane_in(frame: &mut ffmpeg::frame::Video, plane: usize, src: &[u8], row_bytes: usize) {
-    let stride = frame.stride(plane);
-    let data = frame.data_mut(plane);
-    for (r, row) in src.chunks_exact(row_bytes).enumerate() {
-        data[r * stride..r * stride + row_bytes].copy_from_slice(row);
-    }
 }
 
 /// Rotate all three planes clockwise by 0, 90, 180 or 270 degrees.

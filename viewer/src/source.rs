@@ -72,10 +72,12 @@ impl VideoSource {
         let codec_id = params.id();
         let mut context =
             ffmpeg::codec::context::Context::from_parameters(params).map_err(|e| open_err(path, e))?;
-        // Frame threads use every core; the decoder still returns frames in order.
+        // Frame threads: twice the cores, because frames that wait on their references
+        // leave a core idle that another frame in flight can use. Output stays in order.
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         context.set_threading(ffmpeg::codec::threading::Config {
             kind: ffmpeg::codec::threading::Type::Frame,
-            count: 0,
+            count: (2 * cores).min(16),
             ..Default::default()
         });
         let decoder = context.decoder().video().map_err(|e| match e {
@@ -157,12 +159,13 @@ impl VideoSource {
         self.decoder.skip_frame(Discard::Default);
         let mut decoded = ffmpeg::frame::Video::empty();
         let mut packet = ffmpeg::Packet::empty();
+        let mut rgba = Vec::new();
         loop {
             while self.decoder.receive_frame(&mut decoded).is_ok() {
                 let pts = decoded.pts().or(decoded.timestamp());
                 let at = pts.and_then(|p| self.index.index_of_pts(p)).unwrap_or(0);
                 let frame = self.converter.convert(&decoded, at, self.info.rotation)?;
-                let _rgba = frame.to_rgba()?;
+                frame.write_rgba(frame.width, frame.height, &mut rgba)?;
                 if pts == Some(target) {
                     self.last_output = None;
                     return Ok(frame);

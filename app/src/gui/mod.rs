@@ -24,7 +24,7 @@ pub use timeline::timecode;
 use video::VideoView;
 
 /// Open the main window on `paths` (videos or dataset files; the first is shown).
-pub fn run(paths: Vec<PathBuf>) -> anyhow::Result<()> {
+pub fn run(paths: Vec<PathBuf>, cache_bytes: usize) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Wgpu,
         viewport: egui::ViewportBuilder::default()
@@ -33,8 +33,12 @@ pub fn run(paths: Vec<PathBuf>) -> anyhow::Result<()> {
             .with_drag_and_drop(true),
         ..Default::default()
     };
-    eframe::run_native("Vidence", options, Box::new(|cc| Ok(Box::new(VidenceApp::new(cc, paths)))))
-        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    eframe::run_native(
+        "Vidence",
+        options,
+        Box::new(move |cc| Ok(Box::new(VidenceApp::new(cc, paths, cache_bytes)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
 
 struct OpenDataset {
@@ -63,13 +67,13 @@ pub struct VidenceApp {
 }
 
 impl VidenceApp {
-    pub fn new(cc: &eframe::CreationContext<'_>, paths: Vec<PathBuf>) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, paths: Vec<PathBuf>, cache_bytes: usize) -> Self {
         if let Some(render_state) = &cc.wgpu_render_state {
             yuv::YuvRenderer::install(render_state);
         }
         let ctx = cc.egui_ctx.clone();
         let mut notices = Vec::new();
-        let loader = Loader::start(move || ctx.request_repaint(), viewer::DEFAULT_CACHE_BYTES)
+        let loader = Loader::start(move || ctx.request_repaint(), cache_bytes)
             .unwrap_or_else(|e| panic!("cannot start the file loader thread: {e}"));
         if cc.wgpu_render_state.is_none() {
             notices.push("No wgpu renderer: video frames cannot be shown.".to_owned());

@@ -1,0 +1,117 @@
+//! The command line end to end, on the generated demo.
+#![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn vidence(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vidence")).args(args).output().expect("run vidence")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join("vidence-cli-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn demo_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch("demo");
+        let out = vidence(&["demo", "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+}
+
+#[test]
+fn demo_is_reproducible_and_seeds_differ() {
+    let first = demo_dir();
+    let again = scratch("demo_again");
+    assert!(vidence(&["demo", "--out", again.to_str().unwrap(), "--seed", "7"]).status.success());
+    for file in ["demo.mp4", "demo.vidence.json"] {
+        let (a, b) = (std::fs::read(first.join(file)).unwrap(), std::fs::read(again.join(file)).unwrap());
+        assert!(a == b, "{file} differs between two runs with the same seed");
+    }
+    let other = scratch("demo_other");
+    assert!(vidence(&["demo", "--out", other.to_str().unwrap(), "--seed", "8"]).status.success());
+    let (a, b) = (
+        std::fs::read(first.join("demo.vidence.json")).unwrap(),
+        std::fs::read(other.join("demo.vidence.json")).unwrap(),
+    );
+    assert_ne!(a, b, "another seed gives another scene");
+}
+
+#[test]
+fn demo_dataset_has_tracks_spans_and_questions() {
+    let dataset = annotate::load(&demo_dir().join("demo.vidence.json")).expect("valid dataset");
+    assert_eq!(dataset.videos.len(), 1);
+    assert_eq!(dataset.videos[0].frame_count, 600);
+    assert_eq!(dataset.tracks.len(), 5);
+    assert!(dataset.tracks.iter().all(|t| t.keyframes.len() > 100));
+    assert!(dataset.tracks.iter().any(|t| t.keyframes.iter().any(|k| k.outside)), "shapes leave the frame");
+    assert!(dataset.tracks.iter().any(|t| t.keyframes.iter().any(|k| k.occluded)), "shapes hide each other");
+    assert!(dataset.segments.iter().any(|s| s.label.contains("passes behind")));
+    for kind in [annotate::QuestionKind::What, annotate::QuestionKind::When, annotate::QuestionKind::Where] {
+        assert!(dataset.questions.iter().any(|q| q.kind == kind), "a {kind:?} question");
+    }
+}
+
+#[test]
+fn probe_prints_json_metadata() {
+    let video = demo_dir().join("demo.mp4");
+    let out = vidence(&["probe", "--json", video.to_str().unwrap()]);
+    assert!(out.status.success());
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(info["frame_count"], 600);
+    assert_eq!(info["width"], 1280);
+    assert_eq!(info["height"], 720);
+    assert_eq!(info["fps"], 30.0);
+    assert_eq!(info["duration_s"], 20.0);
+    assert_eq!(info["codec"], "h264");
+    assert_eq!(info["rotation"], 0);
+}
+
+#[test]
+fn frame_by_index_and_by_time_agree() {
+    let video = demo_dir().join("demo.mp4");
+    let dir = scratch("frames");
+    let (a, b) = (dir.join("a.png"), dir.join("b.png"));
+    assert!(
+        vidence(&["frame", video.to_str().unwrap(), "--index", "123", "--out", a.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        vidence(&["frame", video.to_str().unwrap(), "--time", "4.1", "--out", b.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let (pa, pb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert!(pa.starts_with(b"\x89PNG"));
+    assert_eq!(pa, pb, "frame 123 is the frame shown at 4.1 s (123/30 = 4.1)");
+    let c = dir.join("c.png");
+    assert!(
+        vidence(&["frame", video.to_str().unwrap(), "--index", "124", "--out", c.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_ne!(std::fs::read(&c).unwrap(), pa);
+}
+
+#[test]
+fn bad_input_gives_a_clear_error_and_failure_status() {
+    let dir = scratch("bad");
+    let text = dir.join("notes.mp4");
+    std::fs::write(&text, "not a video").unwrap();
+    let out = vidence(&["probe", text.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: cannot open") && err.contains("notes.mp4"), "{err}");
+    let video = demo_dir().join("demo.mp4");
+    let out = vidence(&["frame", video.to_str().unwrap(), "--index", "600", "--out", "/tmp/x.png"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("out of range"));
+}

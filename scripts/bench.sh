@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Benchmarks (not part of the tests): builds in release mode, makes the benchmark
+# videos with the ffmpeg program, measures, and writes bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh
+cargo build --release -p vidence
+bin=./target/release/vidence
+work=${BENCH_DIR:-target/bench-videos}
+mkdir -p "$work" bench
+
+make_video() { # name seconds size gop
+  [ -f "$work/$1" ] || ffmpeg -v error -y -f lavfi -i "testsrc2=size=$3:rate=30:duration=$2" \
+    -c:v libx264 -preset veryfast -bf 3 -g "$4" -keyint_min "$4" -sc_threshold 0 -pix_fmt yuv420p "$work/$1"
+}
+make_video 1080p_60s_gop250.mp4 60 1920x1080 250
+make_video 720p_1min.mp4 60 1280x720 60
+make_video 720p_10min.mp4 600 1280x720 60
+
+run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
+{
+  echo "# Benchmark results"
+  echo
+  echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, $(uname -sr)."
+  echo "Date: $(date -u +%Y-%m-%d). Made by \`scripts/bench.sh\` (release build); videos from FFmpeg's testsrc2, H.264 with 3 B-frames."
+  echo
+  echo "## Decode throughput to RGBA, 60 s 1080p30, GOP 250 (vs the ffmpeg program on the same file)"
+  echo '```'; run bench decode "$work/1080p_60s_gop250.mp4"; echo '```'
+  echo "## Exact random seeks, same file (vs the naive way: keyframe, then decode and convert every frame)"
+  echo '```'; run bench seek "$work/1080p_60s_gop250.mp4" --n 100 --seed 1; echo '```'
+  echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"
+  echo '```'; run bench play "$work/720p_1min.mp4"; run bench play "$work/720p_10min.mp4"; echo '```'
+} | tee bench/RESULTS.md
