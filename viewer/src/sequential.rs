@@ -7,7 +7,7 @@ use ffmpeg_next as ffmpeg;
 
 use crate::VideoError;
 use crate::frame::{FrameConverter, VideoFrame};
-use crate::source::VideoSource;
+use crate::source::{VideoSource, read_packet};
 
 /// Decode every frame of `path` in presentation order, calling `each` with it; frames
 /// are numbered by output order. Returns how many frames the decoder produced.
@@ -27,14 +27,13 @@ pub fn decode_sequential(
         }
         Ok(())
     };
-    let mut packet = ffmpeg::Packet::empty();
     loop {
-        match packet.read(&mut input) {
-            Ok(()) if packet.stream() == stream => {
+        match read_packet(&mut input) {
+            Ok(packet) if packet.stream() == stream => {
                 let _ = decoder.send_packet(&packet);
                 drain(&mut decoder, &mut count)?;
             }
-            Ok(()) => {}
+            Ok(_) => {}
             Err(ffmpeg::Error::Eof) => break,
             Err(e) => {
                 return Err(VideoError::Decode {

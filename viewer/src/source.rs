@@ -158,7 +158,6 @@ impl VideoSource {
         self.seek_to_frame(self.index.keyframe_at_or_before(index))?;
         self.decoder.skip_frame(Discard::Default);
         let mut decoded = ffmpeg::frame::Video::empty();
-        let mut packet = ffmpeg::Packet::empty();
         let mut rgba = Vec::new();
         loop {
             while self.decoder.receive_frame(&mut decoded).is_ok() {
@@ -171,11 +170,11 @@ impl VideoSource {
                     return Ok(frame);
                 }
             }
-            match packet.read(&mut self.input) {
-                Ok(()) if packet.stream() == self.stream => {
+            match read_packet(&mut self.input) {
+                Ok(packet) if packet.stream() == self.stream => {
                     let _ = self.decoder.send_packet(&packet);
                 }
-                Ok(()) => {}
+                Ok(_) => {}
                 Err(_) if !self.drained => {
                     let _ = self.decoder.send_eof();
                     self.drained = true;
@@ -234,7 +233,6 @@ impl VideoSource {
     /// before it are neither converted nor, where they are not references, decoded.
     fn decode_until(&mut self, target: i64) -> Result<Found, VideoError> {
         let mut decoded = ffmpeg::frame::Video::empty();
-        let mut packet = ffmpeg::Packet::empty();
         let mut read_errors = 0;
         loop {
             if self.decoder.receive_frame(&mut decoded).is_ok() {
@@ -252,8 +250,8 @@ impl VideoSource {
             if self.drained {
                 return Ok(Found::End);
             }
-            match packet.read(&mut self.input) {
-                Ok(()) => {
+            match read_packet(&mut self.input) {
+                Ok(packet) => {
                     read_errors = 0;
                     if packet.stream() != self.stream {
                         continue;
@@ -289,6 +287,15 @@ enum Found {
     End,
 }
 
+/// Read the next packet into a fresh `Packet`: `av_read_frame` does not release the
+/// buffer of the packet it is given, so reusing one would leak every packet read.
+pub(crate) fn read_packet(
+    input: &mut ffmpeg::format::context::Input,
+) -> Result<ffmpeg::Packet, ffmpeg::Error> {
+    let mut packet = ffmpeg::Packet::empty();
+    packet.read(input).map(|()| packet)
+}
+
 fn open_input(path: &Path) -> Result<(ffmpeg::format::context::Input, usize), VideoError> {
     crate::init();
     if !path.exists() {
@@ -314,12 +321,11 @@ fn scan_index(
     let time_base = input.stream(stream).map(|s| s.time_base()).unwrap_or(ffmpeg::Rational(1, 1));
     let tick_s = f64::from(time_base.numerator()) / f64::from(time_base.denominator().max(1));
     let mut frames = Vec::new();
-    let mut packet = ffmpeg::Packet::empty();
     let mut read_errors = 0;
     let mut missing_timestamps = 0usize;
     loop {
-        match packet.read(input) {
-            Ok(()) => {
+        match read_packet(input) {
+            Ok(packet) => {
                 read_errors = 0;
                 if packet.stream() != stream || ffi::packet_is_discarded(&packet) {
                     continue;
