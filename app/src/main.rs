@@ -10,6 +10,9 @@ struct Cli {
     command: Option<Command>,
     /// Videos or dataset JSON files to open (none: the demo dataset).
     paths: Vec<PathBuf>,
+    /// Open the first video at this time, in seconds from its first frame.
+    #[arg(long)]
+    at: Option<f64>,
     /// Memory for decoded frames, in MB.
     #[arg(long, default_value_t = viewer::DEFAULT_CACHE_BYTES >> 20, global = true)]
     cache_mb: usize,
@@ -65,7 +68,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => {
             let paths =
                 if cli.paths.is_empty() { vec![vidence::demo::ensure_default()?.dataset] } else { cli.paths };
-            vidence::gui::run(paths, cli.cache_mb << 20)
+            vidence::gui::run(
+                paths,
+                vidence::gui::Options { cache_bytes: cli.cache_mb << 20, start_time: cli.at },
+            )
         }
         Some(Command::Probe { video, json }) => vidence::cli::probe(&video, json),
         Some(Command::Frame { video, index, time, out }) => vidence::cli::frame(&video, index, time, &out),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use vidence::gui::VidenceApp;
+use vidence::gui::{Options, VidenceApp};
 
 /// The demo dataset, generated once for all tests in this file.
 fn demo_dataset() -> PathBuf {
@@ -24,7 +24,7 @@ fn harness(paths: Vec<PathBuf>) -> Harness<'static, VidenceApp> {
     Harness::builder()
         .with_size([1280.0, 800.0])
         .wgpu()
-        .build_eframe(move |cc| VidenceApp::new(cc, paths, viewer::DEFAULT_CACHE_BYTES))
+        .build_eframe(move |cc| VidenceApp::new(cc, paths, Options::default()))
 }
 
 /// Step the UI (as frames pass) until `done` holds, or fail after a while.

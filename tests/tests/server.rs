@@ -61,7 +61,7 @@ fn scrubbing_shows_the_keyframe_at_once() {
 fn thumbnails_arrive_in_the_background() {
     let path = Clip::Mp4Rotated90.make(&scratch("server_thumbs"));
     let source = VideoSource::open(&path).unwrap();
-    let strip = ThumbnailStrip::start(&source, 6, 32).unwrap();
+    let strip = ThumbnailStrip::start(&source, 6, 32, || {}).unwrap();
     let mut got = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while got.len() < 6 {

@@ -23,8 +23,14 @@ pub struct ThumbnailStrip {
 
 impl ThumbnailStrip {
     /// Decode `slots` thumbnails `height` pixels high, evenly spread over the video,
-    /// on their own decoder (the main decode thread is not slowed down).
-    pub fn start(source: &VideoSource, slots: usize, height: u32) -> Result<Self, VideoError> {
+    /// on their own decoder (the main decode thread is not slowed down). `notify` is
+    /// called after each thumbnail is sent (the GUI passes "request a repaint").
+    pub fn start(
+        source: &VideoSource,
+        slots: usize,
+        height: u32,
+        notify: impl Fn() + Send + 'static,
+    ) -> Result<Self, VideoError> {
         let mut source = source.reopen()?;
         let (sender, receiver) = sync_channel(4);
         std::thread::Builder::new()
@@ -43,6 +49,7 @@ impl ThumbnailStrip {
                     if sender.send(thumbnail).is_err() {
                         return; // the strip was dropped
                     }
+                    notify();
                 }
             })
             .map_err(|e| VideoError::Decode {

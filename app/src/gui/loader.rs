@@ -117,7 +117,7 @@ fn open_video(
         repaint();
     };
     let result = VideoSource::open_with_progress(path, progress).and_then(|source| {
-        let thumbnails = ThumbnailStrip::start(&source, THUMBNAIL_SLOTS, THUMBNAIL_HEIGHT)?;
+        let thumbnails = ThumbnailStrip::start(&source, THUMBNAIL_SLOTS, THUMBNAIL_HEIGHT, repaint.clone())?;
         let server = FrameServer::start(source, cache_bytes, repaint.clone()).map_err(|e| {
             viewer::VideoError::Decode { index: 0, reason: format!("cannot start decode thread: {e}") }
         })?;

@@ -23,9 +23,24 @@ use status::FrameTimes;
 pub use timeline::timecode;
 use video::VideoView;
 
+/// Start-up settings from the command line.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Memory for decoded frames.
+    pub cache_bytes: usize,
+    /// Where to put the play head when the first video opens, in seconds.
+    pub start_time: Option<f64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { cache_bytes: viewer::DEFAULT_CACHE_BYTES, start_time: None }
+    }
+}
+
 /// Open the main window on `paths` (videos or dataset files; the first is shown).
-pub fn run(paths: Vec<PathBuf>, cache_bytes: usize) -> anyhow::Result<()> {
-    let options = eframe::NativeOptions {
+pub fn run(paths: Vec<PathBuf>, options: Options) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
         renderer: eframe::Renderer::Wgpu,
         viewport: egui::ViewportBuilder::default()
             .with_title("Vidence")
@@ -35,8 +50,8 @@ pub fn run(paths: Vec<PathBuf>, cache_bytes: usize) -> anyhow::Result<()> {
     };
     eframe::run_native(
         "Vidence",
-        options,
-        Box::new(move |cc| Ok(Box::new(VidenceApp::new(cc, paths, cache_bytes)))),
+        native,
+        Box::new(move |cc| Ok(Box::new(VidenceApp::new(cc, paths, options)))),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
@@ -64,16 +79,18 @@ pub struct VidenceApp {
     frame_times: FrameTimes,
     frame_started: Option<Instant>,
     file_dialog: Option<Receiver<Vec<PathBuf>>>,
+    /// Seek here once the first video opens.
+    start_time: Option<f64>,
 }
 
 impl VidenceApp {
-    pub fn new(cc: &eframe::CreationContext<'_>, paths: Vec<PathBuf>, cache_bytes: usize) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, paths: Vec<PathBuf>, options: Options) -> Self {
         if let Some(render_state) = &cc.wgpu_render_state {
             yuv::YuvRenderer::install(render_state);
         }
         let ctx = cc.egui_ctx.clone();
         let mut notices = Vec::new();
-        let loader = Loader::start(move || ctx.request_repaint(), cache_bytes)
+        let loader = Loader::start(move || ctx.request_repaint(), options.cache_bytes)
             .unwrap_or_else(|e| panic!("cannot start the file loader thread: {e}"));
         if cc.wgpu_render_state.is_none() {
             notices.push("No wgpu renderer: video frames cannot be shown.".to_owned());
@@ -92,6 +109,7 @@ impl VidenceApp {
             frame_times: FrameTimes::default(),
             frame_started: None,
             file_dialog: None,
+            start_time: options.start_time,
         };
         for (i, path) in paths.into_iter().enumerate() {
             app.add_file(path, i == 0);
@@ -155,6 +173,9 @@ impl VidenceApp {
                 self.dataset = self.pending_dataset.take();
                 self.canvas.fit();
                 self.commands.clear();
+                if let Some(t) = self.start_time.take() {
+                    self.commands.push(PlaybackCommand::SeekTime(t));
+                }
             }
             LoadEvent::Failed { path, message } => {
                 self.progress = None;
