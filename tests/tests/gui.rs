@@ -138,3 +138,30 @@ fn a_broken_file_shows_a_notice_and_the_app_keeps_going() {
     assert!(h.state().notices().is_empty());
     assert_eq!(h.state().shown_frame(), None);
 }
+
+/// A file dropped on the window, as the windowing backend would hand it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_video_on_the_window_opens_it() {
+    let clip = vidence_tests::Clip::MkvVariableRate.make(&vidence_tests::scratch("gui_drop"));
+    let mut h = harness(Vec::new());
+    h.run_steps(2);
+    h.get_by_label_contains("Open a video or a dataset");
+    h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(clip)));
+    step_until(&mut h, "the dropped video's first frame", |app| app.shown_frame() == Some(0));
+    h.run_steps(2);
+    h.get_by_label("vfr.mkv");
+    h.get_by_label_contains("fps VFR");
+}

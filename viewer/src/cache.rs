@@ -53,9 +53,12 @@ impl FrameCache {
         }
     }
 
-    /// The cached frame closest to `index`, for showing something at once.
+    /// The cached frame closest to `index` (the earlier one on a tie), for showing something at once.
     pub fn nearest(&self, index: u64) -> Option<Arc<VideoFrame>> {
-        self.frames.values().min_by_key(|(f, _)| f.index.abs_diff(index)).map(|(f, _)| Arc::clone(f))
+        self.frames
+            .values()
+            .min_by_key(|(f, _)| (f.index.abs_diff(index), f.index))
+            .map(|(f, _)| Arc::clone(f))
     }
 
     pub fn bytes(&self) -> usize {
@@ -64,20 +67,6 @@ impl FrameCache {
 
     pub fn budget(&self) -> usize {
         self.budget
-    }
-
-    pub fn len(&self) -> usize {
-        self.frames.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.frames.is_empty()
-    }
-
-    pub fn clear(&mut self) {
-        self.frames.clear();
-        self.by_use.clear();
-        self.bytes = 0;
     }
 }
 
@@ -111,6 +100,6 @@ mod tests {
         assert_eq!(cache.bytes(), 72);
         assert_eq!(cache.nearest(1).map(|f| f.index), Some(0));
         cache.insert(frame(3));
-        assert_eq!((cache.len(), cache.bytes()), (3, 72));
+        assert_eq!(cache.bytes(), 72);
     }
 }

@@ -17,6 +17,8 @@ pub enum VideoError {
     TimeOutOfRange { time_s: f64, duration_s: f64 },
     #[error("frame {index} could not be decoded: {reason}")]
     Decode { index: u64, reason: String },
+    #[error("decoding was cancelled for a newer request")]
+    Cancelled,
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
 }

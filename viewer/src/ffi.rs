@@ -44,30 +44,6 @@ pub fn seek_backward(
     if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
 }
 
-/// Set the YUV->RGB matrix and ranges that swscale uses (it assumes BT.601 otherwise).
-pub fn set_scaler_colorspace(
-    scaler: &mut ffmpeg::software::scaling::Context,
-    bt709: bool,
-    src_full_range: bool,
-) {
-    let space = if bt709 { sys::SWS_CS_ITU709 } else { sys::SWS_CS_ITU601 };
-    // SAFETY: the scaler context is valid; sws_getCoefficients returns a static table.
-    unsafe {
-        let coefficients = sys::sws_getCoefficients(space);
-        let one = 1 << 16;
-        sys::sws_setColorspaceDetails(
-            scaler.as_mut_ptr(),
-            coefficients,
-            i32::from(src_full_range),
-            coefficients,
-            1,
-            0,
-            one,
-            one,
-        );
-    }
-}
-
 /// Attach a display matrix that rotates the stream by `degrees` clockwise when shown.
 pub fn set_stream_rotation(stream: &mut ffmpeg::format::stream::StreamMut, degrees: u32) {
     // SAFETY: the stream belongs to an output context that is not yet writing; the
@@ -110,38 +86,90 @@ pub struct SendScaler(pub ffmpeg::software::scaling::Context);
 // time (`SendScaler` is not `Sync`).
 unsafe impl Send for SendScaler {}
 
-/// Run `scaler` (YUV 4:2:0 in, packed RGBA out) straight from tightly packed planes
-/// into `rgba`, without staging copies.
-pub fn scale_yuv420_to_rgba(
-    scaler: &mut ffmpeg::software::scaling::Context,
-    planes: [&[u8]; 3],
-    (width, height): (u32, u32),
-    rgba: &mut [u8],
-    out_width: u32,
-) -> Result<(), ffmpeg::Error> {
-    let (w, h) = (width as usize, height as usize);
-    let cw = w.div_ceil(2);
-    let ch = h.div_ceil(2);
-    let out_h = rgba.len() / (out_width as usize * 4);
-    if planes[0].len() < w * h || planes[1].len() < cw * ch || planes[2].len() < cw * ch || out_h == 0 {
-        return Err(ffmpeg::Error::InvalidData);
+/// Spare bytes after each plane: swscale's SIMD loops may read a little past a row.
+pub const PLANE_PADDING: usize = 64;
+
+/// YUV 4:2:0 planes to packed RGBA with swscale, checked against the sizes it was
+/// built for, reading straight from tightly packed planes.
+pub struct RgbaScaler {
+    scaler: ffmpeg::software::scaling::Context,
+    src: (usize, usize),
+    dst: (usize, usize),
+}
+
+impl RgbaScaler {
+    pub fn new(
+        src: (u32, u32),
+        dst: (u32, u32),
+        bt709: bool,
+        full_range: bool,
+    ) -> Result<Self, ffmpeg::Error> {
+        use ffmpeg::software::scaling::{Context, Flags};
+        // Same size: swscale's SIMD YUV->RGB path. Smaller: area averaging.
+        let flags = if src == dst { Flags::BILINEAR } else { Flags::AREA };
+        let pixel = ffmpeg::format::Pixel::YUV420P;
+        let mut scaler = Context::get(pixel, src.0, src.1, ffmpeg::format::Pixel::RGBA, dst.0, dst.1, flags)?;
+        let space = if bt709 { sys::SWS_CS_ITU709 } else { sys::SWS_CS_ITU601 };
+        // SAFETY: the scaler context is valid; sws_getCoefficients returns a static table.
+        unsafe {
+            let coefficients = sys::sws_getCoefficients(space);
+            let one = 1 << 16;
+            sys::sws_setColorspaceDetails(
+                scaler.as_mut_ptr(),
+                coefficients,
+                i32::from(full_range),
+                coefficients,
+                1,
+                0,
+                one,
+                one,
+            );
+        }
+        let size = |(w, h): (u32, u32)| (w as usize, h as usize);
+        Ok(Self { scaler, src: size(src), dst: size(dst) })
     }
-    let src = [planes[0].as_ptr(), planes[1].as_ptr(), planes[2].as_ptr(), std::ptr::null()];
-    let src_stride = [w as i32, cw as i32, cw as i32, 0];
-    let dst = [rgba.as_mut_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut()];
-    let dst_stride = [out_width as i32 * 4, 0, 0, 0];
-    // SAFETY: the plane and output sizes were checked above against the dimensions the
-    // scaler was built for; swscale reads `height` rows and writes `out_h` rows.
-    let ret = unsafe {
-        sys::sws_scale(
-            scaler.as_mut_ptr(),
-            src.as_ptr(),
-            src_stride.as_ptr(),
-            0,
-            height as i32,
-            dst.as_ptr(),
-            dst_stride.as_ptr(),
-        )
-    };
-    if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
+
+    /// Convert `planes` (Y, U, V; each with [`PLANE_PADDING`] spare capacity, else it
+    /// is copied first) into `rgba`, resized to the output size.
+    pub fn run(&mut self, planes: [&Vec<u8>; 3], rgba: &mut Vec<u8>) -> Result<(), ffmpeg::Error> {
+        let (w, h) = self.src;
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        let sizes = [w * h, cw * ch, cw * ch];
+        if planes.iter().zip(sizes).any(|(p, size)| p.len() != size) {
+            return Err(ffmpeg::Error::InvalidData);
+        }
+        let padded: Vec<std::borrow::Cow<'_, Vec<u8>>> = planes
+            .iter()
+            .map(|p| {
+                if p.capacity() >= p.len() + PLANE_PADDING {
+                    std::borrow::Cow::Borrowed(*p)
+                } else {
+                    let mut copy = Vec::with_capacity(p.len() + PLANE_PADDING);
+                    copy.extend_from_slice(p);
+                    std::borrow::Cow::Owned(copy)
+                }
+            })
+            .collect();
+        let (dw, dh) = self.dst;
+        rgba.resize(dw * dh * 4, 0);
+        let src = [padded[0].as_ptr(), padded[1].as_ptr(), padded[2].as_ptr(), std::ptr::null()];
+        let src_stride = [w as i32, cw as i32, cw as i32, 0];
+        let dst = [rgba.as_mut_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut()];
+        let dst_stride = [(dw * 4) as i32, 0, 0, 0];
+        // SAFETY: the scaler was built for exactly `src` -> `dst` (YUV420P -> RGBA); the
+        // planes hold `src` rows of the strides given, plus padding for SIMD over-reads;
+        // `rgba` holds the `dst` rows swscale writes.
+        let ret = unsafe {
+            sys::sws_scale(
+                self.scaler.as_mut_ptr(),
+                src.as_ptr(),
+                src_stride.as_ptr(),
+                0,
+                h as i32,
+                dst.as_ptr(),
+                dst_stride.as_ptr(),
+            )
+        };
+        if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
+    }
 }

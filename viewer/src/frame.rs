@@ -64,36 +64,16 @@ impl VideoFrame {
             index: self.index,
             reason: format!("RGBA conversion failed: {e}"),
         };
-        rgba.resize(width as usize * height as usize * 4, 0);
         RGBA_SCALER
             .with_borrow_mut(|cached| {
                 let key = (self.width, self.height, width, height, self.color);
                 if cached.as_ref().is_none_or(|(k, _)| *k != key) {
-                    let mut scaler = scaling::Context::get(
-                        Pixel::YUV420P,
-                        self.width,
-                        self.height,
-                        Pixel::RGBA,
-                        width,
-                        height,
-                        // Same size: swscale's SIMD YUV->RGB path. Smaller: area averaging.
-                        if (width, height) == (self.width, self.height) {
-                            scaling::Flags::BILINEAR
-                        } else {
-                            scaling::Flags::AREA
-                        },
-                    )?;
-                    ffi::set_scaler_colorspace(&mut scaler, self.color.bt709, self.color.full_range);
+                    let (src, dst) = ((self.width, self.height), (width, height));
+                    let scaler = ffi::RgbaScaler::new(src, dst, self.color.bt709, self.color.full_range)?;
                     *cached = Some((key, scaler));
                 }
                 match cached.as_mut() {
-                    Some((_, scaler)) => ffi::scale_yuv420_to_rgba(
-                        scaler,
-                        [&self.y, &self.u, &self.v],
-                        (self.width, self.height),
-                        rgba,
-                        width,
-                    ),
+                    Some((_, scaler)) => scaler.run([&self.y, &self.u, &self.v], rgba),
                     None => Err(ffmpeg::Error::Bug),
                 }
             })
@@ -118,7 +98,7 @@ type ScalerKey = (u32, u32, u32, u32, ColorSpec);
 
 thread_local! {
     /// The last YUV->RGBA scaler: building one per frame would cost more than using it.
-    static RGBA_SCALER: std::cell::RefCell<Option<(ScalerKey, scaling::Context)>> =
+    static RGBA_SCALER: std::cell::RefCell<Option<(ScalerKey, ffi::RgbaScaler)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -198,7 +178,7 @@ impl FrameConverter {
 fn copy_plane_out(frame: &ffmpeg::frame::Video, plane: usize, row_bytes: usize, rows: usize) -> Vec<u8> {
     let stride = frame.stride(plane);
     let data = frame.data(plane);
-    let mut out = Vec::with_capacity(row_bytes * rows);
+    let mut out = Vec::with_capacity(row_bytes * rows + ffi::PLANE_PADDING);
     for r in 0..rows {
         out.extend_from_slice(&data[r * stride..r * stride + row_bytes]);
     }
@@ -226,7 +206,8 @@ fn rotate(frame: VideoFrame, degrees: u32) -> VideoFrame {
 }
 
 fn rotate_plane(src: &[u8], w: usize, h: usize, degrees: u32) -> Vec<u8> {
-    let mut out = vec![0u8; w * h];
+    let mut out = Vec::with_capacity(w * h + ffi::PLANE_PADDING);
+    out.resize(w * h, 0);
     match degrees {
         90 => {
             // Output is h wide: source row r becomes output column h-1-r.

@@ -92,13 +92,11 @@ impl FrameIndex {
         (last.pts + last_duration - first.pts) as f64 * self.tick_s
     }
 
-    /// The last keyframe at or before `index` (the first keyframe if none is).
+    /// The last keyframe at or before `index`; frame 0 when none is (frames that come
+    /// before the first keyframe decode from the start of the file).
     pub fn keyframe_at_or_before(&self, index: u64) -> u64 {
         let after = self.keyframes.partition_point(|&k| k <= index);
-        match after {
-            0 => self.keyframes.first().copied().unwrap_or(0),
-            n => self.keyframes[n - 1],
-        }
+        after.checked_sub(1).map_or(0, |n| self.keyframes[n])
     }
 
     /// The last keyframe strictly before keyframe-or-frame `index`, if any.
@@ -109,11 +107,6 @@ impl FrameIndex {
 
     pub fn keyframes(&self) -> &[u64] {
         &self.keyframes
-    }
-
-    /// Bytes this index holds: it grows with the video, the frame cache does not.
-    pub fn heap_bytes(&self) -> usize {
-        self.frames.capacity() * size_of::<FrameEntry>() + self.keyframes.capacity() * 8
     }
 }
 

@@ -88,7 +88,7 @@ impl Playback {
             PlaybackCommand::Last => self.frame = last,
             PlaybackCommand::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
             PlaybackCommand::SetLoop(range) => {
-                self.loop_range = range.map(|(a, b)| (a.min(b), a.max(b).min(last)));
+                self.loop_range = range.map(|(a, b)| (a.min(b).min(last), a.max(b).min(last)));
             }
         }
         // Any change re-anchors the clock at the current frame.
@@ -102,9 +102,13 @@ impl Playback {
         let last = index.len().saturating_sub(1);
         let frame = index.frame_at_time(t);
         if let Some((start, end)) = self.loop_range {
-            if frame > end || t > index.time_of(end) + frame_duration(index, end) {
-                self.frame = start;
-                self.anchor = Some((now_s, index.time_of(start)));
+            let loop_end = index.time_of(end) + frame_duration(index, end);
+            if t >= loop_end {
+                // Carry the time past the loop end into the next lap.
+                let lap = (loop_end - index.time_of(start)).max(1e-9);
+                let t = index.time_of(start) + (t - loop_end) % lap;
+                self.frame = index.frame_at_time(t).clamp(start, end);
+                self.anchor = Some((now_s, t));
                 return self.frame;
             }
         } else if frame >= last && t >= index.duration_s() {

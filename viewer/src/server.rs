@@ -1,14 +1,15 @@
 //! The decode thread: serves "frame at index" requests from a byte-bounded cache,
 //! decodes what is missing, and prefetches ahead of the play head.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use crate::VideoInfo;
 use crate::cache::FrameCache;
 use crate::frame::VideoFrame;
 use crate::index::FrameIndex;
 use crate::source::VideoSource;
+use crate::{VideoError, VideoInfo};
 
 /// How exact a request must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +42,10 @@ struct Shared {
     wake: Condvar,
     cache: Mutex<FrameCache>,
     stats: Mutex<ServerStats>,
+    /// The newest request's generation, and the one the decode thread works on:
+    /// when they differ, the decode in progress is abandoned between packets.
+    latest: AtomicU64,
+    working: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -71,8 +76,15 @@ impl FrameServer {
             wake: Condvar::new(),
             cache: Mutex::new(FrameCache::new(cache_bytes)),
             stats: Mutex::new(ServerStats::default()),
+            latest: AtomicU64::new(1),
+            working: AtomicU64::new(1),
         });
         let worker = Arc::clone(&shared);
+        let watched = Arc::clone(&shared);
+        let mut source = source;
+        source.set_interrupt(move || {
+            watched.latest.load(Ordering::Relaxed) != watched.working.load(Ordering::Relaxed)
+        });
         std::thread::Builder::new()
             .name("vidence-decode".into())
             .spawn(move || decode_loop(source, &worker, &notify))?;
@@ -89,11 +101,13 @@ impl FrameServer {
 
     /// Ask for frame `index`; the latest request wins. Never blocks on decoding.
     pub fn request(&self, index: u64, precision: Precision) {
+        let index = index.min(self.index.len().saturating_sub(1));
         let mut want = lock(&self.shared.want);
         if want.target != index || want.precision != precision {
-            want.target = index.min(self.index.len().saturating_sub(1));
+            want.target = index;
             want.precision = precision;
             want.generation += 1;
+            self.shared.latest.store(want.generation, Ordering::Relaxed);
             self.shared.wake.notify_one();
         }
     }
@@ -122,6 +136,7 @@ impl FrameServer {
 impl Drop for FrameServer {
     fn drop(&mut self) {
         lock(&self.shared.want).stop = true;
+        self.shared.latest.store(u64::MAX, Ordering::Relaxed);
         self.shared.wake.notify_one();
     }
 }
@@ -132,7 +147,8 @@ fn prefetch_span(info: &VideoInfo, cache_bytes: usize) -> u64 {
     (cache_bytes as u64 / 3 / frame_bytes).clamp(2, 120)
 }
 
-/// Frames kept when stepping backwards: the decode from the keyframe passes them anyway.
+/// Frames kept when stepping backwards (at most; also bounded like the prefetch): the
+/// decode from the keyframe passes them anyway.
 const BACKWARD_KEEP: u64 = 60;
 
 fn decode_loop(mut source: VideoSource, shared: &Shared, notify: &dyn Fn()) {
@@ -154,7 +170,9 @@ fn decode_loop(mut source: VideoSource, shared: &Shared, notify: &dyn Fn()) {
         }
         if want.generation != handled {
             handled = want.generation;
-            let backward = want.target < previous_target;
+            shared.working.store(handled, Ordering::Relaxed);
+            // A step or two back (not a jump): more steps back are likely.
+            let stepping_back = want.target < previous_target && previous_target - want.target <= 2;
             previous_target = want.target;
             let needed = match want.precision {
                 Precision::Exact => want.target,
@@ -162,13 +180,14 @@ fn decode_loop(mut source: VideoSource, shared: &Shared, notify: &dyn Fn()) {
             };
             if !lock(&shared.cache).contains(needed) {
                 let started = Instant::now();
-                let result = if backward && want.precision == Precision::Exact {
-                    decode_back(&mut source, needed, shared)
+                let result = if stepping_back && want.precision == Precision::Exact {
+                    decode_back(&mut source, needed, BACKWARD_KEEP.min(span), shared)
                 } else {
                     source.frame(needed)
                 };
-                record(shared, result, started);
-                notify();
+                if record(shared, result, started) {
+                    notify();
+                }
             }
             prefetch = (want.precision == Precision::Exact)
                 .then(|| (want.target + 1, (want.target + span).min(frame_count.saturating_sub(1))));
@@ -177,11 +196,10 @@ fn decode_loop(mut source: VideoSource, shared: &Shared, notify: &dyn Fn()) {
         if let Some((next, last)) = prefetch {
             prefetch = (next < last).then_some((next + 1, last));
             if next <= last && !lock(&shared.cache).contains(next) {
+                // No repaint for prefetched frames: the GUI asks when it needs them.
                 match source.frame(next) {
-                    Ok(frame) => {
-                        lock(&shared.cache).insert(Arc::new(frame));
-                        notify();
-                    }
+                    Ok(frame) => lock(&shared.cache).insert(Arc::new(frame)),
+                    Err(VideoError::Cancelled) => {}
                     Err(_) => prefetch = None,
                 }
             }
@@ -194,19 +212,25 @@ fn decode_loop(mut source: VideoSource, shared: &Shared, notify: &dyn Fn()) {
 fn decode_back(
     source: &mut VideoSource,
     target: u64,
+    keep: u64,
     shared: &Shared,
-) -> Result<VideoFrame, crate::VideoError> {
-    let start = source.index().keyframe_at_or_before(target).max(target.saturating_sub(BACKWARD_KEEP));
+) -> Result<VideoFrame, VideoError> {
+    let start = source.index().keyframe_at_or_before(target).max(target.saturating_sub(keep));
     for i in start..target {
         if !lock(&shared.cache).contains(i) {
-            let frame = source.frame(i)?;
-            lock(&shared.cache).insert(Arc::new(frame));
+            match source.frame(i) {
+                Ok(frame) => lock(&shared.cache).insert(Arc::new(frame)),
+                Err(VideoError::Cancelled) => return Err(VideoError::Cancelled),
+                // A bad frame on the way must not cost the target.
+                Err(_) => {}
+            }
         }
     }
     source.frame(target)
 }
 
-fn record(shared: &Shared, result: Result<VideoFrame, crate::VideoError>, started: Instant) {
+/// Put a requested frame in the cache, or note why it failed. True if a frame landed.
+fn record(shared: &Shared, result: Result<VideoFrame, VideoError>, started: Instant) -> bool {
     let mut stats = lock(&shared.stats);
     match result {
         Ok(frame) => {
@@ -215,7 +239,13 @@ fn record(shared: &Shared, result: Result<VideoFrame, crate::VideoError>, starte
             stats.last_error = None;
             drop(stats);
             lock(&shared.cache).insert(Arc::new(frame));
+            true
         }
-        Err(e) => stats.last_error = Some(e.to_string()),
+        // A newer request took over; nothing went wrong.
+        Err(VideoError::Cancelled) => false,
+        Err(e) => {
+            stats.last_error = Some(e.to_string());
+            false
+        }
     }
 }

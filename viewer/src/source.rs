@@ -28,6 +28,8 @@ pub struct VideoSource {
     last_output: Option<u64>,
     /// The demuxer reached end of file and the decoder was told so.
     drained: bool,
+    /// Asked between packets: true abandons the current decode (a newer request came).
+    interrupt: Option<Box<dyn Fn() -> bool + Send>>,
 }
 
 fn open_err(path: &Path, e: impl ToString) -> VideoError {
@@ -50,14 +52,34 @@ impl VideoSource {
         let (mut input, stream) = open_input(path)?;
         let file_size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let index = Arc::new(scan_index(&mut input, stream, path, file_size, &mut progress)?);
-        Self::with_index(path, input, stream, index)
+        // Back to the start for the first decode; a demuxer that cannot go back is
+        // simply opened again.
+        let input = match input.seek(i64::MIN, ..) {
+            Ok(()) => input,
+            Err(_) => open_input(path)?.0,
+        };
+        Self::with_index(path, input, stream, index, default_threads())
     }
 
-    /// Open another decoder on a file whose index is already known (for a second
-    /// worker such as the thumbnail strip).
+    /// Open another decoder on a file whose index is already known, with the same
+    /// threading (for comparing two ways of decoding).
     pub fn reopen(&self) -> Result<Self, VideoError> {
         let (input, stream) = open_input(&self.path)?;
-        Self::with_index(&self.path, input, stream, Arc::clone(&self.index))
+        Self::with_index(&self.path, input, stream, Arc::clone(&self.index), default_threads())
+    }
+
+    /// Like [`Self::reopen`] with one decoding thread: a background helper (the
+    /// thumbnail strip) that must not compete with the main decoder, and whose
+    /// single-frame decodes would only wait for a batch of frame threads to fill.
+    pub fn reopen_single_threaded(&self) -> Result<Self, VideoError> {
+        let (input, stream) = open_input(&self.path)?;
+        Self::with_index(&self.path, input, stream, Arc::clone(&self.index), 1)
+    }
+
+    /// Check `interrupt` between packets and give up with [`VideoError::Cancelled`]
+    /// when it returns true.
+    pub fn set_interrupt(&mut self, interrupt: impl Fn() -> bool + Send + 'static) {
+        self.interrupt = Some(Box::new(interrupt));
     }
 
     fn with_index(
@@ -65,6 +87,7 @@ impl VideoSource {
         input: ffmpeg::format::context::Input,
         stream_index: usize,
         index: Arc<FrameIndex>,
+        threads: usize,
     ) -> Result<Self, VideoError> {
         let stream =
             input.stream(stream_index).ok_or_else(|| VideoError::NoVideoStream { path: path.to_owned() })?;
@@ -72,12 +95,9 @@ impl VideoSource {
         let codec_id = params.id();
         let mut context =
             ffmpeg::codec::context::Context::from_parameters(params).map_err(|e| open_err(path, e))?;
-        // Frame threads: twice the cores, because frames that wait on their references
-        // leave a core idle that another frame in flight can use. Output stays in order.
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         context.set_threading(ffmpeg::codec::threading::Config {
             kind: ffmpeg::codec::threading::Type::Frame,
-            count: (2 * cores).min(16),
+            count: threads,
             ..Default::default()
         });
         let decoder = context.decoder().video().map_err(|e| match e {
@@ -102,6 +122,7 @@ impl VideoSource {
             converter: FrameConverter::default(),
             last_output: None,
             drained: false,
+            interrupt: None,
         })
     }
 
@@ -250,6 +271,10 @@ impl VideoSource {
             if self.drained {
                 return Ok(Found::End);
             }
+            // The decoder stays consistent: the next request may continue from here.
+            if self.interrupt.as_ref().is_some_and(|stop| stop()) {
+                return Err(VideoError::Cancelled);
+            }
             match read_packet(&mut self.input) {
                 Ok(packet) => {
                     read_errors = 0;
@@ -294,6 +319,13 @@ pub(crate) fn read_packet(
 ) -> Result<ffmpeg::Packet, ffmpeg::Error> {
     let mut packet = ffmpeg::Packet::empty();
     packet.read(input).map(|()| packet)
+}
+
+/// Frame threads: twice the cores, because frames that wait on their references leave a
+/// core idle that another frame in flight can use. Output stays in order.
+fn default_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (2 * cores).min(16)
 }
 
 fn open_input(path: &Path) -> Result<(ffmpeg::format::context::Input, usize), VideoError> {
@@ -352,7 +384,5 @@ fn scan_index(
         ));
     }
     progress(1.0);
-    // Leave the demuxer at the start for the first decode.
-    let _ = input.seek(i64::MIN, ..);
     Ok(FrameIndex::new(frames, tick_s))
 }

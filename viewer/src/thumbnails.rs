@@ -31,7 +31,7 @@ impl ThumbnailStrip {
         height: u32,
         notify: impl Fn() + Send + 'static,
     ) -> Result<Self, VideoError> {
-        let mut source = source.reopen()?;
+        let mut source = source.reopen_single_threaded()?;
         let (sender, receiver) = sync_channel(4);
         std::thread::Builder::new()
             .name("vidence-thumbnails".into())

@@ -100,7 +100,8 @@ pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset
 
     if let Some((dataset, video_id)) = dataset {
         let to_screen = |x: f32, y: f32| image.min + Vec2::new(x, y) * (image.width() / size.x);
-        let frame = video.current_frame();
+        // Boxes belong to the picture on screen, which may lag the play head.
+        let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
         let overlays: Vec<Overlay> = dataset
             .tracks_of(video_id)
             .filter_map(|track| {

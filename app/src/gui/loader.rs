@@ -47,7 +47,9 @@ impl Loader {
         let (requests, incoming) = channel::<PathBuf>();
         let (send, events) = channel();
         std::thread::Builder::new().name("vidence-open".into()).spawn(move || {
-            for path in incoming {
+            for path in incoming.iter() {
+                // Requests that queued up behind a slow open: only the newest matters.
+                let path = incoming.try_iter().last().unwrap_or(path);
                 let results = open(&path, &send, &repaint, cache_bytes);
                 for event in results {
                     if send.send(event).is_err() {

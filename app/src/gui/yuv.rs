@@ -93,8 +93,8 @@ struct Planes {
     size: (u32, u32),
     textures: [wgpu::Texture; 3],
     bind_group: wgpu::BindGroup,
-    /// Which frame is uploaded (pointer identity of the shared frame).
-    uploaded: usize,
+    /// The frame that is uploaded (held so its identity cannot be reused).
+    uploaded: Option<Arc<VideoFrame>>,
 }
 
 impl YuvRenderer {
@@ -195,8 +195,7 @@ impl YuvRenderer {
     }
 
     fn upload(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, frame: &Arc<VideoFrame>) {
-        let key = Arc::as_ptr(frame) as usize;
-        if self.planes.as_ref().is_some_and(|p| p.uploaded == key) {
+        if self.planes.as_ref().and_then(|p| p.uploaded.as_ref()).is_some_and(|u| Arc::ptr_eq(u, frame)) {
             return;
         }
         let size = (frame.width, frame.height);
@@ -218,7 +217,7 @@ impl YuvRenderer {
                 wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
             );
         }
-        planes.uploaded = key;
+        planes.uploaded = Some(Arc::clone(frame));
     }
 
     fn create_planes(&self, device: &wgpu::Device, (w, h): (u32, u32)) -> Planes {
@@ -249,7 +248,7 @@ impl YuvRenderer {
                 wgpu::BindGroupEntry { binding: 4, resource: wgpu::BindingResource::Sampler(&self.sampler) },
             ],
         });
-        Planes { size: (w, h), textures, bind_group, uploaded: 0 }
+        Planes { size: (w, h), textures, bind_group, uploaded: None }
     }
 }
 
