@@ -22,7 +22,13 @@ pub fn probe(video: &Path, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn frame(video: &Path, index: Option<u64>, time: Option<f64>, out: &Path) -> anyhow::Result<()> {
+pub fn frame(
+    video: &Path,
+    index: Option<u64>,
+    time: Option<f64>,
+    out: &Path,
+    json: bool,
+) -> anyhow::Result<()> {
     let mut source = VideoSource::open(video)?;
     let frame = match (index, time) {
         (Some(i), _) => source.frame(i)?,
@@ -30,7 +36,14 @@ pub fn frame(video: &Path, index: Option<u64>, time: Option<f64>, out: &Path) ->
         (None, None) => anyhow::bail!("give --index or --time"),
     };
     frame.write_png(out)?;
-    println!("frame {} ({:.3} s) -> {}", frame.index, source.index().time_of(frame.index), out.display());
+    let time_s = source.index().time_of(frame.index);
+    if json {
+        let value =
+            serde_json::json!({ "index": frame.index, "time_s": time_s, "out": out.display().to_string() });
+        println!("{value}");
+    } else {
+        println!("frame {} ({time_s:.3} s) -> {}", frame.index, out.display());
+    }
     Ok(())
 }
 

@@ -37,6 +37,8 @@ enum Command {
         time: Option<f64>,
         #[arg(long)]
         out: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Generate the demo video and dataset.
     Demo {
@@ -74,7 +76,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )
         }
         Some(Command::Probe { video, json }) => vidence::cli::probe(&video, json),
-        Some(Command::Frame { video, index, time, out }) => vidence::cli::frame(&video, index, time, &out),
+        Some(Command::Frame { video, index, time, out, json }) => {
+            vidence::cli::frame(&video, index, time, &out, json)
+        }
         Some(Command::Demo { out, seed }) => vidence::cli::demo(out, seed),
         Some(Command::Bench { what }) => vidence::bench::run(&what),
     }

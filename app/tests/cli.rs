@@ -84,11 +84,12 @@ fn frame_by_index_and_by_time_agree() {
             .status
             .success()
     );
-    assert!(
-        vidence(&["frame", video.to_str().unwrap(), "--time", "4.1", "--out", b.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let out =
+        vidence(&["frame", video.to_str().unwrap(), "--time", "4.1", "--out", b.to_str().unwrap(), "--json"]);
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(printed["index"], 123);
+    assert!((printed["time_s"].as_f64().unwrap() - 4.1).abs() < 1e-9);
     let (pa, pb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     assert!(pa.starts_with(b"\x89PNG"));
     assert_eq!(pa, pb, "frame 123 is the frame shown at 4.1 s (123/30 = 4.1)");
