@@ -5,10 +5,12 @@
 mod dataset;
 mod geometry;
 mod persist;
+mod validate;
 
 pub use dataset::{
     Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind, RationaleKind,
     RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
 pub use geometry::BBox;
-pub use persist::{DatasetError, load, save_atomic};
+pub use persist::{DatasetError, load, parse, save_atomic};
+pub use validate::{Problem, validate};

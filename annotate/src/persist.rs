@@ -10,27 +10,48 @@ use crate::dataset::{Dataset, SCHEMA};
 pub enum DatasetError {
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}:{line}:{column}: {message}")]
-    Parse { path: PathBuf, line: usize, column: usize, message: String },
+    /// Not JSON at all (`syntax`), or JSON whose shape is not a dataset's.
+    #[error("{path}:{line}:{column}: {json_path}: {message}")]
+    Parse { path: PathBuf, json_path: String, line: usize, column: usize, message: String, syntax: bool },
     #[error("{path}: schema is {found:?}, this version of Vidence reads {SCHEMA:?}")]
     Schema { path: PathBuf, found: String },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
 }
 
+/// Read and parse a dataset file, and check that it is this schema version.
 pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| DatasetError::Read { path: path.to_owned(), source })?;
-    let dataset: Dataset = serde_json::from_str(&text).map_err(|e| DatasetError::Parse {
-        path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
+    let dataset = parse(&text, path)?;
     if dataset.schema != SCHEMA {
         return Err(DatasetError::Schema { path: path.to_owned(), found: dataset.schema });
     }
     Ok(dataset)
+}
+
+/// Parse dataset JSON; errors carry the line, column and JSON path (`path` only names
+/// the source in messages).
+pub fn parse(text: &str, path: &Path) -> Result<Dataset, DatasetError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let at = e.path().to_string();
+        let json_path = if at == "." { "$".to_owned() } else { format!("$.{at}") };
+        let inner = e.into_inner();
+        // serde_json appends the position, which the error carries on its own.
+        let mut message = inner.to_string();
+        if let Some(at) = message.rfind(" at line ") {
+            message.truncate(at);
+        }
+        DatasetError::Parse {
+            path: path.to_owned(),
+            json_path,
+            line: inner.line(),
+            column: inner.column(),
+            syntax: !inner.is_data(),
+            message,
+        }
+    })
 }
 
 pub fn save_atomic(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
@@ -73,9 +94,15 @@ mod tests {
         save_atomic(&d, &path).unwrap();
         assert_eq!(load(&path).unwrap(), d);
 
-        std::fs::write(&path, "{\n  \"schema\": \"vidence/1\",\n  \"videos\": [1,\n").unwrap();
+        std::fs::write(&path, "{\n  \"schema\": \"vidence/1\",\n  \"videos\": [,\n").unwrap();
         let e = load(&path).unwrap_err();
-        assert!(matches!(e, DatasetError::Parse { line: 3, .. }), "{e}");
+        assert!(matches!(e, DatasetError::Parse { line: 3, syntax: true, .. }), "{e}");
+        std::fs::write(&path, "{\n  \"schema\": \"vidence/1\",\n  \"segments\": [{\"id\": 5}]\n}").unwrap();
+        let e = load(&path).unwrap_err();
+        assert!(
+            matches!(&e, DatasetError::Parse { syntax: false, line: 3, json_path, .. } if json_path == "$.segments[0].id"),
+            "{e}"
+        );
         std::fs::write(&path, r#"{"schema": "other/9"}"#).unwrap();
         assert!(matches!(load(&path).unwrap_err(), DatasetError::Schema { .. }));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -57,3 +57,57 @@ pub fn demo(out: Option<PathBuf>, seed: u64) -> anyhow::Result<()> {
     println!("dataset {}", demo.dataset.display());
     Ok(())
 }
+
+/// `vidence validate`: 0 valid, 1 invalid (every problem by JSON path), 2 unreadable.
+pub fn validate(path: &Path, json: bool) -> std::process::ExitCode {
+    use annotate::DatasetError;
+    let report = |valid: bool, problems: &[annotate::Problem], error: Option<String>| {
+        if json {
+            let value = serde_json::json!({ "valid": valid, "problems": problems, "error": error });
+            println!("{value}");
+        } else {
+            if let Some(e) = &error {
+                eprintln!("error: {e}");
+            }
+            for p in problems {
+                println!("{}: {}", p.path, p.message);
+            }
+        }
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            report(false, &[], Some(format!("cannot read {}: {e}", path.display())));
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let dataset = match annotate::parse(&text, path) {
+        Ok(d) => d,
+        Err(DatasetError::Parse { json_path, line, column, message, syntax: false, .. }) => {
+            let problem = annotate::Problem {
+                path: json_path,
+                message: format!("{message} (line {line}, column {column})"),
+            };
+            report(false, &[problem], None);
+            return std::process::ExitCode::from(1);
+        }
+        Err(e) => {
+            report(false, &[], Some(e.to_string()));
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let problems = annotate::validate(&dataset);
+    if problems.is_empty() && !json {
+        println!(
+            "{}: valid ({} videos, {} tracks, {} segments, {} questions)",
+            path.display(),
+            dataset.videos.len(),
+            dataset.tracks.len(),
+            dataset.segments.len(),
+            dataset.questions.len()
+        );
+    } else {
+        report(problems.is_empty(), &problems, None);
+    }
+    std::process::ExitCode::from(u8::from(!problems.is_empty()))
+}

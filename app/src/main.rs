@@ -40,6 +40,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a dataset file: exit 0 if valid, 1 if invalid (every problem listed by JSON
+    /// path), 2 if unreadable.
+    Validate {
+        dataset: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate the demo video and dataset.
     Demo {
         /// Folder to write into (default: the user's data folder).
@@ -56,7 +63,11 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    if let Some(Command::Validate { dataset, json }) = &cli.command {
+        return vidence::cli::validate(dataset, *json);
+    }
+    match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -80,6 +91,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             vidence::cli::frame(&video, index, time, &out, json)
         }
         Some(Command::Demo { out, seed }) => vidence::cli::demo(out, seed),
+        Some(Command::Validate { .. }) => unreachable!("handled in main for its exit codes"),
         Some(Command::Bench { what }) => vidence::bench::run(&what),
     }
 }

@@ -116,3 +116,50 @@ fn bad_input_gives_a_clear_error_and_failure_status() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("out of range"));
 }
+
+#[test]
+fn validate_exit_codes_and_problem_paths() {
+    let dataset = demo_dir().join("demo.vidence.json");
+    let out = vidence(&["validate", dataset.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid (1 videos, 5 tracks"));
+
+    let dir = scratch("validate");
+    let mut broken: serde_json::Value = serde_json::from_slice(&std::fs::read(&dataset).unwrap()).unwrap();
+    broken["tracks"][1]["keyframes"][0]["bbox"] = serde_json::json!([10.0, 10.0, 5.0, 20.0]);
+    broken["tracks"][2]["keyframes"][3]["frame"] = serde_json::json!(600);
+    broken["segments"][0]["video"] = serde_json::json!("elsewhere");
+    let invalid = dir.join("invalid.json");
+    std::fs::write(&invalid, serde_json::to_vec_pretty(&broken).unwrap()).unwrap();
+    let out = vidence(&["validate", "--json", invalid.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    let paths: Vec<&str> =
+        report["problems"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"$.tracks[1].keyframes[0].bbox"), "{paths:?}");
+    assert!(paths.contains(&"$.tracks[2].keyframes[3].frame"), "{paths:?}");
+    assert!(paths.contains(&"$.segments[0].video"), "{paths:?}");
+
+    let wrong_type = dir.join("wrong_type.json");
+    std::fs::write(
+        &wrong_type,
+        "{\n  \"schema\": \"vidence/1\",\n  \"videos\": [{\"id\": \"v\", \"width\": \"wide\"}]\n}\n",
+    )
+    .unwrap();
+    let out = vidence(&["validate", wrong_type.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("$.videos[0].width") && text.contains("line 3"), "{text}");
+
+    let garbage = dir.join("garbage.json");
+    std::fs::write(&garbage, "{\n  \"schema\": \"vidence/1\",\n  \"videos\": [,]\n}").unwrap();
+    let out = vidence(&["validate", garbage.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("garbage.json:3:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(vidence(&["validate", dir.join("missing.json").to_str().unwrap()]).status.code(), Some(2));
+}

@@ -165,3 +165,19 @@ fn dropping_a_video_on_the_window_opens_it() {
     h.get_by_label("vfr.mkv");
     h.get_by_label_contains("fps VFR");
 }
+
+#[test]
+fn a_dataset_with_problems_opens_with_a_warning() {
+    let demo = demo_dataset();
+    let dir = vidence_tests::scratch("gui_invalid");
+    std::fs::copy(demo.with_file_name("demo.mp4"), dir.join("demo.mp4")).unwrap();
+    let mut data: serde_json::Value = serde_json::from_slice(&std::fs::read(&demo).unwrap()).unwrap();
+    data["segments"][0]["end_s"] = serde_json::json!(-1.0);
+    let path = dir.join("invalid.vidence.json");
+    std::fs::write(&path, serde_json::to_vec(&data).unwrap()).unwrap();
+    let mut h = harness(vec![path]);
+    step_until(&mut h, "the video despite the problem", |app| app.shown_frame() == Some(0));
+    let notices = h.state().notices().to_vec();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("$.segments[0].end_s"), "{notices:?}");
+}

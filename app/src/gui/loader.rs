@@ -30,6 +30,11 @@ pub enum LoadEvent {
         dataset: Box<Dataset>,
         video_id: Option<String>,
     },
+    /// Opened, but something needs the user's attention.
+    Warning {
+        path: PathBuf,
+        message: String,
+    },
     Failed {
         path: PathBuf,
         message: String,
@@ -89,19 +94,21 @@ fn open(
             Ok(d) => d,
             Err(e) => return failed(e.to_string()),
         };
-        let Some(video) = dataset.videos.first().cloned() else {
-            return vec![LoadEvent::Dataset {
+        // A dataset with problems still opens, so they can be seen and fixed.
+        let problems = annotate::validate(&dataset);
+        let mut events: Vec<LoadEvent> = problems
+            .first()
+            .map(|first| LoadEvent::Warning {
                 path: path.to_owned(),
-                dataset: Box::new(dataset),
-                video_id: None,
-            }];
-        };
+                message: format!("{} problem(s), first {}: {}", problems.len(), first.path, first.message),
+            })
+            .into_iter()
+            .collect();
+        let video = dataset.videos.first().cloned();
+        let video_id = video.as_ref().map(|v| v.id.clone());
+        events.push(LoadEvent::Dataset { path: path.to_owned(), dataset: Box::new(dataset), video_id });
+        let Some(video) = video else { return events };
         let video_path = path.parent().unwrap_or(Path::new(".")).join(&video.path);
-        let mut events = vec![LoadEvent::Dataset {
-            path: path.to_owned(),
-            dataset: Box::new(dataset),
-            video_id: Some(video.id),
-        }];
         events.extend(open_video(&video_path, send, repaint, cache_bytes));
         return events;
     }

@@ -177,6 +177,9 @@ impl VidenceApp {
                     self.commands.push(PlaybackCommand::SeekTime(t));
                 }
             }
+            LoadEvent::Warning { path, message } => {
+                self.notices.push(format!("{}: {message}", file_name(&path)));
+            }
             LoadEvent::Failed { path, message } => {
                 self.progress = None;
                 self.pending_dataset = None;
