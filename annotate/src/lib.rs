@@ -3,6 +3,7 @@
 //! builds and tests in seconds.
 
 mod dataset;
+mod edit;
 mod geometry;
 mod persist;
 mod validate;
@@ -11,6 +12,7 @@ pub use dataset::{
     Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind, RationaleKind,
     RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
+pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
 pub use persist::{DatasetError, load, parse, save_atomic};
 pub use validate::{Problem, validate};
