@@ -3,8 +3,10 @@
 //! builds and tests in seconds.
 
 mod dataset;
+mod document;
 mod edit;
 mod geometry;
+mod journal;
 mod persist;
 mod validate;
 
@@ -12,7 +14,9 @@ pub use dataset::{
     Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind, RationaleKind,
     RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
+pub use document::{BACKUPS, Document, Opened, backup_path};
 pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
+pub use journal::{SYNC_INTERVAL, journal_path};
 pub use persist::{DatasetError, load, parse, save_atomic};
 pub use validate::{Problem, validate};

@@ -17,6 +17,8 @@ pub enum DatasetError {
     Schema { path: PathBuf, found: String },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error("{path} was changed by another program since it was opened: reload it or save elsewhere")]
+    ChangedOnDisk { path: PathBuf },
 }
 
 /// Read and parse a dataset file, and check that it is this schema version.

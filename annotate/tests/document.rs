@@ -1,0 +1,200 @@
+//! Persistence that never loses work: the journal after a crash (in-process and a
+#![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
+//! SIGKILLed child), saving, backups and changes made by someone else.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use annotate::{
+    BBox, Category, Dataset, DatasetError, Document, Edit, Interpolation, Keyframe, Provenance, Review,
+    Track, Video, backup_path, journal_path,
+};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("annotate-doc-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn base() -> Dataset {
+    let mut d = Dataset::default();
+    d.videos.push(Video {
+        id: "v".into(),
+        path: "v.mp4".into(),
+        width: 640,
+        height: 480,
+        fps: 30.0,
+        frame_count: 1_000_000,
+        duration_s: 33_333.0,
+    });
+    d.categories.push(Category { id: "c".into(), name: "c".into(), color: None });
+    d.tracks.push(Track {
+        id: "t".into(),
+        video: "v".into(),
+        category: "c".into(),
+        keyframes: vec![],
+        interpolation: Interpolation::Linear,
+        source: Provenance::Human,
+        review: Review::Unreviewed,
+    });
+    d
+}
+
+/// The `n`-th edit of a scripted editing session.
+fn edit(n: u64) -> Edit {
+    let x = (n % 500) as f32;
+    Edit::SetKeyframe {
+        track: "t".into(),
+        keyframe: Keyframe {
+            frame: n,
+            bbox: BBox::new(x, 1.0, x + 10.0, 20.0),
+            outside: false,
+            occluded: false,
+        },
+    }
+}
+
+fn expected_after(n: u64) -> Dataset {
+    let mut d = base();
+    for i in 0..n {
+        edit(i).apply(&mut d).unwrap();
+    }
+    d
+}
+
+#[test]
+fn unsaved_edits_come_back_from_the_journal() {
+    let dir = scratch("journal");
+    let path = dir.join("d.json");
+    let mut doc = Document::create(&path, &base()).unwrap();
+    for n in 0..50 {
+        doc.apply(edit(n)).unwrap();
+    }
+    assert!(doc.undo());
+    assert!(doc.undo());
+    assert!(doc.redo());
+    let live = doc.dataset().clone();
+    doc.flush_journal();
+    std::mem::forget(doc); // as if the process died: no save, no clean shutdown
+
+    let (reopened, opened) = Document::open(&path).unwrap();
+    assert_eq!(opened.recovered_edits, 53, "50 edits, 2 undos and a redo");
+    assert_eq!(reopened.dataset(), &live);
+
+    // A torn last line (a crash mid-write) is dropped, the rest recovered.
+    reopened.flush_journal();
+    drop(reopened);
+    let mut journal = std::fs::OpenOptions::new().append(true).open(journal_path(&path)).unwrap();
+    journal.write_all(b"{\"seq\": 53, \"edit\": {\"edit\": \"set_keyfr").unwrap();
+    drop(journal);
+    let (again, opened) = Document::open(&path).unwrap();
+    assert_eq!(opened.recovered_edits, 53);
+    assert_eq!(again.dataset(), &live);
+}
+
+#[test]
+fn saving_clears_the_journal_and_keeps_backups() {
+    let dir = scratch("save");
+    let path = dir.join("d.json");
+    let mut doc = Document::create(&path, &base()).unwrap();
+    for n in 0..7u64 {
+        doc.apply(edit(n)).unwrap();
+        doc.save().unwrap();
+    }
+    assert_eq!(annotate::load(&path).unwrap(), expected_after(7));
+    for k in 1..=annotate::BACKUPS {
+        let backup = annotate::load(&backup_path(&path, k)).unwrap();
+        assert_eq!(backup, expected_after(7 - k as u64), "backup {k}");
+    }
+    assert!(!backup_path(&path, annotate::BACKUPS + 1).exists());
+    doc.flush_journal();
+    drop(doc);
+    let (_, opened) = Document::open(&path).unwrap();
+    assert_eq!(opened.recovered_edits, 0, "nothing unsaved");
+}
+
+#[test]
+fn a_file_changed_by_someone_else_is_never_silently_overwritten() {
+    let dir = scratch("external");
+    let path = dir.join("d.json");
+    let mut doc = Document::create(&path, &base()).unwrap();
+    doc.apply(edit(1)).unwrap();
+    assert!(!doc.changed_on_disk());
+    let mut theirs = base();
+    theirs.categories[0].name = "renamed elsewhere".into();
+    annotate::save_atomic(&theirs, &path).unwrap();
+    assert!(doc.changed_on_disk());
+    assert!(matches!(doc.save(), Err(DatasetError::ChangedOnDisk { .. })));
+    assert_eq!(annotate::load(&path).unwrap(), theirs, "their version is intact");
+    // Save elsewhere instead: ours lands there, theirs stays.
+    let mine = dir.join("mine.json");
+    doc.save_as(&mine).unwrap();
+    let mut ours = base();
+    edit(1).apply(&mut ours).unwrap();
+    assert_eq!(annotate::load(&mine).unwrap(), ours);
+    assert_eq!(annotate::load(&path).unwrap(), theirs);
+    // Their file's stale journal is not applied to their version.
+    let (reloaded, opened) = Document::open(&path).unwrap();
+    assert_eq!((reloaded.dataset(), opened.recovered_edits), (&theirs, 0));
+}
+
+/// Runs only as the child of `a_killed_editor_loses_at_most_its_last_second`.
+#[test]
+fn child_editing_session() {
+    let Ok(path) = std::env::var("ANNOTATE_CHILD_DATASET") else { return };
+    let (mut doc, _) = Document::open(Path::new(&path)).unwrap();
+    let mut out = std::io::stdout().lock();
+    for n in 0.. {
+        doc.apply(edit(n)).unwrap();
+        writeln!(out, "applied {}", n + 1).unwrap();
+        out.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn a_killed_editor_loses_at_most_its_last_second() {
+    let dir = scratch("kill");
+    let path = dir.join("d.json");
+    drop(Document::create(&path, &base()).unwrap());
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_editing_session", "--nocapture", "--test-threads", "1"])
+        .env("ANNOTATE_CHILD_DATASET", &path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    // (count, when it was reported)
+    let mut reports: Vec<(u64, Instant)> = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(2500) {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(n) = line.strip_prefix("applied ") {
+            reports.push((n.parse().unwrap(), Instant::now()));
+        }
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor, no flush
+    let killed_at = Instant::now();
+    child.wait().unwrap();
+    assert!(reports.len() > 100, "the child made only {} edits", reports.len());
+    let last = reports.last().unwrap().0;
+    let a_second_before =
+        reports.iter().rev().find(|(_, at)| killed_at - *at >= Duration::from_secs(1)).map_or(0, |r| r.0);
+
+    let (doc, opened) = Document::open(&path).unwrap();
+    let recovered = opened.recovered_edits as u64;
+    assert!(
+        recovered >= a_second_before,
+        "recovered {recovered} edits, but {a_second_before} were made over a second before the kill"
+    );
+    assert!(recovered >= last.saturating_sub(5), "recovered {recovered} of {last} reported edits");
+    assert_eq!(
+        doc.dataset(),
+        &expected_after(recovered),
+        "recovered edits are exactly the first {recovered}"
+    );
+    println!("killed after {last} reported edits; recovered {recovered}");
+}
