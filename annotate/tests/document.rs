@@ -1,6 +1,6 @@
 //! Persistence that never loses work: the journal after a crash (in-process and a
-#![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
 //! SIGKILLed child), saving, backups and changes made by someone else.
+#![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
