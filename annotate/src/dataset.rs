@@ -104,6 +104,9 @@ pub enum Interpolation {
     Linear,
     /// Keep the previous keyframe's box until the next keyframe.
     Hold,
+    /// A smooth curve through the keyframes (monotone cubic: no overshoot between
+    /// two keyframes).
+    Smooth,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,14 +159,62 @@ impl Track {
         let next = self.keyframes.get(after)?;
         let bbox = match self.interpolation {
             Interpolation::Hold => prev.bbox,
-            Interpolation::Linear if next.outside => prev.bbox,
+            Interpolation::Linear | Interpolation::Smooth if next.outside => prev.bbox,
             Interpolation::Linear => {
                 let t = (frame - prev.frame) as f32 / (next.frame - prev.frame) as f32;
                 prev.bbox.lerp(&next.bbox, t)
             }
+            Interpolation::Smooth => {
+                // Neighbours on the same visible stretch shape the tangents.
+                let before = after.checked_sub(2).and_then(|i| self.keyframes.get(i)).filter(|k| !k.outside);
+                let beyond = self.keyframes.get(after + 1).filter(|k| !k.outside);
+                smooth(before, prev, next, beyond, frame)
+            }
         };
         Some(TrackBox { bbox, occluded: prev.occluded, keyframe: false })
     }
+}
+
+/// Monotone cubic Hermite (PCHIP) between `a` and `b`, per box coordinate.
+fn smooth(
+    before: Option<&Keyframe>,
+    a: &Keyframe,
+    b: &Keyframe,
+    beyond: Option<&Keyframe>,
+    frame: u64,
+) -> BBox {
+    let h = (b.frame - a.frame) as f32;
+    let t = (frame - a.frame) as f32 / h;
+    let slope =
+        |p: &Keyframe, q: &Keyframe, i: usize| (q.bbox.0[i] - p.bbox.0[i]) / (q.frame - p.frame) as f32;
+    // Tangent where two stretches meet: a weighted harmonic mean, zero at a turn.
+    let tangent = |h0: f32, d0: f32, h1: f32, d1: f32| {
+        if d0 * d1 <= 0.0 {
+            0.0
+        } else {
+            let (w0, w1) = (2.0 * h1 + h0, h1 + 2.0 * h0);
+            (w0 + w1) / (w0 / d0 + w1 / d1)
+        }
+    };
+    let mut out = [0.0; 4];
+    for (i, o) in out.iter_mut().enumerate() {
+        let d = slope(a, b, i);
+        let m0 = before.map_or(d, |p| tangent((a.frame - p.frame) as f32, slope(p, a, i), h, d));
+        let m1 = beyond.map_or(d, |q| tangent(h, d, (q.frame - b.frame) as f32, slope(b, q, i)));
+        let (t2, t3) = (t * t, t * t * t);
+        *o = (2.0 * t3 - 3.0 * t2 + 1.0) * a.bbox.0[i]
+            + (t3 - 2.0 * t2 + t) * h * m0
+            + (-2.0 * t3 + 3.0 * t2) * b.bbox.0[i]
+            + (t3 - t2) * h * m1;
+    }
+    // Corners move on their own curves; never let a box turn inside out.
+    for (lo, hi) in [(0, 2), (1, 3)] {
+        if out[hi] < out[lo] {
+            let mid = (out[lo] + out[hi]) / 2.0;
+            (out[lo], out[hi]) = (mid, mid);
+        }
+    }
+    BBox(out)
 }
 
 /// A labelled time span on a video.
@@ -274,6 +325,23 @@ mod tests {
         assert_eq!(t.box_at(41), None, "nothing after the last keyframe");
         let hold = track(vec![kf(0, 0.0, false), kf(10, 100.0, false)], Interpolation::Hold);
         assert_eq!(hold.box_at(9).map(|b| b.bbox.0[0]), Some(0.0));
+    }
+
+    #[test]
+    fn smooth_interpolation_is_exact_on_straight_motion_and_does_not_overshoot() {
+        let straight =
+            track(vec![kf(0, 0.0, false), kf(10, 10.0, false), kf(30, 30.0, false)], Interpolation::Smooth);
+        for f in 0..=30 {
+            let x = straight.box_at(f).map(|b| b.bbox.0[0]);
+            assert!(x.is_some_and(|x| (x - f as f32).abs() < 1e-4), "frame {f}: {x:?}");
+        }
+        let turn =
+            track(vec![kf(0, 0.0, false), kf(10, 100.0, false), kf(20, 0.0, false)], Interpolation::Smooth);
+        let xs: Vec<f32> = (0..=20).filter_map(|f| turn.box_at(f)).map(|b| b.bbox.0[0]).collect();
+        assert!(xs.iter().all(|&x| (0.0..=100.0).contains(&x)), "{xs:?}");
+        // Smooth, unlike linear: it eases into the turn.
+        let linear = track(turn.keyframes.clone(), Interpolation::Linear);
+        assert!(turn.box_at(8).unwrap().bbox.0[0] > linear.box_at(8).unwrap().bbox.0[0]);
     }
 
     #[test]

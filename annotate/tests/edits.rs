@@ -40,7 +40,7 @@ fn keyframe(rng: &mut Rng, frame: u64) -> Keyframe {
 }
 
 fn track(rng: &mut Rng, id: String) -> Track {
-    let mut frames: Vec<u64> = (0..1 + rng.below(6)).map(|_| rng.below(100)).collect();
+    let mut frames: Vec<u64> = (0..1 + rng.below(8)).map(|_| rng.below(100)).collect();
     frames.sort_unstable();
     frames.dedup();
     Track {
@@ -48,7 +48,8 @@ fn track(rng: &mut Rng, id: String) -> Track {
         video: "v".into(),
         category: if rng.coin() { "a".into() } else { "b".into() },
         keyframes: frames.into_iter().map(|f| keyframe(rng, f)).collect(),
-        interpolation: if rng.coin() { Interpolation::Linear } else { Interpolation::Hold },
+        interpolation: [Interpolation::Linear, Interpolation::Hold, Interpolation::Smooth]
+            [rng.below(3) as usize],
         source: Provenance::Human,
         review: Review::Unreviewed,
     }
