@@ -2,13 +2,14 @@
 //! rotation-applied frame; keyframes are 0-based frame indices in presentation order;
 //! times are seconds from the first frame.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::BBox;
 
 pub const SCHEMA: &str = "vidence/1";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Dataset {
     /// Always [`SCHEMA`] for this version.
     pub schema: String,
@@ -55,7 +56,7 @@ impl Dataset {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Video {
     pub id: String,
     /// Relative to the dataset file's folder (or absolute).
@@ -67,7 +68,7 @@ pub struct Video {
     pub duration_s: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Category {
     pub id: String,
     pub name: String,
@@ -77,7 +78,7 @@ pub struct Category {
 }
 
 /// Where a label came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Provenance {
     Human,
@@ -86,7 +87,7 @@ pub enum Provenance {
 }
 
 /// What a reviewer said about a label.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Review {
     #[default]
@@ -97,7 +98,7 @@ pub enum Review {
 }
 
 /// How a track's box moves between keyframes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Interpolation {
     #[default]
@@ -109,7 +110,7 @@ pub enum Interpolation {
     Smooth,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Keyframe {
     pub frame: u64,
     pub bbox: BBox,
@@ -121,7 +122,7 @@ pub struct Keyframe {
 }
 
 /// One object through time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Track {
     pub id: String,
     pub video: String,
@@ -218,7 +219,7 @@ fn smooth(
 }
 
 /// A labelled time span on a video.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Segment {
     pub id: String,
     pub video: String,
@@ -230,7 +231,7 @@ pub struct Segment {
     pub review: Review,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     What,
@@ -243,7 +244,7 @@ pub enum QuestionKind {
 }
 
 /// What supports an answer.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Evidence {
     Segment { id: String },
@@ -253,7 +254,7 @@ pub enum Evidence {
     Box { time_s: f64, bbox: BBox },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RationaleKind {
     Perception,
@@ -261,7 +262,7 @@ pub enum RationaleKind {
 }
 
 /// One step of a rationale, optionally grounded to a time and a box.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RationaleStep {
     pub text: String,
     pub kind: RationaleKind,
@@ -271,7 +272,7 @@ pub struct RationaleStep {
     pub bbox: Option<BBox>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Question {
     pub id: String,
     pub video: String,

@@ -20,3 +20,12 @@ pub use geometry::BBox;
 pub use journal::{SYNC_INTERVAL, journal_path};
 pub use persist::{DatasetError, load, parse, save_atomic};
 pub use validate::{Problem, validate};
+
+/// The JSON Schema of a dataset file, generated from the types (committed as
+/// `annotate/schema/vidence-1.schema.json`).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Dataset);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
