@@ -28,6 +28,8 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo '```'; run bench decode "$work/1080p_60s_gop250.mp4"; echo '```'
   echo "## Exact random seeks, same file (vs the naive way: keyframe, then decode and convert every frame)"
   echo '```'; run bench seek "$work/1080p_60s_gop250.mp4" --n 100 --seed 1; echo '```'
+  echo "## A dataset of 10,000 tracks and 1,000,000 keyframes: atomic save, load, validate"
+  echo '```'; run bench dataset --tracks 10000 --keyframes-per-track 100; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"
   echo '```'; run bench play "$work/720p_1min.mp4"; run bench play "$work/720p_10min.mp4"; echo '```'
 } | tee bench/RESULTS.md

@@ -26,6 +26,15 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Save, load and validate a generated dataset of many tracks.
+    Dataset {
+        #[arg(long, default_value_t = 10_000)]
+        tracks: usize,
+        #[arg(long, default_value_t = 100)]
+        keyframes_per_track: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Play through the decode thread and cache: step latency and peak memory.
     Play {
         video: PathBuf,
@@ -39,6 +48,9 @@ pub fn run(command: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Decode { video, json } => print(&decode(video)?, *json),
         BenchCommand::Seek { video, n, seed, json } => print(&seek(video, *n, *seed)?, *json),
         BenchCommand::Play { video, json } => print(&play(video)?, *json),
+        BenchCommand::Dataset { tracks, keyframes_per_track, json } => {
+            print(&dataset(*tracks, *keyframes_per_track)?, *json)
+        }
     }
 }
 
@@ -240,4 +252,71 @@ fn peak_rss_mb() -> f64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[derive(Serialize)]
+pub struct DatasetResult {
+    pub tracks: usize,
+    pub keyframes: u64,
+    pub file_mb: f64,
+    pub save_s: f64,
+    pub load_s: f64,
+    pub validate_s: f64,
+}
+
+/// A synthetic dataset: `tracks` tracks of `per_track` keyframes each, saved
+/// atomically, loaded back and validated.
+pub fn dataset(tracks: usize, per_track: u64) -> anyhow::Result<DatasetResult> {
+    use annotate::{BBox, Category, Dataset, Interpolation, Keyframe, Provenance, Review, Track, Video};
+    let frames = 100_000;
+    let mut data = Dataset::default();
+    data.videos.push(Video {
+        id: "v".into(),
+        path: "v.mp4".into(),
+        width: 1920,
+        height: 1080,
+        fps: 30.0,
+        frame_count: frames,
+        duration_s: frames as f64 / 30.0,
+    });
+    data.categories.push(Category { id: "c".into(), name: "object".into(), color: None });
+    let mut rng = crate::demo::Rng::new(1);
+    for t in 0..tracks {
+        let start = rng.next_u64() % (frames - per_track * 10);
+        let keyframes = (0..per_track)
+            .map(|k| {
+                let (x, y) = (rng.range(0.0, 1800.0).round(), rng.range(0.0, 1000.0).round());
+                Keyframe {
+                    frame: start + k * 10,
+                    bbox: BBox::new(x, y, x + 80.0, y + 60.0),
+                    outside: false,
+                    occluded: k % 7 == 3,
+                }
+            })
+            .collect();
+        data.tracks.push(Track {
+            id: format!("track-{t}"),
+            video: "v".into(),
+            category: "c".into(),
+            keyframes,
+            interpolation: Interpolation::Linear,
+            source: Provenance::Human,
+            review: Review::Unreviewed,
+        });
+    }
+    let path = std::env::temp_dir().join(format!("vidence-bench-{}.json", std::process::id()));
+    let started = Instant::now();
+    annotate::save_atomic(&data, &path)?;
+    let save_s = started.elapsed().as_secs_f64();
+    let file_mb = std::fs::metadata(&path)?.len() as f64 / 1e6;
+    let started = Instant::now();
+    let loaded = annotate::load(&path)?;
+    let load_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let problems = annotate::validate(&loaded);
+    let validate_s = started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    anyhow::ensure!(loaded == data, "the dataset changed on the way through the file");
+    anyhow::ensure!(problems.is_empty(), "generated dataset has problems: {:?}", problems.first());
+    Ok(DatasetResult { tracks, keyframes: tracks as u64 * per_track, file_mb, save_s, load_s, validate_s })
 }
