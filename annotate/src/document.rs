@@ -19,6 +19,43 @@ pub struct Document {
     /// Hash of the file's bytes as last loaded or saved.
     base: String,
     journal: Option<Journal>,
+    /// Edits applied since the last save (what the journal holds), undo and redo included.
+    unsaved: Vec<Edit>,
+}
+
+/// A save that runs off the editing thread: a snapshot of the data and where it goes.
+/// Edits may go on meanwhile; [`Document::finish_save`] keeps them journaled.
+pub struct SaveJob {
+    dataset: Dataset,
+    path: PathBuf,
+    /// Refuse if the file's bytes no longer hash to this (someone else changed it).
+    expect_base: Option<String>,
+    /// How many unsaved edits the snapshot includes.
+    snapshot: usize,
+}
+
+/// A finished save, to hand back to [`Document::finish_save`].
+pub struct Saved {
+    path: PathBuf,
+    base: String,
+    snapshot: usize,
+}
+
+impl SaveJob {
+    /// Write the snapshot atomically, keeping the file's previous versions as backups.
+    /// Blocking: run it on a worker thread.
+    pub fn run(self) -> Result<Saved, DatasetError> {
+        if let Some(expected) = &self.expect_base {
+            let current = std::fs::read(&self.path).map(|b| journal::content_hash(&b)).ok();
+            if current.as_ref() != Some(expected) {
+                return Err(DatasetError::ChangedOnDisk { path: self.path });
+            }
+            rotate_backups(&self.path);
+        }
+        save_atomic(&self.dataset, &self.path)?;
+        let bytes = std::fs::read(&self.path).map_err(read_err(&self.path))?;
+        Ok(Saved { base: journal::content_hash(&bytes), path: self.path, snapshot: self.snapshot })
+    }
 }
 
 /// What opening found.
@@ -69,6 +106,7 @@ impl Document {
             history: History::default(),
             base,
             journal: Some(journal),
+            unsaved: replayed,
         };
         Ok((doc, opened))
     }
@@ -90,9 +128,7 @@ impl Document {
     /// Apply an edit; it is journaled at once.
     pub fn apply(&mut self, edit: Edit) -> Result<(), EditError> {
         self.history.apply(&mut self.dataset, edit.clone())?;
-        if let Some(j) = &self.journal {
-            j.append(edit);
-        }
+        self.journal_edit(edit);
         Ok(())
     }
 
@@ -107,13 +143,23 @@ impl Document {
     fn record(&mut self, step: impl FnOnce(&mut History, &mut Dataset) -> Option<Edit>) -> bool {
         match step(&mut self.history, &mut self.dataset) {
             Some(applied) => {
-                if let Some(j) = &self.journal {
-                    j.append(applied);
-                }
+                self.journal_edit(applied);
                 true
             }
             None => false,
         }
+    }
+
+    fn journal_edit(&mut self, edit: Edit) {
+        if let Some(j) = &self.journal {
+            j.append(edit.clone());
+        }
+        self.unsaved.push(edit);
+    }
+
+    /// Edits not yet saved to the file.
+    pub fn unsaved_edits(&self) -> usize {
+        self.unsaved.len()
     }
 
     pub fn can_undo(&self) -> bool {
@@ -132,38 +178,58 @@ impl Document {
 
     /// Save over the file, keeping the previous versions as backups. Refuses with
     /// [`DatasetError::ChangedOnDisk`] if someone else changed the file meanwhile:
-    /// then reload or save elsewhere.
+    /// then reload or save elsewhere. Blocking; see [`Self::begin_save`].
     pub fn save(&mut self) -> Result<(), DatasetError> {
-        if self.changed_on_disk() {
-            return Err(DatasetError::ChangedOnDisk { path: self.path.clone() });
-        }
-        rotate_backups(&self.path);
-        self.write(&self.path.clone())
+        let saved = self.begin_save().run()?;
+        self.finish_save(saved)
     }
 
     /// Save to another file, which becomes this document's file.
     pub fn save_as(&mut self, path: &Path) -> Result<(), DatasetError> {
-        let old_journal = journal::journal_path(&self.path);
-        self.write(path)?;
-        // The old file keeps its own contents; its journal now lives on at the new path.
-        let _ = std::fs::remove_file(old_journal);
-        Ok(())
+        let saved = self.begin_save_as(path).run()?;
+        self.finish_save(saved)
     }
 
-    fn write(&mut self, path: &Path) -> Result<(), DatasetError> {
-        save_atomic(&self.dataset, path)?;
-        let bytes = std::fs::read(path).map_err(read_err(path))?;
-        self.base = journal::content_hash(&bytes);
-        if path != self.path {
-            self.path = path.to_owned();
-            self.journal = None;
-            let journal_path = journal::journal_path(path);
-            let journal = Journal::start(journal_path.clone(), &self.base, &[])
-                .map_err(|source| DatasetError::Write { path: journal_path, source })?;
-            self.journal = Some(journal);
-        } else if let Some(j) = &self.journal {
-            j.reset(self.base.clone());
+    /// Snapshot the data for saving over the file on another thread.
+    pub fn begin_save(&self) -> SaveJob {
+        SaveJob {
+            dataset: self.dataset.clone(),
+            path: self.path.clone(),
+            expect_base: Some(self.base.clone()),
+            snapshot: self.unsaved.len(),
         }
+    }
+
+    /// Snapshot the data for saving to another file on another thread.
+    pub fn begin_save_as(&self, path: &Path) -> SaveJob {
+        SaveJob {
+            dataset: self.dataset.clone(),
+            path: path.to_owned(),
+            expect_base: None,
+            snapshot: self.unsaved.len(),
+        }
+    }
+
+    /// Take a finished save: the journal starts over for the saved file and keeps the
+    /// edits made while it was being written.
+    pub fn finish_save(&mut self, saved: Saved) -> Result<(), DatasetError> {
+        self.base = saved.base;
+        self.unsaved.drain(..saved.snapshot.min(self.unsaved.len()));
+        if saved.path == self.path {
+            if let Some(j) = &self.journal {
+                j.reset(self.base.clone(), self.unsaved.clone());
+            }
+            return Ok(());
+        }
+        // Saved elsewhere: the old file keeps its contents and loses its journal, which
+        // now lives on at the new path.
+        self.journal = None;
+        let _ = std::fs::remove_file(journal::journal_path(&self.path));
+        self.path = saved.path;
+        let journal_path = journal::journal_path(&self.path);
+        let journal = Journal::start(journal_path.clone(), &self.base, &self.unsaved)
+            .map_err(|source| DatasetError::Write { path: journal_path, source })?;
+        self.journal = Some(journal);
         Ok(())
     }
 

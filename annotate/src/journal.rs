@@ -74,8 +74,8 @@ pub fn read(path: &Path, base: &str) -> std::io::Result<Option<Vec<Edit>>> {
 
 enum Message {
     Edit(Edit),
-    /// Start over for a newly saved file with this hash.
-    Reset(String),
+    /// Start over for a newly saved file with this hash, with these edits after it.
+    Reset(String, Vec<Edit>),
     /// Sync now and report back.
     Flush(Sender<()>),
 }
@@ -90,17 +90,7 @@ impl Journal {
     /// Open the journal at `path` for the file with hash `base`, keeping `existing`
     /// edits (already replayed) and appending after them.
     pub fn start(path: PathBuf, base: &str, existing: &[Edit]) -> std::io::Result<Self> {
-        // Rewrite through a temporary file: a crash now must not lose the edits
-        // just recovered.
-        let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-        tmp_name.push(".tmp");
-        let tmp = path.with_file_name(tmp_name);
-        let mut file = create(&tmp, base)?;
-        for (seq, edit) in existing.iter().enumerate() {
-            write_line(&mut file, seq as u64, edit)?;
-        }
-        file.sync_data()?;
-        std::fs::rename(&tmp, &path)?;
+        let file = rewrite(&path, base, existing)?;
         let (sender, receiver) = channel();
         let next_seq = existing.len() as u64;
         let thread = std::thread::Builder::new()
@@ -113,9 +103,10 @@ impl Journal {
         let _ = self.sender.send(Message::Edit(edit));
     }
 
-    /// The dataset was saved: the journal starts over for the new file.
-    pub fn reset(&self, base: String) {
-        let _ = self.sender.send(Message::Reset(base));
+    /// The dataset was saved as the file with hash `base`: the journal starts over
+    /// for it, keeping `pending`, the edits made after the saved snapshot.
+    pub fn reset(&self, base: String, pending: Vec<Edit>) {
+        let _ = self.sender.send(Message::Reset(base, pending));
     }
 
     /// Wait until everything appended so far is on disk.
@@ -136,6 +127,21 @@ impl Drop for Journal {
             let _ = thread.join();
         }
     }
+}
+
+/// Replace the journal at `path` with a header for `base` and `edits`, through a
+/// temporary file: a crash midway leaves the old journal or the new one.
+fn rewrite(path: &Path, base: &str, edits: &[Edit]) -> std::io::Result<std::fs::File> {
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let mut file = create(&tmp, base)?;
+    for (seq, edit) in edits.iter().enumerate() {
+        write_line(&mut file, seq as u64, edit)?;
+    }
+    file.sync_data()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(file)
 }
 
 fn create(path: &Path, base: &str) -> std::io::Result<std::fs::File> {
@@ -173,11 +179,11 @@ fn writer(path: &Path, mut file: std::fs::File, receiver: &Receiver<Message>, mu
             }
             // A failed write leaves the line out; the next one tries again.
             Some(Message::Edit(_)) => {}
-            Some(Message::Reset(base)) => {
-                if let Ok(f) = create(path, &base) {
+            Some(Message::Reset(base, pending)) => {
+                if let Ok(f) = rewrite(path, &base, &pending) {
                     file = f;
-                    seq = 0;
-                    unsynced_since = Some(Instant::now());
+                    seq = pending.len() as u64;
+                    unsynced_since = None;
                 }
             }
             Some(Message::Flush(done)) => {

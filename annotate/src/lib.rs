@@ -14,7 +14,7 @@ pub use dataset::{
     Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind, RationaleKind,
     RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
-pub use document::{BACKUPS, Document, Opened, backup_path};
+pub use document::{BACKUPS, Document, Opened, SaveJob, Saved, backup_path};
 pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
 pub use journal::{SYNC_INTERVAL, journal_path};

@@ -198,3 +198,28 @@ fn a_killed_editor_loses_at_most_its_last_second() {
     );
     println!("killed after {last} reported edits; recovered {recovered}");
 }
+
+#[test]
+fn a_background_save_keeps_the_edits_made_while_it_runs() {
+    let dir = scratch("background");
+    let path = dir.join("d.json");
+    let mut doc = Document::create(&path, &base()).unwrap();
+    for n in 0..20 {
+        doc.apply(edit(n)).unwrap();
+    }
+    let job = doc.begin_save();
+    let saving = std::thread::Builder::new().name("save".into()).spawn(move || job.run()).unwrap();
+    for n in 20..30 {
+        doc.apply(edit(n)).unwrap();
+    }
+    let saved = saving.join().unwrap().unwrap();
+    doc.finish_save(saved).unwrap();
+    assert_eq!(annotate::load(&path).unwrap(), expected_after(20), "the file holds the snapshot");
+    assert_eq!(doc.unsaved_edits(), 10);
+    assert!(!doc.changed_on_disk());
+    doc.flush_journal();
+    std::mem::forget(doc); // crash before the next save
+    let (reopened, opened) = Document::open(&path).unwrap();
+    assert_eq!(opened.recovered_edits, 10, "only the edits after the snapshot are replayed");
+    assert_eq!(reopened.dataset(), &expected_after(30));
+}
