@@ -146,8 +146,9 @@ pub struct TrackBox {
 }
 
 impl Track {
-    /// The box on `frame`: the keyframe's own, or interpolated between the keyframes
-    /// around it. `None` before the first keyframe, after the last, and while outside.
+    /// The box on `frame`: the keyframe's own, interpolated between the keyframes around
+    /// it, or held after the last one (the object stays until marked outside). `None`
+    /// before the first keyframe and while outside.
     pub fn box_at(&self, frame: u64) -> Option<TrackBox> {
         let after = self.keyframes.partition_point(|k| k.frame <= frame);
         let prev = self.keyframes.get(after.checked_sub(1)?)?;
@@ -157,7 +158,9 @@ impl Track {
         if prev.frame == frame {
             return Some(TrackBox { bbox: prev.bbox, occluded: prev.occluded, keyframe: true });
         }
-        let next = self.keyframes.get(after)?;
+        let Some(next) = self.keyframes.get(after) else {
+            return Some(TrackBox { bbox: prev.bbox, occluded: prev.occluded, keyframe: false });
+        };
         let bbox = match self.interpolation {
             Interpolation::Hold => prev.bbox,
             Interpolation::Linear | Interpolation::Smooth if next.outside => prev.bbox,
@@ -323,7 +326,11 @@ mod tests {
         assert_eq!(t.box_at(25).map(|b| b.bbox.0[0]), Some(100.0), "holds before an outside keyframe");
         assert_eq!(t.box_at(35), None);
         assert_eq!(t.box_at(40).map(|b| b.bbox.0[0]), Some(0.0));
-        assert_eq!(t.box_at(41), None, "nothing after the last keyframe");
+        assert_eq!(
+            t.box_at(41).map(|b| (b.bbox.0[0], b.keyframe)),
+            Some((0.0, false)),
+            "held after the last keyframe"
+        );
         let hold = track(vec![kf(0, 0.0, false), kf(10, 100.0, false)], Interpolation::Hold);
         assert_eq!(hold.box_at(9).map(|b| b.bbox.0[0]), Some(0.0));
     }

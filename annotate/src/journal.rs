@@ -132,9 +132,7 @@ impl Drop for Journal {
 /// Replace the journal at `path` with a header for `base` and `edits`, through a
 /// temporary file: a crash midway leaves the old journal or the new one.
 fn rewrite(path: &Path, base: &str, edits: &[Edit]) -> std::io::Result<std::fs::File> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
+    let tmp = crate::persist::temp_beside(path);
     let mut file = create(&tmp, base)?;
     for (seq, edit) in edits.iter().enumerate() {
         write_line(&mut file, seq as u64, edit)?;

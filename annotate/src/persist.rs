@@ -56,13 +56,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Dataset, DatasetError> {
     })
 }
 
+/// A temporary file name beside `path`, unique to this process and call, so that
+/// concurrent writers never share one.
+pub(crate) fn temp_beside(path: &Path) -> PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
+}
+
 pub fn save_atomic(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
     let err = |source| DatasetError::Write { path: path.to_owned(), source };
     let mut json = serde_json::to_vec_pretty(dataset).map_err(|e| err(std::io::Error::other(e)))?;
     json.push(b'\n');
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = temp_beside(path);
     let mut file = std::fs::File::create(&tmp).map_err(err)?;
     file.write_all(&json).and_then(|()| file.sync_all()).map_err(err)?;
     drop(file);

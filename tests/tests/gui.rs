@@ -181,3 +181,104 @@ fn a_dataset_with_problems_opens_with_a_warning() {
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert!(notices[0].contains("$.segments[0].end_s"), "{notices:?}");
 }
+
+/// Press at `from`, move to `to` over a few frames, release.
+fn drag(h: &mut Harness<'static, VidenceApp>, from: Pos2, to: Pos2) {
+    h.event(Event::PointerMoved(from));
+    h.event(Event::PointerButton {
+        pos: from,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    for i in 1..=4 {
+        h.event(Event::PointerMoved(from + (to - from) * (i as f32 / 4.0)));
+        h.step();
+    }
+    h.event(Event::PointerButton {
+        pos: to,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    h.step();
+}
+
+fn new_track(app: &VidenceApp) -> Option<annotate::Track> {
+    app.dataset()?.tracks.iter().find(|t| t.id == "track-6").cloned()
+}
+
+#[test]
+fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
+    // A copy of the demo: this test edits and saves.
+    let demo = demo_dataset();
+    let dir = vidence_tests::scratch("gui_draw");
+    std::fs::copy(demo.with_file_name("demo.mp4"), dir.join("demo.mp4")).unwrap();
+    std::fs::copy(&demo, dir.join("demo.vidence.json")).unwrap();
+    let mut h = harness(vec![dir.join("demo.vidence.json")]);
+    step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
+    assert_eq!(h.state().dataset().map(|d| d.tracks.len()), Some(5));
+
+    // Where video pixels land on screen: the frame is fitted and centred.
+    let canvas = h.get_by_label("Video canvas").rect();
+    let zoom = (canvas.width() / 1280.0).min(canvas.height() / 720.0);
+    let origin = canvas.center() - egui::vec2(640.0, 360.0) * zoom;
+    let screen = |x: f32, y: f32| origin + egui::vec2(x, y) * zoom;
+
+    h.key_press(Key::N);
+    h.step();
+    drag(&mut h, screen(100.0, 550.0), screen(260.0, 650.0));
+    let track = new_track(h.state()).expect("a new track");
+    assert_eq!(track.keyframes.len(), 1);
+    assert_eq!(track.keyframes[0].frame, 0);
+    let drawn = track.keyframes[0].bbox.0;
+    for (got, want) in drawn.iter().zip([100.0, 550.0, 260.0, 650.0]) {
+        assert!((got - want).abs() < 1.0, "drawn box {drawn:?}");
+    }
+    assert_eq!(h.state().selected_track(), Some("track-6"));
+
+    for _ in 0..10 {
+        h.key_press(Key::ArrowRight);
+        h.step();
+    }
+    step_until(&mut h, "frame 10", |app| app.shown_frame() == Some(10) && app.current_frame() == Some(10));
+    drag(&mut h, screen(180.0, 600.0), screen(380.0, 500.0));
+    let track = new_track(h.state()).expect("the track");
+    assert_eq!(
+        track.keyframes.iter().map(|k| k.frame).collect::<Vec<_>>(),
+        [0, 10],
+        "moving made a keyframe"
+    );
+    let moved = track.keyframes[1].bbox.0;
+    for (got, want) in moved.iter().zip([300.0, 450.0, 460.0, 550.0]) {
+        assert!((got - want).abs() < 1.0, "moved box {moved:?}");
+    }
+    let between = track.box_at(5).expect("interpolated").bbox.0;
+    for i in 0..4 {
+        assert!((between[i] - (drawn[i] + moved[i]) / 2.0).abs() < 1e-3, "frame 5 is halfway: {between:?}");
+    }
+
+    // Undo the move, then the box; redo both.
+    let ctrl = Modifiers::COMMAND;
+    h.key_press_modifiers(ctrl, Key::Z);
+    h.step();
+    assert_eq!(new_track(h.state()).map(|t| t.keyframes.len()), Some(1));
+    h.key_press_modifiers(ctrl, Key::Z);
+    h.step();
+    assert!(new_track(h.state()).is_none());
+    h.key_press_modifiers(ctrl | Modifiers::SHIFT, Key::Z);
+    h.step();
+    h.key_press_modifiers(ctrl | Modifiers::SHIFT, Key::Z);
+    h.step();
+    assert_eq!(new_track(h.state()).map(|t| t.keyframes.len()), Some(2));
+
+    // Save runs in the background; the file then holds the edits.
+    h.get_by_label("Save").click();
+    h.step();
+    step_until(&mut h, "the save", |app| !app.is_saving());
+    let saved = annotate::load(&dir.join("demo.vidence.json")).unwrap();
+    assert_eq!(saved.tracks.iter().find(|t| t.id == "track-6").map(|t| t.keyframes.len()), Some(2));
+    assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
+}

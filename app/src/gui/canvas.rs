@@ -1,24 +1,95 @@
 //! The video canvas: the frame (drawn by the YUV shader), zoom and pan, and the
 //! dataset's boxes at the current frame.
 
-use annotate::Dataset;
+use annotate::{BBox, Dataset};
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
 use super::video::VideoView;
 use super::yuv::YuvPaint;
 
-/// How the frame sits in the canvas.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// What a primary-button drag on the canvas does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tool {
+    /// Select, move and resize boxes; drag empty space to pan.
+    #[default]
+    Select,
+    /// Drag out a new box (a new track).
+    Draw,
+}
+
+/// What the user did on the canvas, for the app to turn into edits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CanvasAction {
+    /// Clicked a track's box, or empty space.
+    Select(Option<String>),
+    /// Drew a new box.
+    Draw(BBox),
+    /// Moved or resized a track's box on the current frame.
+    Place { track: String, bbox: BBox },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Grab {
+    Pan,
+    Draw,
+    Move,
+    /// Corner 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left.
+    Corner(usize),
+}
+
+/// A drag in progress, in video pixels.
+#[derive(Clone, Debug, PartialEq)]
+struct BoxDrag {
+    grab: Grab,
+    track: Option<String>,
+    start: Pos2,
+    original: [f32; 4],
+}
+
+impl BoxDrag {
+    /// The box as it would be with the pointer at `now` (video pixels), in the frame.
+    fn rect(&self, now: Pos2, size: Vec2) -> [f32; 4] {
+        let [x1, y1, x2, y2] = self.original;
+        let d = now - self.start;
+        let (a, b) = match self.grab {
+            Grab::Pan => return self.original,
+            Grab::Draw => (self.start, now),
+            Grab::Move => {
+                // Keep the whole box in the frame while moving.
+                let dx = d.x.clamp(-x1, size.x - x2);
+                let dy = d.y.clamp(-y1, size.y - y2);
+                return [x1 + dx, y1 + dy, x2 + dx, y2 + dy];
+            }
+            Grab::Corner(c) => {
+                let corners = [Pos2::new(x1, y1), Pos2::new(x2, y1), Pos2::new(x2, y2), Pos2::new(x1, y2)];
+                (corners[(c + 2) % 4], now)
+            }
+        };
+        let clamp = |p: Pos2| Pos2::new(p.x.clamp(0.0, size.x), p.y.clamp(0.0, size.y));
+        let (a, b) = (clamp(a), clamp(b));
+        [a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]
+    }
+}
+
+/// Boxes smaller than this (video pixels) are a slip of the hand, not a box.
+const MIN_BOX: f32 = 2.0;
+/// How close (screen points) the pointer must be to grab a corner.
+const HANDLE: f32 = 8.0;
+
+/// How the frame sits in the canvas, and the drag in progress.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CanvasView {
     /// Screen points per video pixel; `None` fits the frame to the canvas.
     pub zoom: Option<f32>,
     /// Offset of the frame's centre from the canvas centre, in points.
     pub pan: Vec2,
+    drag: Option<BoxDrag>,
 }
 
 impl CanvasView {
     pub fn fit(&mut self) {
-        *self = Self::default();
+        self.zoom = None;
+        self.pan = Vec2::ZERO;
     }
 
     /// 1:1: one video pixel per physical screen pixel.
@@ -40,13 +111,22 @@ fn fit_zoom(canvas: Rect, size: Vec2) -> f32 {
 
 /// A dataset box to draw, already in screen space.
 struct Overlay {
+    track: String,
+    bbox: [f32; 4],
     rect: Rect,
     color: Color32,
     label: String,
     occluded: bool,
 }
 
-pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset: Option<(&Dataset, &str)>) {
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &mut CanvasView,
+    video: &VideoView,
+    dataset: Option<(&Dataset, &str)>,
+    tool: Tool,
+    selected: Option<&str>,
+) -> Option<CanvasAction> {
     let (canvas, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Video canvas"));
     let painter = ui.painter_at(canvas);
@@ -68,9 +148,6 @@ pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset
             }
             view.zoom = Some(new_zoom);
         }
-    }
-    if response.dragged() {
-        view.pan += response.drag_delta();
     }
     if response.double_clicked() {
         view.fit();
@@ -98,11 +175,14 @@ pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset
         );
     }
 
+    let scale = image.width() / size.x;
+    let to_screen = |x: f32, y: f32| image.min + Vec2::new(x, y) * scale;
+    let to_video = |p: Pos2| Pos2::new((p.x - image.min.x) / scale, (p.y - image.min.y) / scale);
+    let mut overlays = Vec::new();
     if let Some((dataset, video_id)) = dataset {
-        let to_screen = |x: f32, y: f32| image.min + Vec2::new(x, y) * (image.width() / size.x);
         // Boxes belong to the picture on screen, which may lag the play head.
         let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
-        let overlays: Vec<Overlay> = dataset
+        overlays = dataset
             .tracks_of(video_id)
             .filter_map(|track| {
                 let at = track.box_at(frame)?;
@@ -110,6 +190,8 @@ pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset
                 let category = dataset.category(&track.category);
                 let [r, g, b] = category.and_then(|c| c.color).unwrap_or([255, 255, 255]);
                 Some(Overlay {
+                    track: track.id.clone(),
+                    bbox: at.bbox.0,
                     rect: Rect::from_min_max(to_screen(x1, y1), to_screen(x2, y2)),
                     color: Color32::from_rgb(r, g, b),
                     label: category.map_or_else(|| track.category.clone(), |c| c.name.clone()),
@@ -117,17 +199,124 @@ pub fn show(ui: &mut egui::Ui, view: &mut CanvasView, video: &VideoView, dataset
                 })
             })
             .collect();
-        for o in overlays {
-            let stroke = Stroke::new(if o.occluded { 1.0 } else { 2.0 }, o.color);
-            painter.rect_stroke(o.rect, 0.0, stroke, egui::StrokeKind::Outside);
-            let text = if o.occluded { format!("{} (occluded)", o.label) } else { o.label };
-            let galley = painter.layout_no_wrap(text, egui::FontId::proportional(12.0), Color32::BLACK);
-            let bg = Rect::from_min_size(
-                o.rect.left_top() - Vec2::new(0.0, galley.size().y + 2.0),
-                galley.size() + Vec2::new(6.0, 2.0),
-            );
-            painter.rect_filled(bg, 2.0, o.color);
-            painter.galley(bg.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
+    }
+
+    // Pointer work: pick what a drag grabs, show it while it moves, report on release.
+    let action = interact(&response, view, &overlays, tool, selected, to_video, size);
+    // The box being dragged is drawn where it is going, not where it was.
+    let dragged = view.drag.as_ref().filter(|d| d.grab != Grab::Pan).and_then(|d| d.track.clone());
+    for o in overlays.iter().filter(|o| Some(&o.track) != dragged.as_ref()) {
+        let is_selected = Some(o.track.as_str()) == selected;
+        let width = if is_selected {
+            3.0
+        } else if o.occluded {
+            1.0
+        } else {
+            2.0
+        };
+        painter.rect_stroke(o.rect, 0.0, Stroke::new(width, o.color), egui::StrokeKind::Outside);
+        if is_selected {
+            for c in [o.rect.left_top(), o.rect.right_top(), o.rect.right_bottom(), o.rect.left_bottom()] {
+                painter.rect_filled(Rect::from_center_size(c, Vec2::splat(7.0)), 1.0, Color32::WHITE);
+            }
+        }
+        let text = if o.occluded { format!("{} (occluded)", o.label) } else { o.label.clone() };
+        let galley = painter.layout_no_wrap(text, egui::FontId::proportional(12.0), Color32::BLACK);
+        let bg = Rect::from_min_size(
+            o.rect.left_top() - Vec2::new(0.0, galley.size().y + 2.0),
+            galley.size() + Vec2::new(6.0, 2.0),
+        );
+        painter.rect_filled(bg, 2.0, o.color);
+        painter.galley(bg.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
+    }
+
+    if let (Some(drag), Some(pointer)) = (&view.drag, response.interact_pointer_pos())
+        && drag.grab != Grab::Pan
+    {
+        let [x1, y1, x2, y2] = drag.rect(to_video(pointer), size);
+        painter.rect_stroke(
+            Rect::from_min_max(to_screen(x1, y1), to_screen(x2, y2)),
+            0.0,
+            Stroke::new(2.0, Color32::WHITE),
+            egui::StrokeKind::Outside,
+        );
+    }
+    action
+}
+
+/// Turn this frame's pointer input into a drag state and, on release, an action.
+fn interact(
+    response: &egui::Response,
+    view: &mut CanvasView,
+    overlays: &[Overlay],
+    tool: Tool,
+    selected: Option<&str>,
+    to_video: impl Fn(Pos2) -> Pos2,
+    size: Vec2,
+) -> Option<CanvasAction> {
+    let pointer = response.interact_pointer_pos();
+    if response.dragged_by(egui::PointerButton::Middle) || response.dragged_by(egui::PointerButton::Secondary)
+    {
+        view.pan += response.drag_delta();
+        return None;
+    }
+    // A drag is recognised only after the pointer has moved a little: it starts
+    // where the button went down.
+    let press = response.ctx.input(|i| i.pointer.press_origin()).or(pointer);
+    if response.drag_started_by(egui::PointerButton::Primary)
+        && let Some(p) = press
+    {
+        let v = to_video(p);
+        view.drag = Some(match tool {
+            Tool::Draw => BoxDrag { grab: Grab::Draw, track: None, start: v, original: [v.x, v.y, v.x, v.y] },
+            Tool::Select => grab_at(p, v, overlays, selected),
+        });
+    }
+    if response.dragged_by(egui::PointerButton::Primary)
+        && view.drag.as_ref().is_some_and(|d| d.grab == Grab::Pan)
+    {
+        view.pan += response.drag_delta();
+    }
+    if response.drag_stopped() {
+        let drag = view.drag.take()?;
+        let bbox = drag.rect(to_video(pointer?), size);
+        let big_enough = bbox[2] - bbox[0] >= MIN_BOX && bbox[3] - bbox[1] >= MIN_BOX;
+        return match (drag.grab, drag.track) {
+            (Grab::Pan, _) => None,
+            (Grab::Draw, _) => big_enough.then_some(CanvasAction::Draw(BBox(bbox))),
+            (_, Some(track)) if big_enough && bbox != drag.original => {
+                Some(CanvasAction::Place { track, bbox: BBox(bbox) })
+            }
+            _ => None,
+        };
+    }
+    if response.clicked() {
+        let hit = pointer.and_then(|p| overlays.iter().rev().find(|o| o.rect.contains(p)));
+        return Some(CanvasAction::Select(hit.map(|o| o.track.clone())));
+    }
+    None
+}
+
+/// What a drag starting at screen point `p` (video point `v`) takes hold of: a corner
+/// of the selected box, a box (topmost first), or the view.
+fn grab_at(p: Pos2, v: Pos2, overlays: &[Overlay], selected: Option<&str>) -> BoxDrag {
+    let pan = BoxDrag { grab: Grab::Pan, track: None, start: v, original: [0.0; 4] };
+    if let Some(o) = overlays.iter().find(|o| Some(o.track.as_str()) == selected) {
+        let r = o.rect;
+        let corners = [r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom()];
+        if let Some(c) = corners.iter().position(|c| c.distance(p) <= HANDLE) {
+            return BoxDrag {
+                grab: Grab::Corner(c),
+                track: Some(o.track.clone()),
+                start: v,
+                original: o.bbox,
+            };
         }
     }
+    overlays.iter().rev().find(|o| o.rect.contains(p)).map_or(pan, |o| BoxDrag {
+        grab: Grab::Move,
+        track: Some(o.track.clone()),
+        start: v,
+        original: o.bbox,
+    })
 }

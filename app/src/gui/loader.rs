@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use annotate::Dataset;
+use annotate::Document;
 use viewer::{FrameServer, ThumbnailStrip, VideoSource};
 
 /// Thumbnails along the timeline, and their height in pixels.
@@ -24,10 +24,9 @@ pub enum LoadEvent {
         fraction: f32,
     },
     Video(Box<OpenedVideo>),
-    /// A dataset, and the id of its video being opened with it (if any).
+    /// A dataset opened for editing, and the id of its video being opened with it.
     Dataset {
-        path: PathBuf,
-        dataset: Box<Dataset>,
+        document: Box<Document>,
         video_id: Option<String>,
     },
     /// Opened, but something needs the user's attention.
@@ -90,12 +89,13 @@ fn open(
 ) -> Vec<LoadEvent> {
     let failed = |message: String| vec![LoadEvent::Failed { path: path.to_owned(), message }];
     if is_dataset(path) {
-        let dataset = match annotate::load(path) {
+        let (document, opened) = match Document::open(path) {
             Ok(d) => d,
             Err(e) => return failed(e.to_string()),
         };
+        let dataset = document.dataset();
         // A dataset with problems still opens, so they can be seen and fixed.
-        let problems = annotate::validate(&dataset);
+        let problems = annotate::validate(dataset);
         let mut events: Vec<LoadEvent> = problems
             .first()
             .map(|first| LoadEvent::Warning {
@@ -104,9 +104,18 @@ fn open(
             })
             .into_iter()
             .collect();
+        if opened.recovered_edits > 0 {
+            events.push(LoadEvent::Warning {
+                path: path.to_owned(),
+                message: format!(
+                    "recovered {} unsaved edit(s) from the autosave journal",
+                    opened.recovered_edits
+                ),
+            });
+        }
         let video = dataset.videos.first().cloned();
         let video_id = video.as_ref().map(|v| v.id.clone());
-        events.push(LoadEvent::Dataset { path: path.to_owned(), dataset: Box::new(dataset), video_id });
+        events.push(LoadEvent::Dataset { document: Box::new(document), video_id });
         let Some(video) = video else { return events };
         let video_path = path.parent().unwrap_or(Path::new(".")).join(&video.path);
         events.extend(open_video(&video_path, send, repaint, cache_bytes));

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-use annotate::Dataset;
+use annotate::Document;
 use egui::Key;
 use viewer::PlaybackCommand;
 
-use canvas::CanvasView;
+use canvas::{CanvasAction, CanvasView, Tool};
 use loader::{LoadEvent, Loader};
 use status::FrameTimes;
 pub use timeline::timecode;
@@ -57,8 +57,7 @@ pub fn run(paths: Vec<PathBuf>, options: Options) -> anyhow::Result<()> {
 }
 
 struct OpenDataset {
-    path: PathBuf,
-    dataset: Dataset,
+    document: Document,
     /// The dataset's video that is on screen.
     video_id: Option<String>,
 }
@@ -81,6 +80,11 @@ pub struct VidenceApp {
     file_dialog: Option<Receiver<Vec<PathBuf>>>,
     /// Seek here once the first video opens.
     start_time: Option<f64>,
+    tool: Tool,
+    /// The selected track.
+    selected: Option<String>,
+    /// A save running on a worker thread.
+    saving: Option<Receiver<Result<annotate::Saved, annotate::DatasetError>>>,
 }
 
 impl VidenceApp {
@@ -110,6 +114,9 @@ impl VidenceApp {
             frame_started: None,
             file_dialog: None,
             start_time: options.start_time,
+            tool: Tool::Select,
+            selected: None,
+            saving: None,
         };
         for (i, path) in paths.into_iter().enumerate() {
             app.add_file(path, i == 0);
@@ -149,6 +156,19 @@ impl VidenceApp {
         &self.notices
     }
 
+    /// The open dataset, as edited so far.
+    pub fn dataset(&self) -> Option<&annotate::Dataset> {
+        self.dataset.as_ref().map(|d| d.document.dataset())
+    }
+
+    pub fn selected_track(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_some()
+    }
+
     /// Seconds from the first frame to frame `index` of the open video.
     pub fn time_of(&self, index: u64) -> Option<f64> {
         self.video.as_ref().map(|v| v.server.index().time_of(index))
@@ -159,8 +179,8 @@ impl VidenceApp {
             LoadEvent::Progress { path, fraction } => {
                 self.progress = Some((file_name(&path), fraction));
             }
-            LoadEvent::Dataset { path, dataset, video_id } => {
-                let open = OpenDataset { path, dataset: *dataset, video_id };
+            LoadEvent::Dataset { document, video_id } => {
+                let open = OpenDataset { document: *document, video_id };
                 if open.video_id.is_some() {
                     self.pending_dataset = Some(open);
                 } else {
@@ -185,6 +205,106 @@ impl VidenceApp {
                 self.pending_dataset = None;
                 self.notices.push(format!("{}: {message}", file_name(&path)));
             }
+        }
+    }
+
+    /// Apply an edit to the open dataset; a refused edit becomes a notice.
+    fn edit(&mut self, edit: annotate::Edit) {
+        let Some(d) = &mut self.dataset else { return };
+        if let Err(e) = d.document.apply(edit) {
+            self.notices.push(format!("edit refused: {e}"));
+        }
+    }
+
+    fn canvas_action(&mut self, action: CanvasAction) {
+        let frame = self.current_frame().unwrap_or(0);
+        match action {
+            CanvasAction::Select(track) => self.selected = track,
+            CanvasAction::Draw(bbox) => {
+                let Some(d) = &self.dataset else { return };
+                let Some(video) = d.video_id.clone() else { return };
+                let data = d.document.dataset();
+                let id = (data.tracks.len() + 1..)
+                    .map(|n| format!("track-{n}"))
+                    .find(|id| data.tracks.iter().all(|t| &t.id != id));
+                let Some(id) = id else { return };
+                let mut edits = Vec::new();
+                // A new box gets the first category; a dataset without any gets "object".
+                let category = match data.categories.first() {
+                    Some(c) => c.id.clone(),
+                    None => {
+                        let c =
+                            annotate::Category { id: "object".into(), name: "object".into(), color: None };
+                        edits.push(annotate::Edit::InsertCategory { index: 0, category: c });
+                        "object".to_owned()
+                    }
+                };
+                let track = annotate::Track {
+                    id: id.clone(),
+                    video,
+                    category,
+                    keyframes: vec![annotate::Keyframe { frame, bbox, outside: false, occluded: false }],
+                    interpolation: annotate::Interpolation::Linear,
+                    source: annotate::Provenance::Human,
+                    review: annotate::Review::Unreviewed,
+                };
+                edits.push(annotate::Edit::InsertTrack { index: data.tracks.len(), track });
+                self.edit(annotate::Edit::Batch { edits });
+                self.selected = Some(id);
+                self.tool = Tool::Select;
+            }
+            CanvasAction::Place { track, bbox } => {
+                // Editing a box makes (or updates) a keyframe on this frame.
+                let occluded = self
+                    .dataset()
+                    .and_then(|d| d.tracks.iter().find(|t| t.id == track))
+                    .and_then(|t| t.box_at(frame))
+                    .is_some_and(|b| b.occluded);
+                let keyframe = annotate::Keyframe { frame, bbox, outside: false, occluded };
+                self.edit(annotate::Edit::SetKeyframe { track, keyframe });
+            }
+        }
+    }
+
+    fn undo(&mut self) {
+        if let Some(d) = &mut self.dataset {
+            d.document.undo();
+        }
+    }
+
+    fn redo(&mut self) {
+        if let Some(d) = &mut self.dataset {
+            d.document.redo();
+        }
+    }
+
+    /// Save on a worker thread; editing goes on meanwhile.
+    fn save(&mut self) {
+        let Some(d) = &self.dataset else { return };
+        if self.saving.is_some() {
+            return;
+        }
+        let job = d.document.begin_save();
+        let (send, receive) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new().name("vidence-save".into()).spawn(move || {
+            let _ = send.send(job.run());
+        });
+        match spawned {
+            Ok(_) => self.saving = Some(receive),
+            Err(e) => self.notices.push(format!("cannot start saving: {e}")),
+        }
+    }
+
+    fn poll_save(&mut self) {
+        let Some(result) = self.saving.as_ref().and_then(|r| r.try_recv().ok()) else { return };
+        self.saving = None;
+        let finished = match (result, &mut self.dataset) {
+            (Ok(saved), Some(d)) => d.document.finish_save(saved),
+            (Ok(_), None) => Ok(()),
+            (Err(e), _) => Err(e),
+        };
+        if let Err(e) = finished {
+            self.notices.push(format!("not saved: {e}"));
         }
     }
 
@@ -217,6 +337,32 @@ impl VidenceApp {
                 self.show_debug = !self.show_debug;
             }
         });
+        let command = egui::Modifiers::COMMAND;
+        let (undo, redo, save, draw, escape) = ctx.input_mut(|input| {
+            let redo = input.consume_key(command | shift, Key::Z) || input.consume_key(command, Key::Y);
+            (
+                input.consume_key(command, Key::Z),
+                redo,
+                input.consume_key(command, Key::S),
+                input.consume_key(none, Key::N),
+                input.consume_key(none, Key::Escape),
+            )
+        });
+        if redo {
+            self.redo();
+        } else if undo {
+            self.undo();
+        }
+        if save {
+            self.save();
+        }
+        if draw {
+            self.tool = if self.tool == Tool::Draw { Tool::Select } else { Tool::Draw };
+        }
+        if escape {
+            self.tool = Tool::Select;
+            self.selected = None;
+        }
         if let Some(video) = &mut self.video {
             ctx.input_mut(|input| {
                 if input.consume_key(none, Key::I) {
@@ -269,16 +415,45 @@ impl VidenceApp {
                 self.canvas.actual_size(ui.ctx().pixels_per_point());
             }
             ui.separator();
+            if self.dataset.is_some() {
+                let mut drawing = self.tool == Tool::Draw;
+                if ui
+                    .toggle_value(&mut drawing, "Draw box")
+                    .on_hover_text("Drag on the video to add a track (N)")
+                    .changed()
+                {
+                    self.tool = if drawing { Tool::Draw } else { Tool::Select };
+                }
+                let (can_undo, can_redo, unsaved) = self.dataset.as_ref().map_or((false, false, 0), |d| {
+                    (d.document.can_undo(), d.document.can_redo(), d.document.unsaved_edits())
+                });
+                if ui.add_enabled(can_undo, egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
+                    self.undo();
+                }
+                if ui.add_enabled(can_redo, egui::Button::new("Redo")).on_hover_text("Ctrl+Shift+Z").clicked()
+                {
+                    self.redo();
+                }
+                let save_label = if self.saving.is_some() { "Saving…" } else { "Save" };
+                if ui
+                    .add_enabled(self.saving.is_none(), egui::Button::new(save_label))
+                    .on_hover_text(format!("Ctrl+S · {unsaved} unsaved edit(s), autosaved to the journal"))
+                    .clicked()
+                {
+                    self.save();
+                }
+                ui.separator();
+            }
             ui.toggle_value(&mut self.show_debug, "Debug overlay")
                 .on_hover_text("UI frame time and decode latency (F12)");
             if let Some(d) = &self.dataset {
                 ui.separator();
                 ui.label(format!(
                     "{} · {} tracks · {} segments · {} questions",
-                    file_name(&d.path),
-                    d.dataset.tracks.len(),
-                    d.dataset.segments.len(),
-                    d.dataset.questions.len()
+                    file_name(d.document.path()),
+                    d.document.dataset().tracks.len(),
+                    d.document.dataset().segments.len(),
+                    d.document.dataset().questions.len()
                 ));
             }
         });
@@ -312,7 +487,7 @@ impl VidenceApp {
             ui.separator();
             ui.heading("Questions");
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for q in &d.dataset.questions {
+                for q in &d.document.dataset().questions {
                     ui.label(egui::RichText::new(&q.text).strong());
                     ui.label(format!("Answer: {}", q.answer));
                     ui.add_space(4.0);
@@ -349,6 +524,7 @@ impl eframe::App for VidenceApp {
         for (i, path) in dropped.into_iter().enumerate() {
             self.add_file(path, i == 0);
         }
+        self.poll_save();
         let now = ctx.input(|i| i.time);
         let commands = std::mem::take(&mut self.commands);
         if let Some(video) = &mut self.video {
@@ -366,7 +542,9 @@ impl eframe::App for VidenceApp {
         });
         if let Some(video) = &mut self.video {
             let segments: Vec<&annotate::Segment> = match &self.dataset {
-                Some(OpenDataset { dataset, video_id: Some(id), .. }) => dataset.segments_of(id).collect(),
+                Some(OpenDataset { document, video_id: Some(id) }) => {
+                    document.dataset().segments_of(id).collect()
+                }
                 _ => Vec::new(),
             };
             egui::Panel::bottom("timeline").show(ui, |ui| {
@@ -374,19 +552,28 @@ impl eframe::App for VidenceApp {
             });
         }
         egui::Panel::left("files").default_size(220.0).show(ui, |ui| self.file_list(ui));
-        egui::CentralPanel::default().show(ui, |ui| match &self.video {
-            Some(video) => {
-                let dataset = self.dataset.as_ref().and_then(|d| Some((&d.dataset, d.video_id.as_deref()?)));
-                canvas::show(ui, &mut self.canvas, video, dataset);
-            }
-            None => {
-                ui.centered_and_justified(|ui| {
-                    ui.label(
-                        "Open a video or a dataset: Open…, drag and drop, or a path on the command line.",
-                    );
-                });
-            }
-        });
+        let action = egui::CentralPanel::default()
+            .show(ui, |ui| match &self.video {
+                Some(video) => {
+                    let dataset = self
+                        .dataset
+                        .as_ref()
+                        .and_then(|d| Some((d.document.dataset(), d.video_id.as_deref()?)));
+                    canvas::show(ui, &mut self.canvas, video, dataset, self.tool, self.selected.as_deref())
+                }
+                None => {
+                    ui.centered_and_justified(|ui| {
+                        ui.label(
+                            "Open a video or a dataset: Open…, drag and drop, or a path on the command line.",
+                        );
+                    });
+                    None
+                }
+            })
+            .inner;
+        if let Some(action) = action {
+            self.canvas_action(action);
+        }
         if self.show_debug {
             status::debug_overlay(&ctx, &self.frame_times, self.video.as_ref());
         }
