@@ -282,3 +282,66 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     assert_eq!(saved.tracks.iter().find(|t| t.id == "track-6").map(|t| t.keyframes.len()), Some(2));
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 }
+
+#[test]
+fn select_a_track_and_split_it_delete_from_here_and_undo() {
+    let demo = demo_dataset();
+    let dir = vidence_tests::scratch("gui_select");
+    std::fs::copy(demo.with_file_name("demo.mp4"), dir.join("demo.mp4")).unwrap();
+    std::fs::copy(&demo, dir.join("demo.vidence.json")).unwrap();
+    let mut h = harness(vec![dir.join("demo.vidence.json")]);
+    step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
+    let triangle = |app: &VidenceApp| {
+        app.dataset().and_then(|d| d.tracks.iter().find(|t| t.id == "track-green-triangle").cloned())
+    };
+    let original = triangle(h.state()).expect("the demo's triangle track");
+    let b = original.box_at(0).expect("in view on frame 0").bbox.0;
+
+    // Click the middle of its box.
+    let canvas = h.get_by_label("Video canvas").rect();
+    let zoom = (canvas.width() / 1280.0).min(canvas.height() / 720.0);
+    let at = canvas.center() + egui::vec2((b[0] + b[2]) / 2.0 - 640.0, (b[1] + b[3]) / 2.0 - 360.0) * zoom;
+    h.event(Event::PointerMoved(at));
+    h.event(Event::PointerButton {
+        pos: at,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    h.event(Event::PointerButton {
+        pos: at,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().selected_track(), Some("track-green-triangle"));
+    h.get_by_label("Track track-green-triangle");
+
+    h.get_by_label("Next keyframe").click();
+    step_until(&mut h, "frame 1", |app| app.current_frame() == Some(1));
+    h.run_steps(1);
+    h.get_by_label("Split here").click();
+    h.run_steps(2);
+    let data = h.state().dataset().unwrap();
+    let head = data.tracks.iter().find(|t| t.id == "track-green-triangle").unwrap();
+    let tail = data.tracks.iter().find(|t| t.id == "track-green-triangle-2").expect("the split-off track");
+    assert_eq!(head.keyframes.len(), 1);
+    assert_eq!(tail.keyframes.first().map(|k| k.frame), Some(1));
+    assert_eq!(head.keyframes.len() + tail.keyframes.len(), original.keyframes.len());
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(triangle(h.state()).as_ref(), Some(&original), "undo puts the track back together");
+    assert_eq!(h.state().dataset().unwrap().tracks.len(), 5);
+
+    h.get_by_label("Delete track from here").click();
+    h.run_steps(2);
+    let cut = triangle(h.state()).unwrap();
+    assert_eq!(cut.keyframes.len(), 2, "frame 0, then outside from frame 1");
+    assert!(cut.box_at(1).is_none() && cut.box_at(300).is_none());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(triangle(h.state()).as_ref(), Some(&original));
+}

@@ -4,6 +4,7 @@
 
 mod canvas;
 mod loader;
+mod selection;
 mod status;
 mod timeline;
 mod video;
@@ -19,6 +20,7 @@ use viewer::PlaybackCommand;
 
 use canvas::{CanvasAction, CanvasView, Tool};
 use loader::{LoadEvent, Loader};
+use selection::SelectionAction;
 use status::FrameTimes;
 pub use timeline::timecode;
 use video::VideoView;
@@ -263,6 +265,52 @@ impl VidenceApp {
                 let keyframe = annotate::Keyframe { frame, bbox, outside: false, occluded };
                 self.edit(annotate::Edit::SetKeyframe { track, keyframe });
             }
+        }
+    }
+
+    fn selection_action(&mut self, action: SelectionAction) {
+        let (Some(track_id), Some(frame)) = (self.selected.clone(), self.current_frame()) else { return };
+        let Some(track) = self.dataset().and_then(|d| d.tracks.iter().find(|t| t.id == track_id)).cloned()
+        else {
+            return;
+        };
+        let here = track.box_at(frame);
+        let keyframe_here = |outside: bool, occluded: bool| {
+            here.map(|b| annotate::Keyframe { frame, bbox: b.bbox, outside, occluded })
+        };
+        let edit = match action {
+            SelectionAction::Seek(f) => {
+                self.commands.push(PlaybackCommand::SeekFrame(f));
+                return;
+            }
+            SelectionAction::ToggleOccluded => keyframe_here(false, !here.is_some_and(|b| b.occluded))
+                .map(|keyframe| annotate::Edit::SetKeyframe { track: track_id, keyframe }),
+            SelectionAction::MarkOutside => keyframe_here(true, false)
+                .map(|keyframe| annotate::Edit::SetKeyframe { track: track_id, keyframe }),
+            SelectionAction::DeleteKeyframe => {
+                Some(annotate::Edit::DeleteKeyframe { track: track_id, frame })
+            }
+            SelectionAction::DeleteFromHere => {
+                Some(annotate::Edit::DeleteTrackFrom { track: track_id, frame })
+            }
+            SelectionAction::SplitHere => {
+                let taken = |id: &str| self.dataset().is_some_and(|d| d.tracks.iter().any(|t| t.id == id));
+                let new_id = (2..).map(|n| format!("{track_id}-{n}")).find(|id| !taken(id));
+                new_id.map(|new_id| annotate::Edit::SplitTrack { track: track_id, frame, new_id })
+            }
+            SelectionAction::MergeInto(into) => {
+                self.selected = Some(into.clone());
+                Some(annotate::Edit::MergeTracks { into, from: track_id })
+            }
+            SelectionAction::SetCategory(category) => {
+                Some(annotate::Edit::SetTrackCategory { track: track_id, category })
+            }
+            SelectionAction::SetInterpolation(interpolation) => {
+                Some(annotate::Edit::SetInterpolation { track: track_id, interpolation })
+            }
+        };
+        if let Some(edit) = edit {
+            self.edit(edit);
         }
     }
 
@@ -547,11 +595,38 @@ impl eframe::App for VidenceApp {
                 }
                 _ => Vec::new(),
             };
+            // The selected track's keyframes show as ticks on the timeline.
+            let keyframes: Vec<u64> = self
+                .selected
+                .as_ref()
+                .and_then(|id| self.dataset.as_ref()?.document.dataset().tracks.iter().find(|t| &t.id == id))
+                .map(|t| t.keyframes.iter().map(|k| k.frame).collect())
+                .unwrap_or_default();
             egui::Panel::bottom("timeline").show(ui, |ui| {
-                timeline::show(ui, video, &segments, &mut self.commands);
+                timeline::show(ui, video, &segments, &keyframes, &mut self.commands);
             });
         }
         egui::Panel::left("files").default_size(220.0).show(ui, |ui| self.file_list(ui));
+        // Always there with a dataset open, so selecting never shifts the video.
+        let frame = self.current_frame().unwrap_or(0);
+        let action = self.dataset.as_ref().and_then(|d| {
+            let dataset = d.document.dataset();
+            let track = self.selected.as_ref().and_then(|id| dataset.tracks.iter().find(|t| &t.id == id));
+            egui::Panel::right("selection")
+                .default_size(220.0)
+                .show(ui, |ui| match track {
+                    Some(track) => selection::show(ui, dataset, track, frame),
+                    None => {
+                        ui.heading("Selection");
+                        ui.label("Click a box to select its track, or press N and drag to draw one.");
+                        None
+                    }
+                })
+                .inner
+        });
+        if let Some(action) = action {
+            self.selection_action(action);
+        }
         let action = egui::CentralPanel::default()
             .show(ui, |ui| match &self.video {
                 Some(video) => {

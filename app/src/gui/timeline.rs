@@ -19,6 +19,7 @@ pub fn show(
     ui: &mut egui::Ui,
     video: &mut VideoView,
     segments: &[&Segment],
+    keyframes: &[u64],
     commands: &mut Vec<PlaybackCommand>,
 ) {
     let index = std::sync::Arc::clone(video.server.index());
@@ -124,6 +125,12 @@ pub fn show(
         }
     }
 
+    for &k in keyframes {
+        let x = x_of(index.time_of(k));
+        let y = rect.top() + thumbs_h;
+        painter
+            .line_segment([egui::pos2(x, y - 8.0), egui::pos2(x, y + 4.0)], Stroke::new(1.5, Color32::WHITE));
+    }
     let head = x_of(index.time_of(frame));
     painter.line_segment(
         [egui::pos2(head, rect.top()), egui::pos2(head, rect.bottom())],
