@@ -20,6 +20,15 @@ fn demo_dataset() -> PathBuf {
     .clone()
 }
 
+/// A copy of the demo dataset and video in a fresh folder, for a test that edits it.
+fn demo_copy(name: &str) -> PathBuf {
+    let demo = demo_dataset();
+    let dir = vidence_tests::scratch(name);
+    std::fs::copy(demo.with_file_name("demo.mp4"), dir.join("demo.mp4")).expect("copy the demo video");
+    std::fs::copy(&demo, dir.join("demo.vidence.json")).expect("copy the demo dataset");
+    dir.join("demo.vidence.json")
+}
+
 fn harness(paths: Vec<PathBuf>) -> Harness<'static, VidenceApp> {
     Harness::builder()
         .with_size([1280.0, 800.0])
@@ -168,12 +177,9 @@ fn dropping_a_video_on_the_window_opens_it() {
 
 #[test]
 fn a_dataset_with_problems_opens_with_a_warning() {
-    let demo = demo_dataset();
-    let dir = vidence_tests::scratch("gui_invalid");
-    std::fs::copy(demo.with_file_name("demo.mp4"), dir.join("demo.mp4")).unwrap();
-    let mut data: serde_json::Value = serde_json::from_slice(&std::fs::read(&demo).unwrap()).unwrap();
+    let path = demo_copy("gui_invalid");
+    let mut data: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     data["segments"][0]["end_s"] = serde_json::json!(-1.0);
-    let path = dir.join("invalid.vidence.json");
     std::fs::write(&path, serde_json::to_vec(&data).unwrap()).unwrap();
     let mut h = harness(vec![path]);
     step_until(&mut h, "the video despite the problem", |app| app.shown_frame() == Some(0));
@@ -213,11 +219,8 @@ fn new_track(app: &VidenceApp) -> Option<annotate::Track> {
 #[test]
 fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     // A copy of the demo: this test edits and saves.
-    let demo = demo_dataset();
-    let dir = vidence_tests::scratch("gui_draw");
-    std::fs::copy(demo.with_file_name("demo.mp4"), dir.join("demo.mp4")).unwrap();
-    std::fs::copy(&demo, dir.join("demo.vidence.json")).unwrap();
-    let mut h = harness(vec![dir.join("demo.vidence.json")]);
+    let dataset = demo_copy("gui_draw");
+    let mut h = harness(vec![dataset.clone()]);
     step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
     assert_eq!(h.state().dataset().map(|d| d.tracks.len()), Some(5));
 
@@ -278,18 +281,14 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     h.get_by_label("Save").click();
     h.step();
     step_until(&mut h, "the save", |app| !app.is_saving());
-    let saved = annotate::load(&dir.join("demo.vidence.json")).unwrap();
+    let saved = annotate::load(&dataset).unwrap();
     assert_eq!(saved.tracks.iter().find(|t| t.id == "track-6").map(|t| t.keyframes.len()), Some(2));
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 }
 
 #[test]
 fn select_a_track_and_split_it_delete_from_here_and_undo() {
-    let demo = demo_dataset();
-    let dir = vidence_tests::scratch("gui_select");
-    std::fs::copy(demo.with_file_name("demo.mp4"), dir.join("demo.mp4")).unwrap();
-    std::fs::copy(&demo, dir.join("demo.vidence.json")).unwrap();
-    let mut h = harness(vec![dir.join("demo.vidence.json")]);
+    let mut h = harness(vec![demo_copy("gui_select")]);
     step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
     let triangle = |app: &VidenceApp| {
         app.dataset().and_then(|d| d.tracks.iter().find(|t| t.id == "track-green-triangle").cloned())

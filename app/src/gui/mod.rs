@@ -606,14 +606,15 @@ impl eframe::App for VidenceApp {
                 timeline::show(ui, video, &segments, &keyframes, &mut self.commands);
             });
         }
-        egui::Panel::left("files").default_size(220.0).show(ui, |ui| self.file_list(ui));
+        egui::Panel::left("files").exact_size(220.0).show(ui, |ui| self.file_list(ui));
         // Always there with a dataset open, so selecting never shifts the video.
         let frame = self.current_frame().unwrap_or(0);
         let action = self.dataset.as_ref().and_then(|d| {
             let dataset = d.document.dataset();
             let track = self.selected.as_ref().and_then(|id| dataset.tracks.iter().find(|t| &t.id == id));
+            // A fixed width: the canvas beside it must not shift while labels wrap.
             egui::Panel::right("selection")
-                .default_size(220.0)
+                .exact_size(240.0)
                 .show(ui, |ui| match track {
                     Some(track) => selection::show(ui, dataset, track, frame),
                     None => {
