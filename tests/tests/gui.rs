@@ -188,6 +188,29 @@ fn a_dataset_with_problems_opens_with_a_warning() {
     assert!(notices[0].contains("$.segments[0].end_s"), "{notices:?}");
 }
 
+/// Where a pixel of the 1280x720 demo video lands on screen: fitted and centred.
+fn demo_to_screen(h: &Harness<'static, VidenceApp>) -> impl Fn(f32, f32) -> Pos2 + use<> {
+    let canvas = h.get_by_label("Video canvas").rect();
+    let zoom = (canvas.width() / 1280.0).min(canvas.height() / 720.0);
+    let origin = canvas.center() - egui::vec2(640.0, 360.0) * zoom;
+    move |x, y| origin + egui::vec2(x, y) * zoom
+}
+
+/// Press and release at `at`.
+fn click(h: &mut Harness<'static, VidenceApp>, at: Pos2) {
+    h.event(Event::PointerMoved(at));
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos: at,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.step();
+}
+
 /// Press at `from`, move to `to` over a few frames, release.
 fn drag(h: &mut Harness<'static, VidenceApp>, from: Pos2, to: Pos2) {
     h.event(Event::PointerMoved(from));
@@ -224,11 +247,7 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
     assert_eq!(h.state().dataset().map(|d| d.tracks.len()), Some(5));
 
-    // Where video pixels land on screen: the frame is fitted and centred.
-    let canvas = h.get_by_label("Video canvas").rect();
-    let zoom = (canvas.width() / 1280.0).min(canvas.height() / 720.0);
-    let origin = canvas.center() - egui::vec2(640.0, 360.0) * zoom;
-    let screen = |x: f32, y: f32| origin + egui::vec2(x, y) * zoom;
+    let screen = demo_to_screen(&h);
 
     h.key_press(Key::N);
     h.step();
@@ -297,24 +316,8 @@ fn select_a_track_and_split_it_delete_from_here_and_undo() {
     let b = original.box_at(0).expect("in view on frame 0").bbox.0;
 
     // Click the middle of its box.
-    let canvas = h.get_by_label("Video canvas").rect();
-    let zoom = (canvas.width() / 1280.0).min(canvas.height() / 720.0);
-    let at = canvas.center() + egui::vec2((b[0] + b[2]) / 2.0 - 640.0, (b[1] + b[3]) / 2.0 - 360.0) * zoom;
-    h.event(Event::PointerMoved(at));
-    h.event(Event::PointerButton {
-        pos: at,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
-    h.event(Event::PointerButton {
-        pos: at,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
-    h.run_steps(2);
+    let screen = demo_to_screen(&h);
+    click(&mut h, screen((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0));
     assert_eq!(h.state().selected_track(), Some("track-green-triangle"));
     h.get_by_label("Track track-green-triangle");
 
