@@ -80,10 +80,10 @@ enum Message {
     Flush(Sender<()>),
 }
 
-/// Appends edits on a background thread. Dropping it syncs what is pending.
+/// Appends edits on a background thread. Dropping it does not wait: the thread
+/// writes and syncs what is queued, then ends.
 pub struct Journal {
     sender: Sender<Message>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Journal {
@@ -93,10 +93,10 @@ impl Journal {
         let file = rewrite(&path, base, existing)?;
         let (sender, receiver) = channel();
         let next_seq = existing.len() as u64;
-        let thread = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("vidence-journal".into())
             .spawn(move || writer(&path, file, &receiver, next_seq))?;
-        Ok(Self { sender, thread: Some(thread) })
+        Ok(Self { sender })
     }
 
     pub fn append(&self, edit: Edit) {
@@ -114,17 +114,6 @@ impl Journal {
         let (done, wait) = channel();
         if self.sender.send(Message::Flush(done)).is_ok() {
             let _ = wait.recv();
-        }
-    }
-}
-
-impl Drop for Journal {
-    fn drop(&mut self) {
-        self.flush();
-        let (closed, _) = channel();
-        self.sender = closed;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
         }
     }
 }
@@ -163,7 +152,10 @@ fn writer(path: &Path, mut file: std::fs::File, receiver: &Receiver<Message>, mu
             Some(since) => match receiver.recv_timeout(SYNC_INTERVAL.saturating_sub(since.elapsed())) {
                 Ok(m) => Some(m),
                 Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Disconnected) => {
+                    let _ = file.sync_data();
+                    return;
+                }
             },
             None => match receiver.recv() {
                 Ok(m) => Some(m),

@@ -62,6 +62,9 @@ struct OpenDataset {
     document: Document,
     /// The dataset's video that is on screen.
     video_id: Option<String>,
+    /// This document's save running on a worker thread: it goes with the document, so
+    /// a save can never be finished on another file.
+    saving: Option<Receiver<Result<annotate::Saved, annotate::DatasetError>>>,
 }
 
 pub struct VidenceApp {
@@ -85,8 +88,6 @@ pub struct VidenceApp {
     tool: Tool,
     /// The selected track.
     selected: Option<String>,
-    /// A save running on a worker thread.
-    saving: Option<Receiver<Result<annotate::Saved, annotate::DatasetError>>>,
 }
 
 impl VidenceApp {
@@ -118,7 +119,6 @@ impl VidenceApp {
             start_time: options.start_time,
             tool: Tool::Select,
             selected: None,
-            saving: None,
         };
         for (i, path) in paths.into_iter().enumerate() {
             app.add_file(path, i == 0);
@@ -168,7 +168,7 @@ impl VidenceApp {
     }
 
     pub fn is_saving(&self) -> bool {
-        self.saving.is_some()
+        self.dataset.as_ref().is_some_and(|d| d.saving.is_some())
     }
 
     /// Seconds from the first frame to frame `index` of the open video.
@@ -182,7 +182,7 @@ impl VidenceApp {
                 self.progress = Some((file_name(&path), fraction));
             }
             LoadEvent::Dataset { document, video_id } => {
-                let open = OpenDataset { document: *document, video_id };
+                let open = OpenDataset { document: *document, video_id, saving: None };
                 if open.video_id.is_some() {
                     self.pending_dataset = Some(open);
                 } else {
@@ -193,6 +193,9 @@ impl VidenceApp {
                 self.progress = None;
                 self.video = Some(VideoView::new(*opened));
                 self.dataset = self.pending_dataset.take();
+                // What was selected belonged to the previous dataset.
+                self.selected = None;
+                self.tool = Tool::Select;
                 self.canvas.fit();
                 self.commands.clear();
                 if let Some(t) = self.start_time.take() {
@@ -328,8 +331,8 @@ impl VidenceApp {
 
     /// Save on a worker thread; editing goes on meanwhile.
     fn save(&mut self) {
-        let Some(d) = &self.dataset else { return };
-        if self.saving.is_some() {
+        let Some(d) = &mut self.dataset else { return };
+        if d.saving.is_some() {
             return;
         }
         let job = d.document.begin_save();
@@ -338,20 +341,16 @@ impl VidenceApp {
             let _ = send.send(job.run());
         });
         match spawned {
-            Ok(_) => self.saving = Some(receive),
+            Ok(_) => d.saving = Some(receive),
             Err(e) => self.notices.push(format!("cannot start saving: {e}")),
         }
     }
 
     fn poll_save(&mut self) {
-        let Some(result) = self.saving.as_ref().and_then(|r| r.try_recv().ok()) else { return };
-        self.saving = None;
-        let finished = match (result, &mut self.dataset) {
-            (Ok(saved), Some(d)) => d.document.finish_save(saved),
-            (Ok(_), None) => Ok(()),
-            (Err(e), _) => Err(e),
-        };
-        if let Err(e) = finished {
+        let Some(d) = &mut self.dataset else { return };
+        let Some(result) = d.saving.as_ref().and_then(|r| r.try_recv().ok()) else { return };
+        d.saving = None;
+        if let Err(e) = result.and_then(|saved| d.document.finish_save(saved)) {
             self.notices.push(format!("not saved: {e}"));
         }
     }
@@ -482,9 +481,10 @@ impl VidenceApp {
                 {
                     self.redo();
                 }
-                let save_label = if self.saving.is_some() { "Saving…" } else { "Save" };
+                let saving = self.is_saving();
+                let save_label = if saving { "Saving…" } else { "Save" };
                 if ui
-                    .add_enabled(self.saving.is_none(), egui::Button::new(save_label))
+                    .add_enabled(!saving, egui::Button::new(save_label))
                     .on_hover_text(format!("Ctrl+S · {unsaved} unsaved edit(s), autosaved to the journal"))
                     .clicked()
                 {
@@ -590,7 +590,7 @@ impl eframe::App for VidenceApp {
         });
         if let Some(video) = &mut self.video {
             let segments: Vec<&annotate::Segment> = match &self.dataset {
-                Some(OpenDataset { document, video_id: Some(id) }) => {
+                Some(OpenDataset { document, video_id: Some(id), .. }) => {
                     document.dataset().segments_of(id).collect()
                 }
                 _ => Vec::new(),
