@@ -47,6 +47,28 @@ impl Dataset {
         self.categories.iter().find(|c| c.id == id)
     }
 
+    pub fn track(&self, id: &str) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.id == id)
+    }
+
+    pub fn segment(&self, id: &str) -> Option<&Segment> {
+        self.segments.iter().find(|s| s.id == id)
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// The first id `PREFIX-N` (N = 1, 2, ...) that no label of any kind has.
+    pub fn fresh_id(&self, prefix: &str) -> String {
+        let taken = |id: &str| {
+            self.tracks.iter().any(|t| t.id == id)
+                || self.segments.iter().any(|s| s.id == id)
+                || self.questions.iter().any(|q| q.id == id)
+        };
+        (1..).map(|n| format!("{prefix}-{n}")).find(|id| !taken(id)).unwrap_or_default()
+    }
+
     pub fn tracks_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a Track> + 'a {
         self.tracks.iter().filter(move |t| t.video == video)
     }

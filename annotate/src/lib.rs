@@ -8,6 +8,7 @@ mod edit;
 mod geometry;
 mod journal;
 mod persist;
+mod review;
 mod validate;
 
 pub use dataset::{
@@ -19,6 +20,7 @@ pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
 pub use journal::{SYNC_INTERVAL, journal_path};
 pub use persist::{DatasetError, load, parse, save_atomic};
+pub use review::ReviewProgress;
 pub use validate::{Problem, validate};
 
 /// The JSON Schema of a dataset file, generated from the types (committed as

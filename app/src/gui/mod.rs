@@ -2,8 +2,16 @@
 //! the frame boundary; `ui` draws and collects commands. Nothing here decodes or
 //! touches the disk: that happens on the loader, decode and thumbnail threads.
 
+mod apply;
 mod canvas;
+mod dataset_panel;
+mod help;
+mod keys;
+mod lanes;
 mod loader;
+mod objects;
+mod questions;
+mod review;
 mod selection;
 mod status;
 mod timeline;
@@ -14,13 +22,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-use annotate::Document;
-use egui::Key;
+use annotate::{DatasetError, Document, LabelRef};
 use viewer::PlaybackCommand;
 
-use canvas::{CanvasAction, CanvasView, Tool};
+use canvas::{CanvasView, Tool};
+use lanes::{LaneInput, Lanes};
 use loader::{LoadEvent, Loader};
-use selection::SelectionAction;
 use status::FrameTimes;
 pub use timeline::timecode;
 use video::VideoView;
@@ -64,7 +71,7 @@ struct OpenDataset {
     video_id: Option<String>,
     /// This document's save running on a worker thread: it goes with the document, so
     /// a save can never be finished on another file.
-    saving: Option<Receiver<Result<annotate::Saved, annotate::DatasetError>>>,
+    saving: Option<Receiver<Result<annotate::Saved, DatasetError>>>,
 }
 
 pub struct VidenceApp {
@@ -86,8 +93,31 @@ pub struct VidenceApp {
     /// Seek here once the first video opens.
     start_time: Option<f64>,
     tool: Tool,
-    /// The selected track.
-    selected: Option<String>,
+    /// The selected track or segment.
+    selected: Option<LabelRef>,
+    /// The question open in the question panel.
+    question: Option<String>,
+    drafts: questions::Drafts,
+    /// The selected segment's label as it is being typed.
+    segment_label: String,
+    lanes: Lanes,
+    left_tab: LeftTab,
+    filter: objects::Filter,
+    /// Review mode is on; the label under review (`None`: nothing left).
+    review: Option<Option<LabelRef>>,
+    show_help: bool,
+    /// A save was refused because another program changed the file: ask what to do.
+    conflict: bool,
+    save_as_dialog: Option<Receiver<Option<PathBuf>>>,
+    /// The dataset video being opened in place of the one on screen.
+    switching_video: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LeftTab {
+    Dataset,
+    Objects,
+    Questions,
 }
 
 impl VidenceApp {
@@ -119,6 +149,17 @@ impl VidenceApp {
             start_time: options.start_time,
             tool: Tool::Select,
             selected: None,
+            question: None,
+            drafts: questions::Drafts::default(),
+            segment_label: String::new(),
+            lanes: Lanes::default(),
+            left_tab: LeftTab::Dataset,
+            filter: objects::Filter::default(),
+            review: None,
+            show_help: false,
+            conflict: false,
+            save_as_dialog: None,
+            switching_video: None,
         };
         for (i, path) in paths.into_iter().enumerate() {
             app.add_file(path, i == 0);
@@ -164,7 +205,34 @@ impl VidenceApp {
     }
 
     pub fn selected_track(&self) -> Option<&str> {
-        self.selected.as_deref()
+        match &self.selected {
+            Some(LabelRef::Track(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The selected track or segment.
+    pub fn selected(&self) -> Option<&LabelRef> {
+        self.selected.as_ref()
+    }
+
+    /// The question open in the question panel.
+    pub fn open_question(&self) -> Option<&str> {
+        self.question.as_deref()
+    }
+
+    /// In review mode: the label under review.
+    pub fn under_review(&self) -> Option<&LabelRef> {
+        self.review.as_ref().and_then(Option::as_ref)
+    }
+
+    pub fn is_reviewing(&self) -> bool {
+        self.review.is_some()
+    }
+
+    /// A save was refused because the file changed on disk.
+    pub fn has_conflict(&self) -> bool {
+        self.conflict
     }
 
     pub fn is_saving(&self) -> bool {
@@ -192,9 +260,15 @@ impl VidenceApp {
             LoadEvent::Video(opened) => {
                 self.progress = None;
                 self.video = Some(VideoView::new(*opened));
-                self.dataset = self.pending_dataset.take();
-                // What was selected belonged to the previous dataset.
+                match (self.switching_video.take(), &mut self.dataset) {
+                    // Another video of the same dataset.
+                    (Some(id), Some(d)) => d.video_id = Some(id),
+                    _ => self.dataset = self.pending_dataset.take(),
+                }
+                // What was selected belonged to the previous video.
                 self.selected = None;
+                self.question = None;
+                self.review = None;
                 self.tool = Tool::Select;
                 self.canvas.fit();
                 self.commands.clear();
@@ -208,6 +282,7 @@ impl VidenceApp {
             LoadEvent::Failed { path, message } => {
                 self.progress = None;
                 self.pending_dataset = None;
+                self.switching_video = None;
                 self.notices.push(format!("{}: {message}", file_name(&path)));
             }
         }
@@ -218,102 +293,6 @@ impl VidenceApp {
         let Some(d) = &mut self.dataset else { return };
         if let Err(e) = d.document.apply(edit) {
             self.notices.push(format!("edit refused: {e}"));
-        }
-    }
-
-    fn canvas_action(&mut self, action: CanvasAction) {
-        let frame = self.current_frame().unwrap_or(0);
-        match action {
-            CanvasAction::Select(track) => self.selected = track,
-            CanvasAction::Draw(bbox) => {
-                let Some(d) = &self.dataset else { return };
-                let Some(video) = d.video_id.clone() else { return };
-                let data = d.document.dataset();
-                let id = (data.tracks.len() + 1..)
-                    .map(|n| format!("track-{n}"))
-                    .find(|id| data.tracks.iter().all(|t| &t.id != id));
-                let Some(id) = id else { return };
-                let mut edits = Vec::new();
-                // A new box gets the first category; a dataset without any gets "object".
-                let category = match data.categories.first() {
-                    Some(c) => c.id.clone(),
-                    None => {
-                        let c =
-                            annotate::Category { id: "object".into(), name: "object".into(), color: None };
-                        edits.push(annotate::Edit::InsertCategory { index: 0, category: c });
-                        "object".to_owned()
-                    }
-                };
-                let track = annotate::Track {
-                    id: id.clone(),
-                    video,
-                    category,
-                    keyframes: vec![annotate::Keyframe { frame, bbox, outside: false, occluded: false }],
-                    interpolation: annotate::Interpolation::Linear,
-                    source: annotate::Provenance::Human,
-                    review: annotate::Review::Unreviewed,
-                };
-                edits.push(annotate::Edit::InsertTrack { index: data.tracks.len(), track });
-                self.edit(annotate::Edit::Batch { edits });
-                self.selected = Some(id);
-                self.tool = Tool::Select;
-            }
-            CanvasAction::Place { track, bbox } => {
-                // Editing a box makes (or updates) a keyframe on this frame.
-                let occluded = self
-                    .dataset()
-                    .and_then(|d| d.tracks.iter().find(|t| t.id == track))
-                    .and_then(|t| t.box_at(frame))
-                    .is_some_and(|b| b.occluded);
-                let keyframe = annotate::Keyframe { frame, bbox, outside: false, occluded };
-                self.edit(annotate::Edit::SetKeyframe { track, keyframe });
-            }
-        }
-    }
-
-    fn selection_action(&mut self, action: SelectionAction) {
-        let (Some(track_id), Some(frame)) = (self.selected.clone(), self.current_frame()) else { return };
-        let Some(track) = self.dataset().and_then(|d| d.tracks.iter().find(|t| t.id == track_id)).cloned()
-        else {
-            return;
-        };
-        let here = track.box_at(frame);
-        let keyframe_here = |outside: bool, occluded: bool| {
-            here.map(|b| annotate::Keyframe { frame, bbox: b.bbox, outside, occluded })
-        };
-        let edit = match action {
-            SelectionAction::Seek(f) => {
-                self.commands.push(PlaybackCommand::SeekFrame(f));
-                return;
-            }
-            SelectionAction::ToggleOccluded => keyframe_here(false, !here.is_some_and(|b| b.occluded))
-                .map(|keyframe| annotate::Edit::SetKeyframe { track: track_id, keyframe }),
-            SelectionAction::MarkOutside => keyframe_here(true, false)
-                .map(|keyframe| annotate::Edit::SetKeyframe { track: track_id, keyframe }),
-            SelectionAction::DeleteKeyframe => {
-                Some(annotate::Edit::DeleteKeyframe { track: track_id, frame })
-            }
-            SelectionAction::DeleteFromHere => {
-                Some(annotate::Edit::DeleteTrackFrom { track: track_id, frame })
-            }
-            SelectionAction::SplitHere => {
-                let taken = |id: &str| self.dataset().is_some_and(|d| d.tracks.iter().any(|t| t.id == id));
-                let new_id = (2..).map(|n| format!("{track_id}-{n}")).find(|id| !taken(id));
-                new_id.map(|new_id| annotate::Edit::SplitTrack { track: track_id, frame, new_id })
-            }
-            SelectionAction::MergeInto(into) => {
-                self.selected = Some(into.clone());
-                Some(annotate::Edit::MergeTracks { into, from: track_id })
-            }
-            SelectionAction::SetCategory(category) => {
-                Some(annotate::Edit::SetTrackCategory { track: track_id, category })
-            }
-            SelectionAction::SetInterpolation(interpolation) => {
-                Some(annotate::Edit::SetInterpolation { track: track_id, interpolation })
-            }
-        };
-        if let Some(edit) = edit {
-            self.edit(edit);
         }
     }
 
@@ -329,13 +308,16 @@ impl VidenceApp {
         }
     }
 
-    /// Save on a worker thread; editing goes on meanwhile.
-    fn save(&mut self) {
+    /// Save on a worker thread, over the file or to `to`; editing goes on meanwhile.
+    fn save(&mut self, to: Option<&Path>) {
         let Some(d) = &mut self.dataset else { return };
         if d.saving.is_some() {
             return;
         }
-        let job = d.document.begin_save();
+        let job = match to {
+            Some(path) => d.document.begin_save_as(path),
+            None => d.document.begin_save(),
+        };
         let (send, receive) = std::sync::mpsc::channel();
         let spawned = std::thread::Builder::new().name("vidence-save".into()).spawn(move || {
             let _ = send.send(job.run());
@@ -350,75 +332,70 @@ impl VidenceApp {
         let Some(d) = &mut self.dataset else { return };
         let Some(result) = d.saving.as_ref().and_then(|r| r.try_recv().ok()) else { return };
         d.saving = None;
-        if let Err(e) = result.and_then(|saved| d.document.finish_save(saved)) {
-            self.notices.push(format!("not saved: {e}"));
+        match result.and_then(|saved| d.document.finish_save(saved)) {
+            Ok(()) => {}
+            Err(DatasetError::ChangedOnDisk { .. }) => self.conflict = true,
+            Err(e) => self.notices.push(format!("not saved: {e}")),
         }
     }
 
-    fn read_keys(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() {
-            return;
-        }
-        let shift = egui::Modifiers::SHIFT;
-        let none = egui::Modifiers::NONE;
-        // Shifted keys first: a binding without modifiers also matches a shifted key.
-        let bindings: [(egui::Modifiers, Key, PlaybackCommand); 10] = [
-            (shift, Key::ArrowRight, PlaybackCommand::StepSeconds(1.0)),
-            (shift, Key::ArrowLeft, PlaybackCommand::StepSeconds(-1.0)),
-            (none, Key::Space, PlaybackCommand::TogglePlay),
-            (none, Key::ArrowRight, PlaybackCommand::Step(1)),
-            (none, Key::F, PlaybackCommand::Step(1)),
-            (none, Key::ArrowLeft, PlaybackCommand::Step(-1)),
-            (none, Key::D, PlaybackCommand::Step(-1)),
-            (none, Key::Home, PlaybackCommand::First),
-            (none, Key::End, PlaybackCommand::Last),
-            (none, Key::Period, PlaybackCommand::Step(1)),
-        ];
-        ctx.input_mut(|input| {
-            for (modifiers, key, command) in bindings {
-                if input.consume_key(modifiers, key) {
-                    self.commands.push(command);
-                }
+    /// Ask where to save, on a thread of its own (the native dialog blocks it).
+    fn save_as_dialog(&mut self, ctx: &egui::Context) {
+        let Some(d) = &self.dataset else { return };
+        let path = d.document.path().to_owned();
+        let (send, receive) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new().name("vidence-file-dialog".into()).spawn(move || {
+            let mut dialog = rfd::FileDialog::new().add_filter("Vidence dataset", &["json"]);
+            if let Some(dir) = path.parent() {
+                dialog = dialog.set_directory(dir);
             }
-            if input.consume_key(none, Key::F12) {
-                self.show_debug = !self.show_debug;
-            }
+            let _ = send.send(dialog.set_file_name(file_name(&path)).save_file());
+            ctx.request_repaint();
         });
-        let command = egui::Modifiers::COMMAND;
-        let (undo, redo, save, draw, escape) = ctx.input_mut(|input| {
-            let redo = input.consume_key(command | shift, Key::Z) || input.consume_key(command, Key::Y);
-            (
-                input.consume_key(command, Key::Z),
-                redo,
-                input.consume_key(command, Key::S),
-                input.consume_key(none, Key::N),
-                input.consume_key(none, Key::Escape),
-            )
-        });
-        if redo {
-            self.redo();
-        } else if undo {
-            self.undo();
+        match spawned {
+            Ok(_) => self.save_as_dialog = Some(receive),
+            Err(e) => self.notices.push(format!("cannot open a file dialog: {e}")),
         }
-        if save {
-            self.save();
+    }
+
+    /// Drop the edits made here and read the file as it is now on disk. The dropped
+    /// edits stay in the old journal, set aside as `NAME.journal.stale`.
+    fn reload(&mut self) {
+        self.conflict = false;
+        if let Some(d) = self.dataset.take() {
+            self.loader.open(d.document.path().to_owned());
         }
-        if draw {
-            self.tool = if self.tool == Tool::Draw { Tool::Select } else { Tool::Draw };
-        }
-        if escape {
-            self.tool = Tool::Select;
-            self.selected = None;
-        }
-        if let Some(video) = &mut self.video {
-            ctx.input_mut(|input| {
-                if input.consume_key(none, Key::I) {
-                    video.loop_marks.0 = Some(video.current_frame());
-                }
-                if input.consume_key(none, Key::O) {
-                    video.loop_marks.1 = Some(video.current_frame());
+    }
+
+    /// The file changed on disk: reload it or save elsewhere.
+    fn conflict_window(&mut self, ctx: &egui::Context) {
+        let name = self.dataset.as_ref().map_or_else(String::new, |d| file_name(d.document.path()));
+        let unsaved = self.dataset.as_ref().map_or(0, |d| d.document.unsaved_edits());
+        let mut choice = None;
+        egui::Modal::new(egui::Id::unique("conflict")).show(ctx, |ui| {
+            ui.heading("The file changed on disk");
+            ui.label(format!(
+                "Another program changed {name} since it was opened, so saving here would overwrite \
+                 its changes. Reload it (your {unsaved} unsaved edit(s) are set aside in the stale \
+                 journal), or save your version elsewhere."
+            ));
+            ui.horizontal(|ui| {
+                for label in ["Reload from disk", "Save as…", "Keep editing"] {
+                    if ui.button(label).clicked() {
+                        choice = Some(label);
+                    }
                 }
             });
+        });
+        match choice {
+            Some("Reload from disk") => self.reload(),
+            Some("Save as…") => {
+                self.conflict = false;
+                self.save_as_dialog(ctx);
+            }
+            Some(_) => self.conflict = false,
+            None => {}
         }
     }
 
@@ -488,12 +465,21 @@ impl VidenceApp {
                     .on_hover_text(format!("Ctrl+S · {unsaved} unsaved edit(s), autosaved to the journal"))
                     .clicked()
                 {
-                    self.save();
+                    self.save(None);
+                }
+                if ui.add_enabled(!saving, egui::Button::new("Save as…")).clicked() {
+                    self.save_as_dialog(ui.ctx());
+                }
+                ui.separator();
+                let mut reviewing = self.review.is_some();
+                if ui.toggle_value(&mut reviewing, "Review").on_hover_text("Review mode (V)").changed() {
+                    self.toggle_review();
                 }
                 ui.separator();
             }
             ui.toggle_value(&mut self.show_debug, "Debug overlay")
                 .on_hover_text("UI frame time and decode latency (F12)");
+            ui.toggle_value(&mut self.show_help, "Shortcuts").on_hover_text("Keyboard shortcuts (F1)");
             if let Some(d) = &self.dataset {
                 ui.separator();
                 ui.label(format!(
@@ -516,31 +502,6 @@ impl VidenceApp {
         }
         if let Some(i) = dismissed {
             self.notices.remove(i);
-        }
-    }
-
-    fn file_list(&mut self, ui: &mut egui::Ui) {
-        ui.heading("Files");
-        let mut open = None;
-        for path in &self.files {
-            if ui.selectable_label(false, file_name(path)).on_hover_text(path.display().to_string()).clicked()
-            {
-                open = Some(path.clone());
-            }
-        }
-        if let Some(path) = open {
-            self.loader.open(path);
-        }
-        if let Some(d) = &self.dataset {
-            ui.separator();
-            ui.heading("Questions");
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                for q in &d.document.dataset().questions {
-                    ui.label(egui::RichText::new(&q.text).strong());
-                    ui.label(format!("Answer: {}", q.answer));
-                    ui.add_space(4.0);
-                }
-            });
         }
     }
 }
@@ -573,6 +534,12 @@ impl eframe::App for VidenceApp {
             self.add_file(path, i == 0);
         }
         self.poll_save();
+        if let Some(picked) = self.save_as_dialog.as_ref().and_then(|r| r.try_recv().ok()) {
+            self.save_as_dialog = None;
+            if let Some(path) = picked {
+                self.save(Some(&path));
+            }
+        }
         let now = ctx.input(|i| i.time);
         let commands = std::mem::take(&mut self.commands);
         if let Some(video) = &mut self.video {
@@ -588,45 +555,11 @@ impl eframe::App for VidenceApp {
             let progress = self.progress.as_ref().map(|(n, f)| (n.as_str(), *f));
             status::status_bar(ui, self.video.as_ref(), progress);
         });
-        if let Some(video) = &mut self.video {
-            let segments: Vec<&annotate::Segment> = match &self.dataset {
-                Some(OpenDataset { document, video_id: Some(id), .. }) => {
-                    document.dataset().segments_of(id).collect()
-                }
-                _ => Vec::new(),
-            };
-            // The selected track's keyframes show as ticks on the timeline.
-            let keyframes: Vec<u64> = self
-                .selected
-                .as_ref()
-                .and_then(|id| self.dataset.as_ref()?.document.dataset().tracks.iter().find(|t| &t.id == id))
-                .map(|t| t.keyframes.iter().map(|k| k.frame).collect())
-                .unwrap_or_default();
-            egui::Panel::bottom("timeline").show(ui, |ui| {
-                timeline::show(ui, video, &segments, &keyframes, &mut self.commands);
-            });
-        }
-        egui::Panel::left("files").exact_size(220.0).show(ui, |ui| self.file_list(ui));
-        // Always there with a dataset open, so selecting never shifts the video.
-        let frame = self.current_frame().unwrap_or(0);
-        let action = self.dataset.as_ref().and_then(|d| {
-            let dataset = d.document.dataset();
-            let track = self.selected.as_ref().and_then(|id| dataset.tracks.iter().find(|t| &t.id == id));
-            // A fixed width: the canvas beside it must not shift while labels wrap.
-            egui::Panel::right("selection")
-                .exact_size(240.0)
-                .show(ui, |ui| match track {
-                    Some(track) => selection::show(ui, dataset, track, frame),
-                    None => {
-                        ui.heading("Selection");
-                        ui.label("Click a box to select its track, or press N and drag to draw one.");
-                        None
-                    }
-                })
-                .inner
-        });
-        if let Some(action) = action {
-            self.selection_action(action);
+        self.timeline(ui);
+        // Fixed widths: the canvas beside them must not shift while labels wrap.
+        egui::Panel::left("left").exact_size(260.0).show(ui, |ui| self.left_panel(ui));
+        if self.dataset.is_some() {
+            egui::Panel::right("selection").exact_size(240.0).show(ui, |ui| self.right_panel(ui));
         }
         let action = egui::CentralPanel::default()
             .show(ui, |ui| match &self.video {
@@ -635,7 +568,11 @@ impl eframe::App for VidenceApp {
                         .dataset
                         .as_ref()
                         .and_then(|d| Some((d.document.dataset(), d.video_id.as_deref()?)));
-                    canvas::show(ui, &mut self.canvas, video, dataset, self.tool, self.selected.as_deref())
+                    let selected = match &self.selected {
+                        Some(LabelRef::Track(id)) => Some(id.as_str()),
+                        _ => None,
+                    };
+                    canvas::show(ui, &mut self.canvas, video, dataset, self.tool, selected)
                 }
                 None => {
                     ui.centered_and_justified(|ui| {
@@ -653,11 +590,123 @@ impl eframe::App for VidenceApp {
         if self.show_debug {
             status::debug_overlay(&ctx, &self.frame_times, self.video.as_ref());
         }
+        help::window(&ctx, &mut self.show_help);
+        if self.conflict {
+            self.conflict_window(&ctx);
+        }
         if !self.commands.is_empty() {
             ctx.request_repaint();
         }
         if let Some(started) = self.frame_started.take() {
             self.frame_times.push(started.elapsed().as_secs_f32() * 1e3);
+        }
+    }
+}
+
+impl VidenceApp {
+    fn timeline(&mut self, ui: &mut egui::Ui) {
+        let Some(video) = &mut self.video else { return };
+        let (segments, keyframes) = match &self.dataset {
+            Some(OpenDataset { document, video_id: Some(id), .. }) => {
+                let d = document.dataset();
+                // The selected track's keyframes show as ticks on the timeline.
+                let keyframes = match &self.selected {
+                    Some(LabelRef::Track(t)) => {
+                        d.track(t).map(|t| t.keyframes.iter().map(|k| k.frame).collect()).unwrap_or_default()
+                    }
+                    _ => Vec::new(),
+                };
+                (d.segments_of(id).collect(), keyframes)
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        let input = LaneInput {
+            segments,
+            selected: match &self.selected {
+                Some(LabelRef::Segment(id)) => Some(id.as_str()),
+                _ => None,
+            },
+            keyframes: &keyframes,
+            editable: self.dataset.as_ref().is_some_and(|d| d.video_id.is_some()),
+        };
+        let action = egui::Panel::bottom("timeline")
+            .show(ui, |ui| timeline::show(ui, video, &mut self.lanes, input, &mut self.commands))
+            .inner;
+        if let Some(action) = action {
+            self.lane_action(action);
+        }
+    }
+
+    fn left_panel(&mut self, ui: &mut egui::Ui) {
+        let video_id = self.dataset.as_ref().and_then(|d| d.video_id.clone());
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.left_tab, LeftTab::Dataset, "Dataset");
+            if video_id.is_some() {
+                ui.selectable_value(&mut self.left_tab, LeftTab::Objects, "Objects");
+                ui.selectable_value(&mut self.left_tab, LeftTab::Questions, "Questions");
+            }
+        });
+        ui.separator();
+        let Some(d) = &self.dataset else {
+            if let Some(action) = dataset_panel::show(ui, &self.files, None) {
+                self.dataset_action(action);
+            }
+            return;
+        };
+        let data = d.document.dataset();
+        match (self.left_tab, video_id) {
+            (LeftTab::Objects, Some(video)) => {
+                let picked = objects::show(ui, data, &video, &mut self.filter, self.selected.as_ref());
+                if let Some((label, jump)) = picked {
+                    self.pick(label, Some(jump));
+                }
+            }
+            (LeftTab::Questions, Some(video)) => {
+                let list: Vec<&annotate::Question> =
+                    data.questions.iter().filter(|q| q.video == video).collect();
+                let open = self.question.as_deref().and_then(|id| data.question(id));
+                if let Some(action) = questions::show(ui, &list, open, &mut self.drafts) {
+                    self.question_action(action);
+                }
+            }
+            _ => {
+                let action = dataset_panel::show(ui, &self.files, Some((data, d.video_id.as_deref())));
+                if let Some(action) = action {
+                    self.dataset_action(action);
+                }
+            }
+        }
+    }
+
+    fn right_panel(&mut self, ui: &mut egui::Ui) {
+        let Some(d) = &self.dataset else { return };
+        let data = d.document.dataset();
+        if let (Some(current), Some(video)) = (&self.review, &d.video_id)
+            && let Some(action) = review::show(ui, data, video, current.as_ref())
+        {
+            self.review_action(action);
+            return;
+        }
+        let frame = self.current_frame().unwrap_or(0);
+        match &self.selected {
+            Some(LabelRef::Track(id)) if let Some(track) = data.track(id) => {
+                if let Some(action) = selection::show(ui, data, track, frame) {
+                    self.selection_action(action);
+                }
+            }
+            Some(LabelRef::Segment(id)) if let Some(segment) = data.segment(id) => {
+                let time = self.time_of(frame).unwrap_or(0.0);
+                if let Some(action) = selection::show_segment(ui, segment, &mut self.segment_label, time) {
+                    self.segment_action(action);
+                }
+            }
+            _ => {
+                ui.heading("Selection");
+                ui.label(
+                    "Click a box or a segment to select it, press N and drag to draw a box, or drag on \
+                     a segment lane to mark a time span.",
+                );
+            }
         }
     }
 }

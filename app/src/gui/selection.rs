@@ -1,10 +1,15 @@
-//! The panel for the selected track: its keyframes, flags, category and the track
-//! operations (split, merge, delete from here). It reports what was asked; the app
-//! turns that into edits.
+//! The panel for the selected label. A track: its keyframes, flags, category, review
+//! state and the track operations (split, merge, delete from here). A segment: its
+//! label, span and review state. It reports what was asked; the app turns that into
+//! edits.
 
-use annotate::{Dataset, Interpolation, Track};
+use annotate::{Dataset, Interpolation, Review, Segment, Track};
+
+use super::timeline::timecode;
 
 pub enum SelectionAction {
+    SetReview(Review),
+    DeleteTrack,
     Seek(u64),
     ToggleOccluded,
     MarkOutside,
@@ -14,6 +19,71 @@ pub enum SelectionAction {
     MergeInto(String),
     SetCategory(String),
     SetInterpolation(Interpolation),
+}
+
+pub enum SegmentAction {
+    SetLabel(String),
+    StartHere,
+    EndHere,
+    Seek(f64),
+    SetReview(Review),
+    Delete,
+}
+
+fn review_combo(ui: &mut egui::Ui, current: Review) -> Option<Review> {
+    let mut review = current;
+    egui::ComboBox::from_label("Review state").selected_text(format!("{review:?}")).show_ui(ui, |ui| {
+        for r in [Review::Unreviewed, Review::Accepted, Review::Rejected, Review::Edited] {
+            ui.selectable_value(&mut review, r, format!("{r:?}"));
+        }
+    });
+    (review != current).then_some(review)
+}
+
+/// `label` is the label being typed; it becomes an edit when the field loses focus.
+pub fn show_segment(
+    ui: &mut egui::Ui,
+    segment: &Segment,
+    label: &mut String,
+    time_s: f64,
+) -> Option<SegmentAction> {
+    let mut action = None;
+    ui.heading(format!("Segment {}", segment.id));
+    if ui.ctx().memory(|m| m.focused().is_none()) {
+        label.clone_from(&segment.label);
+    }
+    let field = ui.horizontal(|ui| {
+        let name = ui.label("Label");
+        ui.text_edit_singleline(label).labelled_by(name.id)
+    });
+    if field.inner.lost_focus() && !label.trim().is_empty() && label.trim() != segment.label {
+        action = Some(SegmentAction::SetLabel(label.trim().to_owned()));
+    }
+    ui.horizontal(|ui| {
+        if ui.link(timecode(segment.start_s)).on_hover_text("Go to the start").clicked() {
+            action = Some(SegmentAction::Seek(segment.start_s));
+        }
+        ui.label("–");
+        if ui.link(timecode(segment.end_s)).on_hover_text("Go to the end").clicked() {
+            action = Some(SegmentAction::Seek(segment.end_s));
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.add_enabled(time_s < segment.end_s, egui::Button::new("Start here")).clicked() {
+            action = Some(SegmentAction::StartHere);
+        }
+        if ui.add_enabled(time_s > segment.start_s, egui::Button::new("End here")).clicked() {
+            action = Some(SegmentAction::EndHere);
+        }
+    });
+    ui.label(format!("Source: {}", super::objects::source_text(&segment.source)));
+    if let Some(review) = review_combo(ui, segment.review) {
+        action = Some(SegmentAction::SetReview(review));
+    }
+    if ui.button("Delete segment").clicked() {
+        action = Some(SegmentAction::Delete);
+    }
+    action
 }
 
 pub fn show(ui: &mut egui::Ui, dataset: &Dataset, track: &Track, frame: u64) -> Option<SelectionAction> {
@@ -85,5 +155,12 @@ pub fn show(ui: &mut egui::Ui, dataset: &Dataset, track: &Track, frame: u64) -> 
             }
         }
     });
+    ui.label(format!("Source: {}", super::objects::source_text(&track.source)));
+    if let Some(review) = review_combo(ui, track.review) {
+        action = Some(SelectionAction::SetReview(review));
+    }
+    if ui.button("Delete track").on_hover_text("The whole track, every frame").clicked() {
+        action = Some(SelectionAction::DeleteTrack);
+    }
     action
 }

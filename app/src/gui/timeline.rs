@@ -1,12 +1,12 @@
-//! The timeline: transport controls, thumbnail strip, segment lane and play head.
+//! The timeline: transport controls, thumbnail strip, keyframe ticks, segment lanes
+//! and the play head.
 
-use annotate::Segment;
 use egui::{Color32, Rect, Sense, Stroke, Vec2};
 use viewer::{MAX_SPEED, MIN_SPEED, PlaybackCommand};
 
+use super::lanes::{self, LaneAction, LaneInput, Lanes};
 use super::video::VideoView;
 
-const LANE_ROW: f32 = 10.0;
 const SPEEDS: [f64; 7] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0];
 
 /// `HH:MM:SS.mmm`
@@ -18,10 +18,10 @@ pub fn timecode(seconds: f64) -> String {
 pub fn show(
     ui: &mut egui::Ui,
     video: &mut VideoView,
-    segments: &[&Segment],
-    keyframes: &[u64],
+    lanes: &mut Lanes,
+    lanes_in: LaneInput<'_>,
     commands: &mut Vec<PlaybackCommand>,
-) {
+) -> Option<LaneAction> {
     let index = std::sync::Arc::clone(video.server.index());
     let frame = video.current_frame();
     let total = index.len();
@@ -62,23 +62,31 @@ pub fn show(
             .on_hover_text("Loop between the I and O marks (whole video if unset)")
             .changed()
         {
-            let range = looping.then(|| {
-                (video.loop_marks.0.unwrap_or(0), video.loop_marks.1.unwrap_or(total.saturating_sub(1)))
-            });
+            let range = looping
+                .then(|| (video.marks.0.unwrap_or(0), video.marks.1.unwrap_or(total.saturating_sub(1))));
             commands.push(PlaybackCommand::SetLoop(range));
+        }
+        if lanes_in.editable {
+            ui.separator();
+            let label = ui.label("New segment");
+            ui.add(
+                egui::TextEdit::singleline(&mut lanes.new_label)
+                    .desired_width(140.0)
+                    .hint_text("label for new segments"),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Label of segments made with I and O, or by dragging on the first lane");
         }
     });
 
-    // Thumbnails, the segment lane and the play head share one horizontal scale.
-    let rows = lane_rows(segments);
+    // Thumbnails, segment lanes and the play head share one horizontal scale.
     let thumbs_h = super::loader::THUMBNAIL_HEIGHT as f32;
-    let height = thumbs_h + 6.0 + (rows.len().max(1) as f32) * LANE_ROW + 8.0;
     let (rect, response) =
-        ui.allocate_exact_size(Vec2::new(ui.available_width(), height), Sense::click_and_drag());
+        ui.allocate_exact_size(Vec2::new(ui.available_width(), thumbs_h + 10.0), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::slider(true, frame as f64, "Timeline"));
+    let scale = Scale { left: rect.left(), width: rect.width(), duration };
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, Color32::from_gray(24));
-    let x_of = |t: f64| rect.left() + (t / duration) as f32 * rect.width();
 
     let slots = video.thumbnail_textures.len().max(1);
     let slot_w = rect.width() / slots as f32;
@@ -104,78 +112,64 @@ pub fn show(
             }
         }
     }
-
-    let lanes_top = rect.top() + thumbs_h + 6.0;
-    for (row, members) in rows.iter().enumerate() {
-        for segment in members {
-            let y = lanes_top + row as f32 * LANE_ROW;
-            let r = Rect::from_min_max(
-                egui::pos2(x_of(segment.start_s), y),
-                egui::pos2(x_of(segment.end_s).max(x_of(segment.start_s) + 2.0), y + LANE_ROW - 2.0),
-            );
-            painter.rect_filled(r, 2.0, Color32::from_rgb(230, 150, 60));
-            if response.hover_pos().is_some_and(|p| r.contains(p)) {
-                response.clone().on_hover_text(format!(
-                    "{} ({} – {})",
-                    segment.label,
-                    timecode(segment.start_s),
-                    timecode(segment.end_s)
-                ));
-            }
-        }
-    }
-
-    for &k in keyframes {
-        let x = x_of(index.time_of(k));
+    for &k in lanes_in.keyframes {
+        let x = scale.x(index.time_of(k));
         let y = rect.top() + thumbs_h;
         painter
             .line_segment([egui::pos2(x, y - 8.0), egui::pos2(x, y + 4.0)], Stroke::new(1.5, Color32::WHITE));
     }
-    let head = x_of(index.time_of(frame));
-    painter.line_segment(
-        [egui::pos2(head, rect.top()), egui::pos2(head, rect.bottom())],
-        Stroke::new(2.0, Color32::from_rgb(255, 80, 80)),
-    );
-    for mark in [video.loop_marks.0, video.loop_marks.1].into_iter().flatten() {
-        let x = x_of(index.time_of(mark));
-        painter.line_segment(
-            [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
-            Stroke::new(1.0, Color32::YELLOW),
-        );
-    }
 
     // Dragging shows the nearest decodable frame at once; letting go settles on
     // the exact frame under the pointer.
-    let seek_to_pointer = |pos: egui::Pos2| {
-        PlaybackCommand::SeekTime(
-            f64::from(((pos.x - rect.left()) / rect.width()).clamp(0.0, 1.0)) * duration,
-        )
-    };
     if response.drag_started() {
         video.scrubbing = true;
     }
     if let Some(pos) = response.interact_pointer_pos()
         && (response.dragged() || response.clicked() || response.drag_stopped())
     {
-        commands.push(seek_to_pointer(pos));
+        commands.push(PlaybackCommand::SeekTime(scale.time(pos.x)));
     }
     if response.drag_stopped() {
         video.scrubbing = false;
     }
+
+    let snap = |t: f64| index.time_of(index.frame_at_time(t.clamp(0.0, duration)));
+    let (action, lanes_rect) = lanes::show(ui, lanes, &lanes_in, scale, snap, commands);
+
+    // The play head and the I/O marks cross the thumbnails and the lanes.
+    let full = rect.union(lanes_rect);
+    let painter = ui.painter_at(full);
+    let head = scale.x(index.time_of(frame));
+    painter.line_segment(
+        [egui::pos2(head, full.top()), egui::pos2(head, full.bottom())],
+        Stroke::new(2.0, Color32::from_rgb(255, 80, 80)),
+    );
+    for mark in [video.marks.0, video.marks.1].into_iter().flatten() {
+        let x = scale.x(index.time_of(mark));
+        painter.line_segment(
+            [egui::pos2(x, full.top()), egui::pos2(x, full.bottom())],
+            Stroke::new(1.0, Color32::YELLOW),
+        );
+    }
+    action
 }
 
-/// Pack segments into rows so that none overlap in a row.
-fn lane_rows<'a>(segments: &[&'a Segment]) -> Vec<Vec<&'a Segment>> {
-    let mut sorted: Vec<&Segment> = segments.to_vec();
-    sorted.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-    let mut rows: Vec<Vec<&Segment>> = Vec::new();
-    for s in sorted {
-        match rows.iter_mut().find(|row| row.last().is_none_or(|last| last.end_s < s.start_s)) {
-            Some(row) => row.push(s),
-            None => rows.push(vec![s]),
-        }
+/// Seconds <-> x on the timeline.
+#[derive(Clone, Copy)]
+pub struct Scale {
+    left: f32,
+    width: f32,
+    duration: f64,
+}
+
+impl Scale {
+    pub fn x(&self, t: f64) -> f32 {
+        self.left + (t / self.duration) as f32 * self.width
     }
-    rows
+
+    pub fn time(&self, x: f32) -> f64 {
+        f64::from(((x - self.left) / self.width).clamp(0.0, 1.0)) * self.duration
+    }
 }
 
 #[cfg(test)]

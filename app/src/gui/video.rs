@@ -16,8 +16,8 @@ pub struct VideoView {
     pub shown: Option<Arc<VideoFrame>>,
     /// The user is dragging the timeline: show anything near at once.
     pub scrubbing: bool,
-    /// In and out points for looping (I and O keys).
-    pub loop_marks: (Option<u64>, Option<u64>),
+    /// In and out marks (I and O keys): a new segment's span, and the loop range.
+    pub marks: (Option<u64>, Option<u64>),
 }
 
 impl VideoView {
@@ -31,7 +31,7 @@ impl VideoView {
             playback: Playback::default(),
             shown: None,
             scrubbing: false,
-            loop_marks: (None, None),
+            marks: (None, None),
         }
     }
 

@@ -10,6 +10,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use vidence::gui::{Options, VidenceApp};
 
+mod annotation;
+
 /// The demo dataset, generated once for all tests in this file.
 fn demo_dataset() -> PathBuf {
     static DEMO: OnceLock<PathBuf> = OnceLock::new();
@@ -236,7 +238,7 @@ fn drag(h: &mut Harness<'static, VidenceApp>, from: Pos2, to: Pos2) {
 }
 
 fn new_track(app: &VidenceApp) -> Option<annotate::Track> {
-    app.dataset()?.tracks.iter().find(|t| t.id == "track-6").cloned()
+    app.dataset()?.track("track-1").cloned()
 }
 
 #[test]
@@ -259,7 +261,7 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     for (got, want) in drawn.iter().zip([100.0, 550.0, 260.0, 650.0]) {
         assert!((got - want).abs() < 1.0, "drawn box {drawn:?}");
     }
-    assert_eq!(h.state().selected_track(), Some("track-6"));
+    assert_eq!(h.state().selected_track(), Some("track-1"));
 
     for _ in 0..10 {
         h.key_press(Key::ArrowRight);
@@ -301,7 +303,7 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     h.step();
     step_until(&mut h, "the save", |app| !app.is_saving());
     let saved = annotate::load(&dataset).unwrap();
-    assert_eq!(saved.tracks.iter().find(|t| t.id == "track-6").map(|t| t.keyframes.len()), Some(2));
+    assert_eq!(saved.tracks.iter().find(|t| t.id == "track-1").map(|t| t.keyframes.len()), Some(2));
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 }
 
