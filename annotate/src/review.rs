@@ -89,8 +89,7 @@ mod tests {
             source: Provenance::Human,
             review: Review::Unreviewed,
         };
-        let mut d = Dataset::default();
-        d.tracks = vec![track("late", 50), track("early", 5)];
+        let mut d = Dataset { tracks: vec![track("late", 50), track("early", 5)], ..Dataset::default() };
         d.segments.push(Segment {
             id: "s".into(),
             video: "v".into(),
