@@ -32,4 +32,7 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo '```'; run bench dataset --tracks 10000 --keyframes-per-track 100; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"
   echo '```'; run bench play "$work/720p_1min.mp4"; run bench play "$work/720p_10min.mp4"; echo '```'
+  echo "## UI frame time: 1,000 boxes on screen, and a 1,000,000-keyframe dataset saving in the background"
+  echo "The app driven through egui_kittest (headless); a frame is the GUI thread's logic, layout and tessellation."
+  echo '```'; cargo bench -q -p vidence-tests --bench ui 2>/dev/null; echo '```'
 } | tee bench/RESULTS.md

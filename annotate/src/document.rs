@@ -3,18 +3,21 @@
 //! silently overwritten.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::dataset::Dataset;
 use crate::edit::{Edit, EditError, History};
 use crate::journal::{self, Journal};
-use crate::persist::{DatasetError, parse, save_atomic};
+use crate::persist::{DatasetError, parse, write_atomic};
 
 /// Saved versions kept beside the file: `.NAME.bak1` (newest) to `.NAME.bak{BACKUPS}`.
 pub const BACKUPS: usize = 5;
 
 pub struct Document {
     path: PathBuf,
-    dataset: Dataset,
+    /// Shared with a save in progress, so starting one copies nothing; an edit made
+    /// while it runs copies the data once (copy on write).
+    dataset: Arc<Dataset>,
     history: History,
     /// Hash of the file's bytes as last loaded or saved.
     base: String,
@@ -26,7 +29,7 @@ pub struct Document {
 /// A save that runs off the editing thread: a snapshot of the data and where it goes.
 /// Edits may go on meanwhile; [`Document::finish_save`] keeps them journaled.
 pub struct SaveJob {
-    dataset: Dataset,
+    dataset: Arc<Dataset>,
     path: PathBuf,
     /// Refuse if the file's bytes no longer hash to this (someone else changed it).
     expect_base: Option<String>,
@@ -52,8 +55,7 @@ impl SaveJob {
             }
             rotate_backups(&self.path);
         }
-        save_atomic(&self.dataset, &self.path)?;
-        let bytes = std::fs::read(&self.path).map_err(read_err(&self.path))?;
+        let bytes = write_atomic(&self.dataset, &self.path)?;
         Ok(Saved { base: journal::content_hash(&bytes), path: self.path, snapshot: self.snapshot })
     }
 }
@@ -102,7 +104,7 @@ impl Document {
         let opened = Opened { recovered_edits: replayed.len() };
         let doc = Self {
             path: path.to_owned(),
-            dataset,
+            dataset: Arc::new(dataset),
             history: History::default(),
             base,
             journal: Some(journal),
@@ -113,7 +115,7 @@ impl Document {
 
     /// Write `dataset` as a new file at `path` and open it.
     pub fn create(path: &Path, dataset: &Dataset) -> Result<Self, DatasetError> {
-        save_atomic(dataset, path)?;
+        write_atomic(dataset, path)?;
         Ok(Self::open(path)?.0)
     }
 
@@ -127,7 +129,7 @@ impl Document {
 
     /// Apply an edit; it is journaled at once.
     pub fn apply(&mut self, edit: Edit) -> Result<(), EditError> {
-        self.history.apply(&mut self.dataset, edit.clone())?;
+        self.history.apply(Arc::make_mut(&mut self.dataset), edit.clone())?;
         self.journal_edit(edit);
         Ok(())
     }
@@ -141,7 +143,7 @@ impl Document {
     }
 
     fn record(&mut self, step: impl FnOnce(&mut History, &mut Dataset) -> Option<Edit>) -> bool {
-        match step(&mut self.history, &mut self.dataset) {
+        match step(&mut self.history, Arc::make_mut(&mut self.dataset)) {
             Some(applied) => {
                 self.journal_edit(applied);
                 true
@@ -193,7 +195,7 @@ impl Document {
     /// Snapshot the data for saving over the file on another thread.
     pub fn begin_save(&self) -> SaveJob {
         SaveJob {
-            dataset: self.dataset.clone(),
+            dataset: Arc::clone(&self.dataset),
             path: self.path.clone(),
             expect_base: Some(self.base.clone()),
             snapshot: self.unsaved.len(),
@@ -203,7 +205,7 @@ impl Document {
     /// Snapshot the data for saving to another file on another thread.
     pub fn begin_save_as(&self, path: &Path) -> SaveJob {
         SaveJob {
-            dataset: self.dataset.clone(),
+            dataset: Arc::clone(&self.dataset),
             path: path.to_owned(),
             expect_base: None,
             snapshot: self.unsaved.len(),
@@ -251,5 +253,11 @@ fn rotate_backups(path: &Path) {
     for n in (1..BACKUPS).rev() {
         let _ = std::fs::rename(backup_path(path, n), backup_path(path, n + 1));
     }
-    let _ = std::fs::copy(path, backup_path(path, 1));
+    // A second name for the current file costs nothing; the save then renames a new
+    // file over the first name. Copy where links are not supported.
+    let newest = backup_path(path, 1);
+    let _ = std::fs::remove_file(&newest);
+    if std::fs::hard_link(path, &newest).is_err() {
+        let _ = std::fs::copy(path, &newest);
+    }
 }

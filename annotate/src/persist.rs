@@ -66,6 +66,11 @@ pub(crate) fn temp_beside(path: &Path) -> PathBuf {
 }
 
 pub fn save_atomic(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
+    write_atomic(dataset, path).map(drop)
+}
+
+/// [`save_atomic`], giving back the bytes written.
+pub(crate) fn write_atomic(dataset: &Dataset, path: &Path) -> Result<Vec<u8>, DatasetError> {
     let err = |source| DatasetError::Write { path: path.to_owned(), source };
     let mut json = serde_json::to_vec_pretty(dataset).map_err(|e| err(std::io::Error::other(e)))?;
     json.push(b'\n');
@@ -79,7 +84,7 @@ pub fn save_atomic(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(json)
 }
 
 #[cfg(test)]

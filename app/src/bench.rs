@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use annotate::{BBox, Category, Dataset, Interpolation, Keyframe, Provenance, Review, Track, Video};
+
 use clap::Subcommand;
 use serde::Serialize;
 use viewer::{FrameServer, Playback, PlaybackCommand, Precision, VideoSource, decode_sequential};
@@ -264,46 +266,66 @@ pub struct DatasetResult {
     pub validate_s: f64,
 }
 
-/// A synthetic dataset: `tracks` tracks of `per_track` keyframes each, saved
-/// atomically, loaded back and validated.
-pub fn dataset(tracks: usize, per_track: u64) -> anyhow::Result<DatasetResult> {
-    use annotate::{BBox, Category, Dataset, Interpolation, Keyframe, Provenance, Review, Track, Video};
-    let frames = 100_000;
+/// A synthetic dataset: `videos` videos (all pointing at `video_path`, `frames` long,
+/// `size` pixels), each with `tracks` tracks of `per_track` keyframes ten frames apart,
+/// starting at a random frame.
+pub fn synthetic_dataset(
+    videos: usize,
+    tracks: usize,
+    per_track: u64,
+    frames: u64,
+    size: (u32, u32),
+    video_path: &str,
+) -> Dataset {
+    let (width, height) = (size.0 as f32, size.1 as f32);
+    // Boxes a 24th of the frame wide and an 18th high, anywhere in it.
+    let (box_w, box_h) = (width / 24.0, height / 18.0);
     let mut data = Dataset::default();
-    data.videos.push(Video {
-        id: "v".into(),
-        path: "v.mp4".into(),
-        width: 1920,
-        height: 1080,
-        fps: 30.0,
-        frame_count: frames,
-        duration_s: frames as f64 / 30.0,
-    });
     data.categories.push(Category { id: "c".into(), name: "object".into(), color: None });
     let mut rng = crate::demo::Rng::new(1);
-    for t in 0..tracks {
-        let start = rng.next_u64() % (frames - per_track * 10);
-        let keyframes = (0..per_track)
-            .map(|k| {
-                let (x, y) = (rng.range(0.0, 1800.0).round(), rng.range(0.0, 1000.0).round());
-                Keyframe {
-                    frame: start + k * 10,
-                    bbox: BBox::new(x, y, x + 80.0, y + 60.0),
-                    outside: false,
-                    occluded: k % 7 == 3,
-                }
-            })
-            .collect();
-        data.tracks.push(Track {
-            id: format!("track-{t}"),
-            video: "v".into(),
-            category: "c".into(),
-            keyframes,
-            interpolation: Interpolation::Linear,
-            source: Provenance::Human,
-            review: Review::Unreviewed,
+    for v in 0..videos {
+        let video = format!("v{v}");
+        data.videos.push(Video {
+            id: video.clone(),
+            path: video_path.into(),
+            width: size.0,
+            height: size.1,
+            fps: 30.0,
+            frame_count: frames,
+            duration_s: frames as f64 / 30.0,
         });
+        for t in 0..tracks {
+            let start = rng.next_u64() % (frames.saturating_sub(per_track * 10) + 1);
+            let keyframes = (0..per_track)
+                .map(|k| {
+                    let x = rng.range(0.0, width - box_w).round();
+                    let y = rng.range(0.0, height - box_h).round();
+                    Keyframe {
+                        frame: start + k * 10,
+                        bbox: BBox::new(x, y, x + box_w, y + box_h),
+                        outside: false,
+                        occluded: k % 7 == 3,
+                    }
+                })
+                .collect();
+            data.tracks.push(Track {
+                id: format!("{video}-track-{t}"),
+                video: video.clone(),
+                category: "c".into(),
+                keyframes,
+                interpolation: Interpolation::Linear,
+                source: Provenance::Human,
+                review: Review::Unreviewed,
+            });
+        }
     }
+    data
+}
+
+/// `tracks` tracks of `per_track` keyframes on one 100,000-frame video, saved
+/// atomically, loaded back and validated.
+pub fn dataset(tracks: usize, per_track: u64) -> anyhow::Result<DatasetResult> {
+    let data = synthetic_dataset(1, tracks, per_track, 100_000, (1920, 1080), "v.mp4");
     let path = std::env::temp_dir().join(format!("vidence-bench-{}.json", std::process::id()));
     let started = Instant::now();
     annotate::save_atomic(&data, &path)?;

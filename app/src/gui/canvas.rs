@@ -189,11 +189,13 @@ pub fn show(
                 let [x1, y1, x2, y2] = at.bbox.0;
                 let category = dataset.category(&track.category);
                 let [r, g, b] = category.and_then(|c| c.color).unwrap_or([255, 255, 255]);
+                // A rejected label stays visible, faded, so a reviewer can still undo it.
+                let fade = if track.review == annotate::Review::Rejected { 0.35 } else { 1.0 };
                 Some(Overlay {
                     track: track.id.clone(),
                     bbox: at.bbox.0,
                     rect: Rect::from_min_max(to_screen(x1, y1), to_screen(x2, y2)),
-                    color: Color32::from_rgb(r, g, b),
+                    color: Color32::from_rgb(r, g, b).gamma_multiply(fade),
                     label: category.map_or_else(|| track.category.clone(), |c| c.name.clone()),
                     occluded: at.occluded,
                 })

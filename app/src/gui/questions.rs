@@ -238,7 +238,7 @@ fn editor(ui: &mut egui::Ui, q: &Question, drafts: &mut Drafts, action: &mut Opt
             q.rationale.remove(i);
         });
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Add perception step").clicked() {
             *action = Some(QuestionAction::AddStep(RationaleKind::Perception));
         }

@@ -112,8 +112,14 @@ pub fn show(
             }
         }
     }
+    // Keyframes closer than a few points (a track keyed on every frame) share a tick.
+    let mut last_tick = f32::NEG_INFINITY;
     for &k in lanes_in.keyframes {
         let x = scale.x(index.time_of(k));
+        if x - last_tick < 4.0 {
+            continue;
+        }
+        last_tick = x;
         let y = rect.top() + thumbs_h;
         painter
             .line_segment([egui::pos2(x, y - 8.0), egui::pos2(x, y + 4.0)], Stroke::new(1.5, Color32::WHITE));
