@@ -104,6 +104,10 @@ fn main() {
     println!("Background save: {save_s:.2} s; frame time meanwhile, without edits: {}", summary(saving));
     println!(
         "An edit during the save (review mode, accept): a {edit_ms:.2} ms frame{}",
-        if edited_during_save { ", copying the data the save holds" } else { " (the save had already finished)" }
+        if edited_during_save {
+            ", copying the data the save holds"
+        } else {
+            " (the save had already finished)"
+        }
     );
 }
