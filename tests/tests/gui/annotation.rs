@@ -6,14 +6,14 @@ use egui::{Key, Modifiers, Pos2};
 use egui_kittest::kittest::Queryable;
 use vidence::gui::VidenceApp;
 
-use super::{Harness, click, demo_copy, demo_to_screen, drag, harness, step_until};
+use super::{Harness, click, demo_copy, demo_to_screen, drag, harness, step_until, wait_for_first_frame};
 
 /// The demo video is 600 frames at 30 fps.
 const FRAME_S: f64 = 1.0 / 30.0;
 
 fn open(name: &str) -> Harness<'static, VidenceApp> {
     let mut h = harness(vec![demo_copy(name)]);
-    step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
+    wait_for_first_frame(&mut h);
     h
 }
 
@@ -206,7 +206,7 @@ fn the_object_list_selects_a_label_and_goes_to_it() {
 fn a_file_changed_on_disk_is_never_overwritten_and_can_be_reloaded() {
     let path = demo_copy("gui_conflict");
     let mut h = harness(vec![path.clone()]);
-    step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
+    wait_for_first_frame(&mut h);
     // An edit here, and another program's change to the file.
     press(&mut h, Key::V);
     press(&mut h, Key::A);

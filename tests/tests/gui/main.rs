@@ -50,8 +50,15 @@ fn step_until(h: &mut Harness<'static, VidenceApp>, what: &str, done: impl Fn(&V
 
 fn open_demo() -> Harness<'static, VidenceApp> {
     let mut h = harness(vec![demo_dataset()]);
-    step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
+    wait_for_first_frame(&mut h);
     h
+}
+
+/// Wait for frame 0 on screen, then let the layout settle: a panel is sized by its
+/// content of the frame before, so positions read too early can still move.
+fn wait_for_first_frame(h: &mut Harness<'static, VidenceApp>) {
+    step_until(h, "the first frame", |app| app.shown_frame() == Some(0));
+    h.run_steps(3);
 }
 
 #[test]
@@ -246,7 +253,7 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     // A copy of the demo: this test edits and saves.
     let dataset = demo_copy("gui_draw");
     let mut h = harness(vec![dataset.clone()]);
-    step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
+    wait_for_first_frame(&mut h);
     assert_eq!(h.state().dataset().map(|d| d.tracks.len()), Some(5));
 
     let screen = demo_to_screen(&h);
@@ -310,7 +317,7 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
 #[test]
 fn select_a_track_and_split_it_delete_from_here_and_undo() {
     let mut h = harness(vec![demo_copy("gui_select")]);
-    step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
+    wait_for_first_frame(&mut h);
     let triangle = |app: &VidenceApp| {
         app.dataset().and_then(|d| d.tracks.iter().find(|t| t.id == "track-green-triangle").cloned())
     };
