@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Fuzzes dataset parsing and validation (libFuzzer through cargo-fuzz) for SECONDS
-# (default 600). Seeds the corpus with the documented example dataset.
+# Fuzzes a target (libFuzzer through cargo-fuzz) for SECONDS (default 600):
+#   dataset       dataset parsing and validation, seeded with the documented example
+#   model_output  reading model output into predictions, seeded with typical outputs
+# Usage: scripts/fuzz.sh [TARGET] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target=${1:-dataset}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-mkdir -p fuzz/corpus/dataset
-sed -n '/^```json$/,/^```$/p' docs/dataset.md | sed '1d;$d' > fuzz/corpus/dataset/docs-example.json
-echo '{"schema":"vidence/1"}' > fuzz/corpus/dataset/empty.json
+corpus=fuzz/corpus/$target
+mkdir -p "$corpus"
+case $target in
+  dataset)
+    sed -n '/^```json$/,/^```$/p' docs/dataset.md | sed '1d;$d' > "$corpus/docs-example.json"
+    echo '{"schema":"vidence/1"}' > "$corpus/empty.json" ;;
+  model_output)
+    printf '```json\n[{"bbox_2d": [135, 114, 864, 891], "label": "person"}]\n```' > "$corpus/qwen3-boxes.txt"
+    printf '[{"time": 1.0, "bbox_2d": [0, 0, 100, 100]}, {"time": "2.5s", "point_2d": [5, 9]}]' > "$corpus/qwen3-track.txt"
+    printf '[{"start": "00:01", "end": "00:05", "description": "walks"}]' > "$corpus/captions.txt"
+    printf '<think>I find <obj>a man</obj><box>[1,2,30,40]</box>at<t>2.5</t>s. From <t>1</t>s to <t>3</t>s.</think><answer>B</answer>' > "$corpus/open-o3.txt"
+    printf 'It happens from 3.2 s to 5.0 s, or 00:12-00:15.' > "$corpus/free-text.txt" ;;
+  *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
+esac
 # cargo-fuzz passes nightly-only flags; the stable compiler accepts them this way.
 cd fuzz
-RUSTC_BOOTSTRAP=1 cargo fuzz run -O dataset -- -max_total_time="${1:-600}" -max_len=8192
+RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -max_total_time="${2:-600}" -max_len=8192

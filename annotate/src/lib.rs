@@ -8,6 +8,7 @@ mod edit;
 mod geometry;
 mod journal;
 mod persist;
+mod prediction;
 mod review;
 mod validate;
 
@@ -20,6 +21,7 @@ pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
 pub use journal::{SYNC_INTERVAL, journal_path};
 pub use persist::{DatasetError, load, parse, save_atomic};
+pub use prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 pub use review::ReviewProgress;
 pub use validate::{Problem, validate};
 

@@ -1,2 +1,6 @@
-//! The vision-language model runtime (Qwen3-VL on candle). Its predictions will be
-//! `annotate` types; the crate is a placeholder in the workspace until then.
+//! The vision-language model side of Vidence. Today: reading what a model wrote into
+//! an `annotate::Prediction` ([`parse`]). The in-process Qwen3-VL runtime comes next.
+
+pub mod parse;
+
+pub use parse::{Context, Coordinates, parse};

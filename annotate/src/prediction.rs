@@ -1,0 +1,56 @@
+//! What a model said about a video, read out of its text: an answer, boxes (with the
+//! time each refers to), points, time spans and reasoning steps, in video pixels and
+//! seconds from the video's first frame.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::RationaleStep;
+use crate::geometry::BBox;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// The final answer, if the model gave one in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(default)]
+    pub boxes: Vec<PredictedBox>,
+    #[serde(default)]
+    pub points: Vec<PredictedPoint>,
+    #[serde(default)]
+    pub spans: Vec<PredictedSpan>,
+    /// The reasoning, a step per sentence; a step that names a time or a box is
+    /// grounded to it.
+    #[serde(default)]
+    pub steps: Vec<RationaleStep>,
+    /// Parts of the text that looked like evidence but could not be read, and why.
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// A box the model drew, and the object and time it named with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PredictedBox {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_s: Option<f64>,
+    pub bbox: BBox,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PredictedPoint {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_s: Option<f64>,
+    pub x: f32,
+    pub y: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PredictedSpan {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub start_s: f64,
+    pub end_s: f64,
+}
