@@ -2,6 +2,8 @@
 //! rotation-applied frame; keyframes are 0-based frame indices in presentation order;
 //! times are seconds from the first frame.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -150,12 +152,80 @@ pub struct Track {
     pub video: String,
     pub category: String,
     /// Sorted by frame, one per frame at most.
-    pub keyframes: Vec<Keyframe>,
+    pub keyframes: Keyframes,
     #[serde(default)]
     pub interpolation: Interpolation,
     pub source: Provenance,
     #[serde(default)]
     pub review: Review,
+}
+
+/// A track's keyframes, shared between copies of the dataset until one of them
+/// changes: copying a dataset (a save snapshot taken while editing goes on) then costs
+/// a pointer per track, not every keyframe. Reads and writes go through `Vec`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Keyframes(Arc<Vec<Keyframe>>);
+
+impl std::ops::Deref for Keyframes {
+    type Target = Vec<Keyframe>;
+
+    fn deref(&self) -> &Vec<Keyframe> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Keyframes {
+    /// Copies the keyframes first if another dataset still shares them.
+    fn deref_mut(&mut self) -> &mut Vec<Keyframe> {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl From<Vec<Keyframe>> for Keyframes {
+    fn from(keyframes: Vec<Keyframe>) -> Self {
+        Self(Arc::new(keyframes))
+    }
+}
+
+impl FromIterator<Keyframe> for Keyframes {
+    fn from_iter<I: IntoIterator<Item = Keyframe>>(keyframes: I) -> Self {
+        Self::from(keyframes.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a Keyframes {
+    type Item = &'a Keyframe;
+    type IntoIter = std::slice::Iter<'a, Keyframe>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for Keyframes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.as_slice().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Keyframes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<Keyframe>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl JsonSchema for Keyframes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        Vec::<Keyframe>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Vec::<Keyframe>::json_schema(generator)
+    }
+
+    fn inline_schema() -> bool {
+        Vec::<Keyframe>::inline_schema()
+    }
 }
 
 /// A track's box on one frame.
@@ -325,7 +395,7 @@ mod tests {
             id: "t".into(),
             video: "v".into(),
             category: "c".into(),
-            keyframes,
+            keyframes: keyframes.into(),
             interpolation,
             source: Provenance::Human,
             review: Review::Unreviewed,
@@ -370,8 +440,19 @@ mod tests {
         let xs: Vec<f32> = (0..=20).filter_map(|f| turn.box_at(f)).map(|b| b.bbox.0[0]).collect();
         assert!(xs.iter().all(|&x| (0.0..=100.0).contains(&x)), "{xs:?}");
         // Smooth, unlike linear: it eases into the turn.
-        let linear = track(turn.keyframes.clone(), Interpolation::Linear);
+        let linear = track(turn.keyframes.to_vec(), Interpolation::Linear);
         assert!(turn.box_at(8).unwrap().bbox.0[0] > linear.box_at(8).unwrap().bbox.0[0]);
+    }
+
+    #[test]
+    fn copies_share_keyframes_until_one_changes() {
+        let mut a = track(vec![kf(0, 0.0, false), kf(10, 5.0, false)], Interpolation::Linear);
+        let b = a.clone();
+        assert!(std::ptr::eq(a.keyframes.as_ptr(), b.keyframes.as_ptr()), "a copy shares the keyframes");
+        a.keyframes[0].bbox.0[0] = 99.0;
+        assert!(!std::ptr::eq(a.keyframes.as_ptr(), b.keyframes.as_ptr()));
+        assert_eq!(b.keyframes[0].bbox.0[0], 0.0, "the other copy is untouched");
+        assert_eq!(a.keyframes[0].bbox.0[0], 99.0);
     }
 
     #[test]

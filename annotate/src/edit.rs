@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{Category, Dataset, Interpolation, Keyframe, Question, Review, Segment, Track};
+use crate::dataset::{
+    Category, Dataset, Interpolation, Keyframe, Keyframes, Question, Review, Segment, Track,
+};
 
 /// A label that carries a review state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +60,7 @@ pub enum Edit {
     /// Replace all of a track's keyframes.
     SetKeyframes {
         track: String,
-        keyframes: Vec<Keyframe>,
+        keyframes: Keyframes,
     },
     /// Keyframes from `frame` on move to a new track `new_id`.
     SplitTrack {
@@ -232,7 +234,7 @@ impl Edit {
                 }
                 let mut tail = d.tracks[index].clone();
                 tail.id.clone_from(new_id);
-                tail.keyframes = d.tracks[index].keyframes.split_off(at);
+                tail.keyframes = d.tracks[index].keyframes.split_off(at).into();
                 d.tracks.insert(index + 1, tail);
                 Edit::Batch {
                     edits: vec![
@@ -250,7 +252,7 @@ impl Edit {
                 let original = d.tracks[into_index].keyframes.clone();
                 let removed = d.tracks.remove(from_index);
                 let target = track_mut(d, into)?;
-                for k in &removed.keyframes {
+                for k in removed.keyframes.iter() {
                     if let Err(i) = target.keyframes.binary_search_by_key(&k.frame, |x| x.frame) {
                         target.keyframes.insert(i, k.clone());
                     }

@@ -13,8 +13,8 @@ mod review;
 mod validate;
 
 pub use dataset::{
-    Category, Dataset, Evidence, Interpolation, Keyframe, Provenance, Question, QuestionKind, RationaleKind,
-    RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
+    Category, Dataset, Evidence, Interpolation, Keyframe, Keyframes, Provenance, Question, QuestionKind,
+    RationaleKind, RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
 pub use document::{BACKUPS, Document, Opened, SaveJob, Saved, backup_path};
 pub use edit::{Edit, EditError, History, LabelRef};

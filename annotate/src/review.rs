@@ -84,7 +84,8 @@ mod tests {
                 bbox: BBox::new(0.0, 0.0, 1.0, 1.0),
                 outside: false,
                 occluded: false,
-            }],
+            }]
+            .into(),
             interpolation: Default::default(),
             source: Provenance::Human,
             review: Review::Unreviewed,

@@ -204,7 +204,7 @@ mod tests {
             id: "t".into(),
             video: "v".into(),
             category: "c".into(),
-            keyframes: vec![key(0), key(19)],
+            keyframes: vec![key(0), key(19)].into(),
             interpolation: Interpolation::Linear,
             source: Provenance::Human,
             review: Review::Unreviewed,

@@ -34,7 +34,7 @@ fn base() -> Dataset {
         id: "t".into(),
         video: "v".into(),
         category: "c".into(),
-        keyframes: vec![],
+        keyframes: Default::default(),
         interpolation: Interpolation::Linear,
         source: Provenance::Human,
         review: Review::Unreviewed,

@@ -93,7 +93,7 @@ fn track(n: usize, shape: &Shape, states: &[Vec<ShapeState>], source: &Provenanc
         id: format!("track-{}", shape.id),
         video: VIDEO_ID.into(),
         category: shape.id.into(),
-        keyframes,
+        keyframes: keyframes.into(),
         interpolation: Interpolation::Linear,
         source: source.clone(),
         review: Review::Unreviewed,

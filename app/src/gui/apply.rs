@@ -38,7 +38,8 @@ impl VidenceApp {
                     id: id.clone(),
                     video,
                     category,
-                    keyframes: vec![annotate::Keyframe { frame, bbox, outside: false, occluded: false }],
+                    keyframes: vec![annotate::Keyframe { frame, bbox, outside: false, occluded: false }]
+                        .into(),
                     interpolation: annotate::Interpolation::Linear,
                     source: Provenance::Human,
                     review: Review::Unreviewed,

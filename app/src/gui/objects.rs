@@ -144,7 +144,8 @@ mod tests {
                 bbox: BBox::new(0.0, 0.0, 1.0, 1.0),
                 outside: false,
                 occluded: false,
-            }],
+            }]
+            .into(),
             interpolation: Default::default(),
             source,
             review: Review::Unreviewed,
