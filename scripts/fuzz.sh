@@ -23,4 +23,4 @@ case $target in
 esac
 # cargo-fuzz passes nightly-only flags; the stable compiler accepts them this way.
 cd fuzz
-RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -max_total_time="${2:-600}" -max_len=8192
+RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -max_total_time="${2:-600}" -max_len=8192 -timeout=10

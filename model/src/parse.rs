@@ -179,14 +179,12 @@ fn json_chunks(text: &str, depth: usize) -> Vec<Result<Value, String>> {
         let chunk = &text[i..end];
         match serde_json::from_str::<Value>(chunk) {
             Ok(v) => out.push(Ok(v)),
+            // Prose in brackets; nothing inside it can look like JSON either.
+            Err(_) if !looks_like_json(chunk) => {}
             Err(e) if bytes[i] == b'[' && depth < MAX_DEPTH => {
                 // Keep the complete elements of a broken or cut-off list.
                 let inner = json_chunks(&text[i + 1..end], depth + 1);
                 let kept = inner.iter().filter(|r| r.is_ok()).count();
-                if kept == 0 && !looks_like_json(chunk) {
-                    i += 1;
-                    continue;
-                }
                 // A broken item says what broke; otherwise the list itself is the problem.
                 if inner.iter().all(Result::is_ok) {
                     let why =
@@ -196,12 +194,13 @@ fn json_chunks(text: &str, depth: usize) -> Vec<Result<Value, String>> {
                 out.extend(inner);
             }
             Err(e) => {
-                if !looks_like_json(chunk) {
+                let why = if complete { format!("malformed JSON: {e}") } else { "JSON cut off".to_owned() };
+                out.push(Err(format!("{why}: {}", excerpt(chunk))));
+                // An object left open may be a slip of the pen before the real JSON.
+                if !complete {
                     i += 1;
                     continue;
                 }
-                let why = if complete { format!("malformed JSON: {e}") } else { "JSON cut off".to_owned() };
-                out.push(Err(format!("{why}: {}", excerpt(chunk))));
             }
         }
         i = end;

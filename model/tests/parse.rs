@@ -125,10 +125,22 @@ fn cut_off_and_malformed_json_keeps_what_parses_and_says_what_did_not() {
 }
 
 #[test]
+fn an_open_brace_before_the_json_does_not_hide_it() {
+    let p = parse(r#"Sure { here: [{"bbox_2d": [0, 0, 500, 500], "label": "cat"}]"#, &qwen3());
+    assert_eq!(p.boxes.len(), 1, "{p:?}");
+    assert_eq!(p.problems.len(), 1, "the open brace is reported: {:?}", p.problems);
+}
+
+#[test]
 fn text_without_evidence_is_just_an_answer() {
     let p = parse("  The ball is red.  ", &qwen3());
     assert_eq!(p.answer.as_deref(), Some("The ball is red."));
     assert!(p.boxes.is_empty() && p.spans.is_empty() && p.steps.is_empty() && p.problems.is_empty());
     let p = parse("I see [a cat] and {nothing else}.", &qwen3());
     assert!(p.problems.is_empty(), "prose brackets are not JSON: {:?}", p.problems);
+    // Brackets nested deep and never closed are read in one pass per level (this once
+    // took a pass per combination of them, and never finished).
+    for deep in ["[x".repeat(4000), "[\"k\": ".repeat(4000)] {
+        assert!(parse(&deep, &qwen3()).boxes.is_empty());
+    }
 }
