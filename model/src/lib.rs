@@ -1,6 +1,10 @@
-//! The vision-language model side of Vidence. Today: reading what a model wrote into
-//! an `annotate::Prediction` ([`parse`]). The in-process Qwen3-VL runtime comes next.
+//! The vision-language model side of Vidence: Qwen3-VL on candle ([`qwen3_vl`]), and
+//! reading what a model wrote into an `annotate::Prediction` ([`parse`]).
 
+mod error;
 pub mod parse;
+pub mod qwen3_vl;
+mod weights;
 
+pub use error::{ModelError, Result};
 pub use parse::{Context, Coordinates, parse};

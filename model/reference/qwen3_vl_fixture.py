@@ -1,0 +1,143 @@
+"""Reference values for the Qwen3-VL parity tests, from Hugging Face transformers.
+
+Builds two tiny Qwen3-VL models with random weights (output head tied to the input
+embedding, and untied), saves each in the hub's layout (config.json and
+model.safetensors), and records, for prompts given as token ids: the logits at the last
+position and the greedy continuation. One case passes explicit 3-D (time, height,
+width) rotary positions, as image and video tokens get.
+
+The untied model's config.json is rewritten in the older hub layout (`rope_theta` and
+`rope_scaling` in text_config) that the published checkpoints use; transformers reads
+both, and so must Vidence.
+
+Run from the repository root:
+    python model/reference/qwen3_vl_fixture.py model/tests/fixtures
+(needs torch, transformers >= 5, safetensors). Writes qwen3_vl_{tied,untied}/ and
+qwen3_vl_reference.json there.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+import transformers
+from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
+
+VOCAB = 256
+GREEDY_STEPS = 8
+
+
+def config(tied: bool) -> Qwen3VLConfig:
+    return Qwen3VLConfig(
+        text_config=dict(
+            vocab_size=VOCAB,
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            head_dim=16,
+            rms_norm_eps=1e-6,
+            max_position_embeddings=4096,
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0, mrope_section=[2, 3, 3], mrope_interleaved=True),
+        ),
+        vision_config=dict(
+            depth=2,
+            hidden_size=32,
+            intermediate_size=64,
+            num_heads=2,
+            patch_size=16,
+            spatial_merge_size=2,
+            temporal_patch_size=2,
+            out_hidden_size=64,
+            num_position_embeddings=64,
+            deepstack_visual_indexes=[0, 1],
+        ),
+        image_token_id=251,
+        video_token_id=252,
+        vision_start_token_id=249,
+        vision_end_token_id=250,
+        tie_word_embeddings=tied,
+    )
+
+
+def randomize(model: torch.nn.Module, seed: int) -> None:
+    """Weights large enough that logits spread out and greedy choices are clear."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("norm.weight") or "norm" in name.split(".")[-2]:
+                p.copy_(1.0 + 0.1 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(0.15 * torch.randn(p.shape, generator=g))
+
+
+def logits(model, ids, position_ids=None):
+    with torch.no_grad():
+        out = model(input_ids=torch.tensor([ids]), position_ids=position_ids)
+    return out.logits[0, -1].tolist()
+
+
+def greedy(model, ids):
+    ids = list(ids)
+    new = []
+    for _ in range(GREEDY_STEPS):
+        row = logits(model, ids)
+        token = max(range(len(row)), key=row.__getitem__)
+        new.append(token)
+        ids.append(token)
+    return new
+
+
+def legacy_layout(path: Path) -> None:
+    cfg = json.loads(path.read_text())
+    text = cfg["text_config"]
+    rope = text.pop("rope_parameters")
+    text["rope_theta"] = rope.pop("rope_theta")
+    text["rope_scaling"] = rope
+    path.write_text(json.dumps(cfg, indent=2) + "\n")
+
+
+def main(out: Path) -> None:
+    torch.manual_seed(0)
+    prompts = {
+        "short": [1, 17, 42, 99, 7],
+        "long": [(i * 37 + 11) % 240 for i in range(40)],
+    }
+    # 3-D positions as a 2x3 grid of image tokens gets after 4 text tokens:
+    # text 0..3, then time 4 and height/width 4 + row/column, then text again.
+    grid_ids = [5, 9, 13, 249] + [251] * 6 + [250, 20, 21]
+    t = [0, 1, 2, 3] + [4] * 6 + [7, 8, 9]
+    h = [0, 1, 2, 3] + [4, 4, 4, 5, 5, 5] + [7, 8, 9]
+    w = [0, 1, 2, 3] + [4, 5, 6, 4, 5, 6] + [7, 8, 9]
+    grid_positions = torch.tensor([t, h, w]).unsqueeze(1)
+
+    reference = {"transformers": transformers.__version__, "torch": torch.__version__, "models": {}}
+    for name, tied, seed in [("qwen3_vl_tied", True, 1), ("qwen3_vl_untied", False, 2)]:
+        model = Qwen3VLForConditionalGeneration(config(tied)).eval().float()
+        randomize(model, seed)
+        folder = out / name
+        model.save_pretrained(folder, safe_serialization=True)
+        if not tied:
+            legacy_layout(folder / "config.json")
+            reloaded = Qwen3VLForConditionalGeneration.from_pretrained(folder).eval().float()
+            assert logits(reloaded, prompts["short"]) == logits(model, prompts["short"])
+        cases = [
+            {"name": key, "input_ids": ids, "logits": logits(model, ids), "greedy": greedy(model, ids)}
+            for key, ids in prompts.items()
+        ]
+        cases.append(
+            {
+                "name": "grid_positions",
+                "input_ids": grid_ids,
+                "position_ids": [t, h, w],
+                "logits": logits(model, grid_ids, grid_positions),
+            }
+        )
+        reference["models"][name] = cases
+    (out / "qwen3_vl_reference.json").write_text(json.dumps(reference, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
