@@ -90,6 +90,69 @@ def greedy(model, ids):
     return new
 
 
+def pixels(patches: int, seed: float) -> torch.Tensor:
+    """Pixel values for `patches` patches of 3x2x16x16, in [-1, 1]."""
+    i = torch.arange(patches, dtype=torch.float64)[:, None]
+    j = torch.arange(3 * 2 * 16 * 16, dtype=torch.float64)[None, :]
+    return torch.sin(0.37 * i + 0.011 * j + seed).float()
+
+
+IMAGE, VIDEO, START, END = 251, 252, 249, 250
+
+
+def multimodal_cases(model):
+    """Prompts with images and videos: ids, token types, grids and pixel values."""
+    def tokens(grid):
+        t, h, w = grid
+        return (h // 2) * (w // 2)
+
+    cases = []
+    image = [1, 4, 6]
+    ids = [5, 9, START] + [IMAGE] * tokens(image) + [END, 30, 31]
+    cases.append(("image", ids, [image], None))
+    images = [[1, 4, 4], [1, 2, 6]]
+    ids = [7, START] + [IMAGE] * 4 + [END, 8, START] + [IMAGE] * 3 + [END, 33]
+    cases.append(("two_images", ids, images, None))
+    video = [2, 4, 4]
+    ids = [40, 41, START] + [VIDEO] * 4 + [END, 42, 43, START] + [VIDEO] * 4 + [END, 50]
+    cases.append(("video", ids, None, [video]))
+    ids = [3, START] + [IMAGE] * 6 + [END, 44, START] + [VIDEO] * 4 + [END, 45, START] + [VIDEO] * 4 + [END, 46]
+    cases.append(("image_and_video", ids, [image], [video]))
+
+    out = []
+    for name, ids, image_grids, video_grids in cases:
+        kwargs = {}
+        if image_grids:
+            n = sum(t * h * w for t, h, w in image_grids)
+            kwargs["pixel_values"] = pixels(n, 0.0)
+            kwargs["image_grid_thw"] = torch.tensor(image_grids)
+        if video_grids:
+            n = sum(t * h * w for t, h, w in video_grids)
+            kwargs["pixel_values_videos"] = pixels(n, 1.0)
+            kwargs["video_grid_thw"] = torch.tensor(video_grids)
+        types = [1 if t == IMAGE else 2 if t == VIDEO else 0 for t in ids]
+        kwargs["mm_token_type_ids"] = torch.tensor([types])
+        input_ids = torch.tensor([ids])
+        with torch.no_grad():
+            row = model(input_ids=input_ids, **kwargs).logits[0, -1].tolist()
+            model.model.rope_deltas = None
+            generated = model.generate(
+                input_ids=input_ids, max_new_tokens=GREEDY_STEPS, min_new_tokens=GREEDY_STEPS, do_sample=False, **kwargs
+            )[0, len(ids):].tolist()
+            model.model.rope_deltas = None
+        out.append(
+            {
+                "name": name,
+                "input_ids": ids,
+                "image_grid_thw": image_grids,
+                "video_grid_thw": video_grids,
+                "logits": row,
+                "greedy": generated,
+            }
+        )
+    return out
+
+
 def legacy_layout(path: Path) -> None:
     cfg = json.loads(path.read_text())
     text = cfg["text_config"]
@@ -135,6 +198,7 @@ def main(out: Path) -> None:
                 "logits": logits(model, grid_ids, grid_positions),
             }
         )
+        cases.extend(multimodal_cases(model))
         reference["models"][name] = cases
     (out / "qwen3_vl_reference.json").write_text(json.dumps(reference, indent=1) + "\n")
 

@@ -1,12 +1,13 @@
-//! The text decoder against Hugging Face transformers on the same tiny random-weight
-//! checkpoints (tied and untied output head, both config layouts): last-position
-//! logits within 1e-4 relative error in f32, and the same greedy continuation.
-//! `model/reference/qwen3_vl_fixture.py` made the checkpoints and the values.
+//! Qwen3-VL against Hugging Face transformers on the same tiny random-weight
+//! checkpoints (tied and untied output head, both config layouts), for text, image,
+//! two-image, video and image-plus-video prompts fed the same pixel values:
+//! last-position logits within 1e-4 relative error in f32, and the same greedy
+//! continuation. `model/reference/qwen3_vl_fixture.py` made the checkpoints and values.
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device};
-use model::qwen3_vl::{Positions, Qwen3Vl, text_positions};
+use candle_core::{DType, Device, Tensor};
+use model::qwen3_vl::{Grid, Pixels, Qwen3Vl};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -19,8 +20,21 @@ struct Case {
     name: String,
     input_ids: Vec<u32>,
     position_ids: Option<[Vec<i64>; 3]>,
+    image_grid_thw: Option<Vec<Grid>>,
+    video_grid_thw: Option<Vec<Grid>>,
     logits: Vec<f32>,
     greedy: Option<Vec<u32>>,
+}
+
+/// The fixture script's `pixels`: `sin(0.37 i + 0.011 j + seed)` for patch `i`, value `j`.
+fn pixels(grids: &[Grid], seed: f64) -> Tensor {
+    let patches: usize = grids.iter().map(|[t, h, w]| t * h * w).sum();
+    let values: Vec<f32> = (0..patches)
+        .flat_map(|i| {
+            (0..3 * 2 * 16 * 16usize).map(move |j| (0.37 * i as f64 + 0.011 * j as f64 + seed).sin() as f32)
+        })
+        .collect();
+    Tensor::from_vec(values, (patches, 3 * 2 * 16 * 16), &Device::Cpu).expect("pixel tensor")
 }
 
 fn fixtures() -> PathBuf {
@@ -53,11 +67,27 @@ fn logits_and_greedy_continuations_match_transformers() {
         let mut model = Qwen3Vl::load(&fixtures().join(name), DType::F32, &Device::Cpu).expect("load");
         assert_eq!(model.config.tie_word_embeddings, name.ends_with("_tied"));
         for case in cases {
-            model.text.clear_cache();
-            let positions: Positions =
-                case.position_ids.clone().unwrap_or_else(|| text_positions(0, case.input_ids.len()));
-            let embeds = model.text.embed(&case.input_ids).unwrap();
-            let logits = model.text.forward(&embeds, &positions).unwrap();
+            let logits = match &case.position_ids {
+                Some(positions) => {
+                    model.text.clear_cache();
+                    let embeds = model.text.embed(&case.input_ids).unwrap();
+                    model.text.forward(&embeds, positions, &[]).unwrap()
+                }
+                None => {
+                    let (images, videos) = (case.image_grid_thw.as_deref(), case.video_grid_thw.as_deref());
+                    let image_pixels = images.map(|g| pixels(g, 0.0));
+                    let video_pixels = videos.map(|g| pixels(g, 1.0));
+                    fn media<'a>(
+                        values: &'a Option<Tensor>,
+                        grids: Option<&'a [Grid]>,
+                    ) -> Option<Pixels<'a>> {
+                        values.as_ref().zip(grids).map(|(values, grids)| Pixels { values, grids })
+                    }
+                    model
+                        .prefill(&case.input_ids, media(&image_pixels, images), media(&video_pixels, videos))
+                        .unwrap()
+                }
+            };
             assert_eq!(logits.len(), case.logits.len());
             let err = relative_error(&logits, &case.logits);
             eprintln!("{name} {}: relative error {err:e}", case.name);
@@ -68,9 +98,8 @@ fn logits_and_greedy_continuations_match_transformers() {
             let Some(want) = &case.greedy else { continue };
             let mut got = vec![argmax(&logits)];
             while got.len() < want.len() {
-                let at = (case.input_ids.len() + got.len() - 1) as i64;
-                let embeds = model.text.embed(&got[got.len() - 1..]).unwrap();
-                got.push(argmax(&model.text.forward(&embeds, &text_positions(at, 1)).unwrap()));
+                let last = got[got.len() - 1];
+                got.push(argmax(&model.step(last).unwrap()));
             }
             assert_eq!(&got, want, "{name} {}: greedy continuation", case.name);
             assert_eq!(model.text.cached_tokens(), case.input_ids.len() + want.len() - 1);
@@ -79,19 +108,31 @@ fn logits_and_greedy_continuations_match_transformers() {
 }
 
 #[test]
-fn clearing_the_cache_starts_over() {
+fn a_new_prompt_starts_over() {
     let mut model = Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), DType::F32, &Device::Cpu).unwrap();
     let ids = [1, 17, 42, 99, 7];
-    let run = |m: &mut Qwen3Vl| {
-        let e = m.text.embed(&ids).unwrap();
-        m.text.forward(&e, &text_positions(0, ids.len())).unwrap()
-    };
-    let first = run(&mut model);
-    let continued = run(&mut model);
-    assert_ne!(first, continued, "without clearing, the prompt follows itself");
-    model.text.clear_cache();
-    assert_eq!(model.text.cached_tokens(), 0);
-    assert_eq!(run(&mut model), first);
+    let first = model.prefill(&ids, None, None).unwrap();
+    model.step(3).unwrap();
+    assert_eq!(model.text.cached_tokens(), ids.len() + 1);
+    assert_eq!(model.prefill(&ids, None, None).unwrap(), first, "prefill clears the cache");
+    assert_eq!(model.text.cached_tokens(), ids.len());
+}
+
+#[test]
+fn image_tokens_and_pixels_must_agree() {
+    let mut model = Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), DType::F32, &Device::Cpu).unwrap();
+    let grid = [[1, 4, 6]];
+    let values = pixels(&grid, 0.0);
+    let image = || Some(Pixels { values: &values, grids: &grid });
+    let err = model.prefill(&[5, 249, 251, 251, 250], image(), None).unwrap_err();
+    assert!(err.to_string().contains("2 image tokens for 6 image features"), "{err}");
+    let err = model.prefill(&[5, 249, 251, 250], None, None).unwrap_err();
+    assert!(err.to_string().contains("no image pixels"), "{err}");
+    let odd = [[1, 3, 6]];
+    let err =
+        model.prefill(&[5], Some(Pixels { values: &pixels(&odd, 0.0), grids: &odd }), None).unwrap_err();
+    assert!(err.to_string().contains("not whole"), "{err}");
+    assert!(model.prefill(&[], None, None).is_err());
 }
 
 #[test]

@@ -12,6 +12,7 @@ use crate::error::{ModelError, Result};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub text: TextConfig,
+    pub vision: VisionConfig,
     pub image_token_id: u32,
     pub video_token_id: u32,
     pub vision_start_token_id: u32,
@@ -38,9 +39,39 @@ pub struct TextConfig {
     pub mrope_section: [usize; 3],
 }
 
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct VisionConfig {
+    pub depth: usize,
+    pub hidden_size: usize,
+    #[serde(default = "gelu_tanh")]
+    pub hidden_act: String,
+    pub intermediate_size: usize,
+    pub num_heads: usize,
+    #[serde(default = "three")]
+    pub in_channels: usize,
+    pub patch_size: usize,
+    pub spatial_merge_size: usize,
+    pub temporal_patch_size: usize,
+    pub out_hidden_size: usize,
+    pub num_position_embeddings: usize,
+    #[serde(default)]
+    pub deepstack_visual_indexes: Vec<usize>,
+    #[serde(skip)]
+    pub rope_theta: f64,
+}
+
+fn gelu_tanh() -> String {
+    "gelu_pytorch_tanh".to_owned()
+}
+
+fn three() -> usize {
+    3
+}
+
 #[derive(Deserialize)]
 struct RawConfig {
     text_config: RawText,
+    vision_config: serde_json::Value,
     image_token_id: u32,
     video_token_id: u32,
     vision_start_token_id: u32,
@@ -123,7 +154,37 @@ impl Config {
                 t.num_attention_heads
             ));
         }
+        let mut vision: VisionConfig =
+            serde_json::from_value(raw.vision_config.clone()).map_err(|e| format!("vision_config: {e}"))?;
+        vision.rope_theta = raw
+            .vision_config
+            .pointer("/rope_parameters/rope_theta")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(10_000.0);
+        if vision.hidden_act != "gelu_pytorch_tanh" {
+            return Err(format!("vision hidden_act {:?} (only \"gelu_pytorch_tanh\")", vision.hidden_act));
+        }
+        let side = (vision.num_position_embeddings as f64).sqrt() as usize;
+        if side * side != vision.num_position_embeddings
+            || vision.num_heads == 0
+            || vision.spatial_merge_size == 0
+        {
+            return Err(
+                "vision_config: num_position_embeddings must be a square, heads and merge size positive"
+                    .into(),
+            );
+        }
+        if let Some(&bad) = vision.deepstack_visual_indexes.iter().find(|&&i| i >= vision.depth) {
+            return Err(format!("deepstack layer {bad} is past the vision depth {}", vision.depth));
+        }
+        if vision.out_hidden_size != t.hidden_size {
+            return Err(format!(
+                "vision out_hidden_size {} is not the text hidden_size {}",
+                vision.out_hidden_size, t.hidden_size
+            ));
+        }
         Ok(Self {
+            vision,
             tie_word_embeddings: raw.tie_word_embeddings.or(t.tie_word_embeddings).unwrap_or(false),
             text: TextConfig {
                 vocab_size: t.vocab_size,
@@ -153,6 +214,12 @@ mod tests {
     const PUBLISHED: &str = r#"{
         "image_token_id": 151655, "video_token_id": 151656,
         "vision_start_token_id": 151652, "vision_end_token_id": 151653,
+        "vision_config": {
+            "depth": 24, "hidden_size": 1024, "hidden_act": "gelu_pytorch_tanh", "intermediate_size": 4096,
+            "num_heads": 16, "in_channels": 3, "patch_size": 16, "spatial_merge_size": 2,
+            "temporal_patch_size": 2, "out_hidden_size": 2048, "num_position_embeddings": 2304,
+            "deepstack_visual_indexes": [5, 11, 17]
+        },
         "text_config": {
             "vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 6144,
             "num_hidden_layers": 28, "num_attention_heads": 16, "num_key_value_heads": 8,
@@ -168,6 +235,10 @@ mod tests {
         assert!(c.tie_word_embeddings, "tied in text_config counts");
         assert_eq!((c.text.rope_theta, c.text.mrope_section, c.text.head_dim), (5e6, [24, 20, 20], 128));
         assert_eq!(c.image_token_id, 151655);
+        assert_eq!(
+            (c.vision.depth, c.vision.deepstack_visual_indexes.clone(), c.vision.rope_theta),
+            (24, vec![5, 11, 17], 1e4)
+        );
     }
 
     #[test]
@@ -178,5 +249,9 @@ mod tests {
         assert!(swap("\"mrope_interleaved\": true", "\"mrope_interleaved\": false").contains("interleaved"));
         assert!(swap("\"num_key_value_heads\": 8", "\"num_key_value_heads\": 5").contains("key/value"));
         assert!(swap("\"rope_theta\": 5000000,", "").contains("rope_theta"));
+        assert!(swap("[5, 11, 17]", "[5, 11, 24]").contains("deepstack"));
+        assert!(
+            swap("\"num_position_embeddings\": 2304", "\"num_position_embeddings\": 2300").contains("square")
+        );
     }
 }

@@ -180,13 +180,22 @@ impl TextModel {
     }
 
     /// Run `embeds` (`(1, tokens, hidden)`, following what the cache holds) at
-    /// `positions`; the logits of the last token, in f32.
-    pub fn forward(&mut self, embeds: &Tensor, positions: &Positions) -> Result<Vec<f32>> {
+    /// `positions`; the logits of the last token, in f32. `deepstack[k]`, shaped like
+    /// `embeds` and zero away from image and video tokens, is added after layer `k`.
+    pub fn forward(
+        &mut self,
+        embeds: &Tensor,
+        positions: &Positions,
+        deepstack: &[Tensor],
+    ) -> Result<Vec<f32>> {
         let (cos, sin) = self.rotary.cos_sin(positions, &self.device)?;
         let (cos, sin) = (cos.to_dtype(self.dtype)?, sin.to_dtype(self.dtype)?);
         let mut h = embeds.clone();
-        for layer in &mut self.layers {
+        for (i, layer) in self.layers.iter_mut().enumerate() {
             h = layer.forward(&h, &cos, &sin)?;
+            if let Some(extra) = deepstack.get(i) {
+                h = (h + extra)?;
+            }
         }
         // Only the last position's logits are needed: norm and project it alone.
         let last = h.narrow(1, h.dim(1)? - 1, 1)?;
