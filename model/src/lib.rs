@@ -1,7 +1,9 @@
-//! The vision-language model side of Vidence: Qwen3-VL on candle ([`qwen3_vl`]), and
-//! reading what a model wrote into an `annotate::Prediction` ([`parse`]).
+//! The vision-language model side of Vidence: Qwen3-VL on candle ([`qwen3_vl`]),
+//! generation from it ([`generate`]), and reading what a model wrote into an
+//! `annotate::Prediction` ([`parse`]).
 
 mod error;
+pub mod generate;
 pub mod parse;
 pub mod qwen3_vl;
 mod weights;
