@@ -21,6 +21,11 @@ impl ReviewProgress {
 impl Dataset {
     /// A video's labels in review order.
     pub fn labels_of(&self, video: &str) -> Vec<LabelRef> {
+        self.review_queue(video).into_iter().map(|(label, _)| label).collect()
+    }
+
+    /// A video's labels in review order, with their review states.
+    fn review_queue(&self, video: &str) -> Vec<(LabelRef, Review)> {
         let mut tracks: Vec<_> = self.tracks_of(video).collect();
         tracks.sort_by_key(|t| t.keyframes.first().map_or(u64::MAX, |k| k.frame));
         let mut segments: Vec<_> = self.segments_of(video).collect();
@@ -28,9 +33,9 @@ impl Dataset {
         let questions = self.questions.iter().filter(|q| q.video == video);
         tracks
             .into_iter()
-            .map(|t| LabelRef::Track(t.id.clone()))
-            .chain(segments.into_iter().map(|s| LabelRef::Segment(s.id.clone())))
-            .chain(questions.map(|q| LabelRef::Question(q.id.clone())))
+            .map(|t| (LabelRef::Track(t.id.clone()), t.review))
+            .chain(segments.into_iter().map(|s| (LabelRef::Segment(s.id.clone()), s.review)))
+            .chain(questions.map(|q| (LabelRef::Question(q.id.clone()), q.review)))
             .collect()
     }
 
@@ -58,13 +63,13 @@ impl Dataset {
     /// The next unreviewed label of `video` after `after` in review order, wrapping
     /// around; the first one when `after` is `None` or gone.
     pub fn next_unreviewed(&self, video: &str, after: Option<&LabelRef>) -> Option<LabelRef> {
-        let labels = self.labels_of(video);
-        let start = after.and_then(|a| labels.iter().position(|l| l == a)).map_or(0, |i| i + 1);
-        let n = labels.len();
+        let queue = self.review_queue(video);
+        let start = after.and_then(|a| queue.iter().position(|(l, _)| l == a)).map_or(0, |i| i + 1);
+        let n = queue.len();
         (0..n)
-            .map(|k| &labels[(start + k) % n.max(1)])
-            .find(|l| self.review_of(l) == Some(Review::Unreviewed))
-            .cloned()
+            .map(|k| &queue[(start + k) % n.max(1)])
+            .find(|(_, review)| *review == Review::Unreviewed)
+            .map(|(label, _)| label.clone())
     }
 }
 
