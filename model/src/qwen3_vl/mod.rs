@@ -5,6 +5,7 @@
 
 mod config;
 mod positions;
+pub mod processor;
 mod rope;
 mod text;
 mod vision;

@@ -1,0 +1,248 @@
+//! Images and video frames into the vision tower's input, as the reference
+//! `Qwen2VLImageProcessor` (PIL backend) with Qwen3-VL's settings does it: a size whose
+//! sides are multiples of 32 and whose area is within bounds ("smart resize"), PIL's
+//! bicubic resampling in 8-bit fixed point, scaling to [0, 1], normalising, and cutting
+//! into 16x16 patches in 2x2-block order, each patch holding two frames (an image is
+//! its own second frame).
+
+use super::vision::Grid;
+
+/// An RGB picture, 8 bits per channel, rows top to bottom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rgb {
+    pub width: usize,
+    pub height: usize,
+    /// `height * width * 3` bytes.
+    pub data: Vec<u8>,
+}
+
+/// The processor's settings (`preprocessor_config.json`); `Default` is Qwen3-VL's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageSettings {
+    pub patch_size: usize,
+    pub merge_size: usize,
+    pub temporal_patch_size: usize,
+    pub min_pixels: usize,
+    pub max_pixels: usize,
+    pub mean: [f64; 3],
+    pub std: [f64; 3],
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        Self {
+            patch_size: 16,
+            merge_size: 2,
+            temporal_patch_size: 2,
+            min_pixels: 65_536,
+            max_pixels: 16_777_216,
+            mean: [0.5; 3],
+            std: [0.5; 3],
+        }
+    }
+}
+
+/// The size to resize to: both sides multiples of `factor`, the area within
+/// `min_pixels..=max_pixels`, the aspect ratio kept as closely as that allows.
+pub fn smart_resize(
+    height: usize,
+    width: usize,
+    factor: usize,
+    min_pixels: usize,
+    max_pixels: usize,
+) -> Result<(usize, usize), String> {
+    if height == 0 || width == 0 {
+        return Err(format!("an empty picture ({width}x{height})"));
+    }
+    let (h, w, f) = (height as f64, width as f64, factor as f64);
+    if h.max(w) / h.min(w) > 200.0 {
+        return Err(format!("aspect ratio of {width}x{height} is over 200"));
+    }
+    // Python's round: halves go to the even neighbour.
+    let mut h_bar = (h / f).round_ties_even() * f;
+    let mut w_bar = (w / f).round_ties_even() * f;
+    if h_bar * w_bar > max_pixels as f64 {
+        let beta = (h * w / max_pixels as f64).sqrt();
+        h_bar = f.max((h / beta / f).floor() * f);
+        w_bar = f.max((w / beta / f).floor() * f);
+    } else if h_bar * w_bar < min_pixels as f64 {
+        let beta = (min_pixels as f64 / (h * w)).sqrt();
+        h_bar = (h * beta / f).ceil() * f;
+        w_bar = (w * beta / f).ceil() * f;
+    }
+    Ok((h_bar as usize, w_bar as usize))
+}
+
+/// PIL's bicubic kernel (a = -0.5), support 2.
+fn bicubic(x: f64) -> f64 {
+    let a = -0.5;
+    let x = x.abs();
+    if x < 1.0 {
+        ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0
+    } else if x < 2.0 {
+        (((x - 5.0) * x + 8.0) * x - 4.0) * a
+    } else {
+        0.0
+    }
+}
+
+const PRECISION_BITS: u32 = 32 - 8 - 2;
+
+/// For each output index: the first input index, and fixed-point weights from there.
+fn coefficients(in_size: usize, out_size: usize) -> Vec<(usize, Vec<i64>)> {
+    let scale = in_size as f64 / out_size as f64;
+    let filter_scale = scale.max(1.0);
+    let support = 2.0 * filter_scale;
+    (0..out_size)
+        .map(|xx| {
+            let center = (xx as f64 + 0.5) * scale;
+            // PIL truncates toward zero here.
+            let xmin = ((center - support + 0.5) as i64).max(0) as usize;
+            let xmax = ((center + support + 0.5) as i64).min(in_size as i64) as usize;
+            let weights: Vec<f64> =
+                (xmin..xmax).map(|x| bicubic((x as f64 - center + 0.5) / filter_scale)).collect();
+            let total: f64 = weights.iter().sum();
+            let fixed = weights
+                .iter()
+                .map(|&w| {
+                    let w = if total == 0.0 { w } else { w / total } * f64::from(1u32 << PRECISION_BITS);
+                    (if w < 0.0 { w - 0.5 } else { w + 0.5 }) as i64
+                })
+                .collect();
+            (xmin, fixed)
+        })
+        .collect()
+}
+
+fn clip8(v: i64) -> u8 {
+    (v >> PRECISION_BITS).clamp(0, 255) as u8
+}
+
+/// PIL's bicubic resize of 8-bit RGB: a horizontal pass, then a vertical one, each
+/// rounded back to 8 bits.
+pub fn resize_bicubic(img: &Rgb, width: usize, height: usize) -> Rgb {
+    let half = 1i64 << (PRECISION_BITS - 1);
+    let mut horizontal = img.clone();
+    if width != img.width {
+        let coeffs = coefficients(img.width, width);
+        let mut data = vec![0u8; img.height * width * 3];
+        for y in 0..img.height {
+            for (xx, (xmin, k)) in coeffs.iter().enumerate() {
+                for c in 0..3 {
+                    let sum = k.iter().enumerate().fold(half, |s, (i, w)| {
+                        s + i64::from(img.data[(y * img.width + xmin + i) * 3 + c]) * w
+                    });
+                    data[(y * width + xx) * 3 + c] = clip8(sum);
+                }
+            }
+        }
+        horizontal = Rgb { width, height: img.height, data };
+    }
+    if height == horizontal.height {
+        return horizontal;
+    }
+    let coeffs = coefficients(horizontal.height, height);
+    let mut data = vec![0u8; height * width * 3];
+    for (yy, (ymin, k)) in coeffs.iter().enumerate() {
+        for x in 0..width {
+            for c in 0..3 {
+                let sum = k.iter().enumerate().fold(half, |s, (i, w)| {
+                    s + i64::from(horizontal.data[((ymin + i) * width + x) * 3 + c]) * w
+                });
+                data[(yy * width + x) * 3 + c] = clip8(sum);
+            }
+        }
+    }
+    Rgb { width, height, data }
+}
+
+impl ImageSettings {
+    fn factor(&self) -> usize {
+        self.patch_size * self.merge_size
+    }
+
+    /// An image's pixel values, `(patches, 3 * 2 * 16 * 16)` row-major, and its grid.
+    pub fn image(&self, img: &Rgb) -> Result<(Vec<f32>, Grid), String> {
+        let (h, w) = smart_resize(img.height, img.width, self.factor(), self.min_pixels, self.max_pixels)?;
+        let resized = resize_bicubic(img, w, h);
+        let frames = vec![resized; self.temporal_patch_size];
+        Ok(self.patchify(&frames))
+    }
+
+    /// Video frames (already sampled, any even number, all the same size) as one video.
+    pub fn video(&self, frames: &[Rgb]) -> Result<(Vec<f32>, Grid), String> {
+        let first = frames.first().ok_or("a video with no frames")?;
+        if !frames.len().is_multiple_of(self.temporal_patch_size) {
+            return Err(format!("{} frames is not a whole number of frame pairs", frames.len()));
+        }
+        if frames.iter().any(|f| (f.width, f.height) != (first.width, first.height)) {
+            return Err("video frames differ in size".into());
+        }
+        let (h, w) =
+            smart_resize(first.height, first.width, self.factor(), self.min_pixels, self.max_pixels)?;
+        let resized: Vec<Rgb> = frames.iter().map(|f| resize_bicubic(f, w, h)).collect();
+        Ok(self.patchify(&resized))
+    }
+
+    /// Scale, normalise and cut frames (a multiple of the temporal patch, same size,
+    /// sides multiples of the merge factor) into patches.
+    fn patchify(&self, frames: &[Rgb]) -> (Vec<f32>, Grid) {
+        let (p, m, tp) = (self.patch_size, self.merge_size, self.temporal_patch_size);
+        let (width, height) = (frames[0].width, frames[0].height);
+        let (gh, gw, gt) = (height / p, width / p, frames.len() / tp);
+        // As the reference rounds: scaled in f64, then normalised in f32.
+        let (mean, std) = (self.mean.map(|m| m as f32), self.std.map(|s| s as f32));
+        let value = |f: &Rgb, y: usize, x: usize, c: usize| {
+            let v = (f64::from(f.data[(y * width + x) * 3 + c]) * (1.0 / 255.0)) as f32;
+            (v - mean[c]) / std[c]
+        };
+        let mut out = Vec::with_capacity(gt * gh * gw * 3 * tp * p * p);
+        for t in 0..gt {
+            for br in 0..gh / m {
+                for bc in 0..gw / m {
+                    for ir in 0..m {
+                        for ic in 0..m {
+                            let (y0, x0) = ((br * m + ir) * p, (bc * m + ic) * p);
+                            for c in 0..3 {
+                                for f in &frames[t * tp..(t + 1) * tp] {
+                                    for y in y0..y0 + p {
+                                        for x in x0..x0 + p {
+                                            out.push(value(f, y, x, c));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (out, [gt, gh, gw])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smart_resize_keeps_multiples_of_the_factor_within_the_bounds() {
+        assert_eq!(smart_resize(37, 50, 32, 4096, 16384), Ok((64, 96)), "too small: grown");
+        assert_eq!(smart_resize(200, 300, 32, 4096, 8192), Ok((64, 96)), "too large: shrunk");
+        assert_eq!(
+            smart_resize(720, 1280, 32, 65536, 16_777_216),
+            Ok((704, 1280)),
+            "720/32 = 22.5 rounds to 22"
+        );
+        assert!(smart_resize(1, 300, 32, 4096, 8192).is_err());
+        assert!(smart_resize(0, 10, 32, 4096, 8192).is_err());
+    }
+
+    #[test]
+    fn resizing_to_the_same_size_changes_nothing() {
+        let img = Rgb { width: 4, height: 3, data: (0..36).map(|v| (v * 7) as u8).collect() };
+        assert_eq!(resize_bicubic(&img, 4, 3), img);
+        let flat = Rgb { width: 5, height: 4, data: vec![200; 60] };
+        assert!(resize_bicubic(&flat, 13, 9).data.iter().all(|&v| v == 200), "a flat picture stays flat");
+    }
+}
