@@ -6,6 +6,7 @@
 mod config;
 mod positions;
 pub mod processor;
+pub mod prompt;
 mod rope;
 mod text;
 mod vision;
