@@ -55,6 +55,11 @@ enum Command {
         #[arg(long, default_value_t = vidence::demo::DEFAULT_SEED)]
         seed: u64,
     },
+    /// Run the vision-language model.
+    Model {
+        #[command(subcommand)]
+        what: vidence::model_cli::ModelCommand,
+    },
     /// Measure decoding and seeking on a video.
     Bench {
         #[command(subcommand)]
@@ -93,5 +98,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Demo { out, seed }) => vidence::cli::demo(out, seed),
         Some(Command::Validate { .. }) => unreachable!("handled in main for its exit codes"),
         Some(Command::Bench { what }) => vidence::bench::run(&what),
+        Some(Command::Model { what }) => vidence::model_cli::run(&what),
     }
 }

@@ -163,3 +163,67 @@ fn validate_exit_codes_and_problem_paths() {
     );
     assert_eq!(vidence(&["validate", dir.join("missing.json").to_str().unwrap()]).status.code(), Some(2));
 }
+
+/// A random-weight Qwen3-VL checkpoint in the hub's layout, with the tiny test
+/// tokenizer (its special tokens at ids 0 to 6).
+fn tiny_checkpoint() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch("tiny_qwen3_vl");
+        let config = r#"{
+            "image_token_id": 5, "video_token_id": 6, "vision_start_token_id": 3, "vision_end_token_id": 4,
+            "tie_word_embeddings": true,
+            "text_config": {"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128,
+                "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
+                "rms_norm_eps": 1e-6, "rope_theta": 5000000, "rope_scaling": {"mrope_section": [2, 3, 3]}},
+            "vision_config": {"depth": 2, "hidden_size": 32, "intermediate_size": 64, "num_heads": 2,
+                "patch_size": 16, "spatial_merge_size": 2, "temporal_patch_size": 2, "out_hidden_size": 64,
+                "num_position_embeddings": 64, "deepstack_visual_indexes": [0]}
+        }"#;
+        model::qwen3_vl::write_random_checkpoint(&dir, config).unwrap();
+        let tokenizer =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/qwen3_vl_tokenizer");
+        std::fs::copy(tokenizer.join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();
+        dir
+    })
+}
+
+fn inspect(extra: &[&str]) -> serde_json::Value {
+    let model = tiny_checkpoint().to_str().unwrap().to_owned();
+    let mut args =
+        vec!["model", "inspect", "--model", &model, "--prompt", "Where is the red ball?", "--json"];
+    args.extend_from_slice(extra);
+    let out = vidence(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn model_inspect_prints_the_next_token_logits_for_text_an_image_and_a_video() {
+    let text = inspect(&["--top-k", "5", "--full-logits"]);
+    let top = text["top"].as_array().unwrap();
+    assert_eq!(top.len(), 5);
+    let logits: Vec<f64> =
+        text["top"].as_array().unwrap().iter().map(|t| t["logit"].as_f64().unwrap()).collect();
+    assert!(logits.windows(2).all(|w| w[0] >= w[1]), "most likely first: {logits:?}");
+    assert!(top.iter().all(|t| t["logprob"].as_f64().unwrap() <= 0.0 && t["id"].as_u64().unwrap() < 320));
+    assert_eq!(text["logits"].as_array().unwrap().len(), 320);
+    assert_eq!(text["logits"][top[0]["id"].as_u64().unwrap() as usize].as_f64(), Some(logits[0]));
+
+    let frame = scratch("inspect").join("frame.png");
+    let video = demo_dir().join("demo.mp4");
+    let out = vidence(&["frame", video.to_str().unwrap(), "--index", "30", "--out", frame.to_str().unwrap()]);
+    assert!(out.status.success());
+    let image = inspect(&["--image", frame.to_str().unwrap()]);
+    let with_video = inspect(&["--video", video.to_str().unwrap(), "--fps", "0.5"]);
+    let tokens = |v: &serde_json::Value| v["input_tokens"].as_u64().unwrap();
+    // A 1280x720 picture: 704x1280 at most 16.8 Mpx, 880 merged blocks.
+    assert_eq!(tokens(&image), tokens(&text) + 2 + 880, "vision start and end, and a pad per block");
+    // 20 s at 0.5 fps: 10 frames, 5 pairs, each with its time and blocks.
+    assert!(tokens(&with_video) > tokens(&text) + 5 * 3, "{with_video}");
+    assert_ne!(image["top"], text["top"]);
+
+    let missing = vidence(&["model", "inspect", "--model", "/no/such/model", "--prompt", "x"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such/model"));
+}

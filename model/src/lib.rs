@@ -4,6 +4,7 @@
 
 mod error;
 pub mod generate;
+pub mod hub;
 pub mod parse;
 pub mod qwen3_vl;
 mod weights;

@@ -7,6 +7,7 @@ mod config;
 mod positions;
 pub mod processor;
 pub mod prompt;
+mod random;
 mod rope;
 mod text;
 mod vision;
@@ -17,6 +18,7 @@ use candle_core::{DType, Device, Tensor};
 
 pub use config::{Config, TextConfig, VisionConfig};
 pub use positions::{Media, rope_index};
+pub use random::write_random_checkpoint;
 pub use rope::{Positions, text_positions};
 pub use text::TextModel;
 pub use vision::{Grid, VisionModel, VisionOutput};

@@ -169,17 +169,18 @@ impl ImageSettings {
         Ok(self.patchify(&frames))
     }
 
-    /// Video frames (already sampled, any even number, all the same size) as one video.
-    pub fn video(&self, frames: &[Rgb]) -> Result<(Vec<f32>, Grid), String> {
+    /// Sampled video frames (all the same size) as one video, sized by `video`; an odd
+    /// last frame is paired with itself.
+    pub fn video(&self, frames: &[Rgb], video: &VideoSettings) -> Result<(Vec<f32>, Grid), String> {
         let first = frames.first().ok_or("a video with no frames")?;
-        if !frames.len().is_multiple_of(self.temporal_patch_size) {
-            return Err(format!("{} frames is not a whole number of frame pairs", frames.len()));
-        }
         if frames.iter().any(|f| (f.width, f.height) != (first.width, first.height)) {
             return Err("video frames differ in size".into());
         }
-        let (h, w) =
-            smart_resize(first.height, first.width, self.factor(), self.min_pixels, self.max_pixels)?;
+        let mut frames = frames.to_vec();
+        while !frames.len().is_multiple_of(self.temporal_patch_size) {
+            frames.push(frames[frames.len() - 1].clone());
+        }
+        let (h, w) = video.frame_size(frames.len(), first.height, first.width, self)?;
         let resized: Vec<Rgb> = frames.iter().map(|f| resize_bicubic(f, w, h)).collect();
         Ok(self.patchify(&resized))
     }
@@ -221,6 +222,89 @@ impl ImageSettings {
     }
 }
 
+/// How frames are sampled from a video and sized (`video_preprocessor_config.json`);
+/// `Default` is Qwen3-VL's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VideoSettings {
+    /// Frames per second to sample.
+    pub fps: f64,
+    pub min_frames: u64,
+    pub max_frames: u64,
+    /// Pixel bounds for all sampled frames together.
+    pub min_pixels: usize,
+    pub max_pixels: usize,
+}
+
+impl Default for VideoSettings {
+    fn default() -> Self {
+        Self {
+            fps: 2.0,
+            min_frames: 4,
+            max_frames: 768,
+            min_pixels: 128 * 32 * 32,
+            max_pixels: 32 * 32 * 768,
+        }
+    }
+}
+
+impl VideoSettings {
+    /// Indices of the frames to sample from `total` frames at `video_fps`: evenly
+    /// spread from the first to the last, as the reference picks them.
+    pub fn sample(&self, total: u64, video_fps: f64) -> Vec<u64> {
+        if total == 0 {
+            return Vec::new();
+        }
+        let wanted = if video_fps > 0.0 { (total as f64 / video_fps * self.fps) as u64 } else { total };
+        let n = wanted.max(self.min_frames).min(self.max_frames).min(total).max(1);
+        if n == 1 {
+            return vec![0];
+        }
+        let step = (total - 1) as f64 / (n - 1) as f64;
+        (0..n)
+            .map(|i| if i == n - 1 { total - 1 } else { (i as f64 * step).round_ties_even() as u64 })
+            .collect()
+    }
+
+    /// The size frames are resized to: like [`smart_resize`], with the pixel budget
+    /// shared by all `frames` frames.
+    pub fn frame_size(
+        &self,
+        frames: usize,
+        height: usize,
+        width: usize,
+        image: &ImageSettings,
+    ) -> Result<(usize, usize), String> {
+        let factor = image.factor() as f64;
+        let temporal = image.temporal_patch_size;
+        if frames < temporal || height == 0 || width == 0 {
+            return Err(format!("{frames} frames of {width}x{height} is too little video"));
+        }
+        let (mut h, mut w) = (height as f64, width as f64);
+        if h < factor || w < factor {
+            let scale = (factor / h).max(factor / w);
+            h = (h * scale).floor();
+            w = (w * scale).floor();
+        }
+        if h.max(w) / h.min(w) > 200.0 {
+            return Err(format!("aspect ratio of {width}x{height} is over 200"));
+        }
+        let t = frames as f64;
+        let mut h_bar = (h / factor).round_ties_even() * factor;
+        let mut w_bar = (w / factor).round_ties_even() * factor;
+        let t_bar = (t / temporal as f64).round_ties_even() * temporal as f64;
+        if t_bar * h_bar * w_bar > self.max_pixels as f64 {
+            let beta = (t * h * w / self.max_pixels as f64).sqrt();
+            h_bar = factor.max((h / beta / factor).floor() * factor);
+            w_bar = factor.max((w / beta / factor).floor() * factor);
+        } else if t_bar * h_bar * w_bar < self.min_pixels as f64 {
+            let beta = (self.min_pixels as f64 / (t * h * w)).sqrt();
+            h_bar = (h * beta / factor).ceil() * factor;
+            w_bar = (w * beta / factor).ceil() * factor;
+        }
+        Ok((h_bar as usize, w_bar as usize))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +320,21 @@ mod tests {
         );
         assert!(smart_resize(1, 300, 32, 4096, 8192).is_err());
         assert!(smart_resize(0, 10, 32, 4096, 8192).is_err());
+    }
+
+    #[test]
+    fn video_frames_are_spread_from_first_to_last_at_the_asked_rate() {
+        let v = VideoSettings::default();
+        // 10 s at 30 fps, 2 frames a second: 20 frames, the last one included.
+        let picked = v.sample(300, 30.0);
+        assert_eq!(picked.len(), 20);
+        assert_eq!((picked[0], picked[1], picked[19]), (0, 16, 299), "299/19 = 15.74 rounds to 16");
+        assert_eq!(v.sample(3, 30.0), [0, 1, 2], "never more frames than the video has");
+        assert_eq!(v.sample(90, 30.0).len(), 6, "3 s: 6 frames");
+        assert_eq!(v.sample(30, 30.0).len(), 4, "at least 4");
+        assert!(v.sample(0, 30.0).is_empty());
+        let (h, w) = v.frame_size(20, 720, 1280, &ImageSettings::default()).unwrap();
+        assert!(h % 32 == 0 && w % 32 == 0 && 20 * h * w <= v.max_pixels, "{h}x{w}");
     }
 
     #[test]
