@@ -55,6 +55,9 @@ enum Command {
         #[arg(long, default_value_t = vidence::demo::DEFAULT_SEED)]
         seed: u64,
     },
+    /// Ask the vision-language model about a video: streams the answer, then prints the
+    /// boxes, time spans and reasoning steps read from it.
+    Ask(vidence::model_cli::Ask),
     /// Run the vision-language model.
     Model {
         #[command(subcommand)]
@@ -99,5 +102,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Validate { .. }) => unreachable!("handled in main for its exit codes"),
         Some(Command::Bench { what }) => vidence::bench::run(&what),
         Some(Command::Model { what }) => vidence::model_cli::run(&what),
+        Some(Command::Ask(args)) => vidence::model_cli::ask(&args),
     }
 }

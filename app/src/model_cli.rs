@@ -145,3 +145,170 @@ fn sample_video(path: &Path, fps: f64) -> anyhow::Result<(Vec<Rgb>, Vec<f64>)> {
     let frames = read_frames(path, &indices)?;
     Ok((frames, prompt::frame_pair_times(&indices, info.fps, 2)))
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TaskKind {
+    /// Answer the question, with reasoning citing times and boxes.
+    Answer,
+    /// Follow the object named by --question through the clip.
+    Track,
+    /// When the event named by --question happens.
+    When,
+    /// Describe the region --box at the clip's start.
+    Region,
+    /// The clip's events with their times.
+    Captions,
+}
+
+#[derive(clap::Args)]
+pub struct Ask {
+    /// A video (or a picture).
+    pub video: PathBuf,
+    /// A checkpoint folder, or a hub id already in the Hugging Face cache.
+    #[arg(long)]
+    pub model: String,
+    /// The question (for track: the object; for when: the event).
+    #[arg(long, default_value = "")]
+    pub question: String,
+    #[arg(long, value_enum, default_value_t = TaskKind::Answer)]
+    pub task: TaskKind,
+    /// The clip to look at, in seconds (default: the whole video).
+    #[arg(long)]
+    pub from: Option<f64>,
+    #[arg(long)]
+    pub to: Option<f64>,
+    /// Frames per second to sample.
+    #[arg(long, default_value_t = 2.0)]
+    pub fps: f64,
+    /// For region: x1,y1,x2,y2 in video pixels.
+    #[arg(long, value_delimiter = ',')]
+    pub r#box: Option<Vec<f64>>,
+    #[arg(long, default_value_t = 512)]
+    pub max_tokens: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    task: String,
+    text: &'a str,
+    finish: model::generate::Finish,
+    tokens: &'a [model::generate::Token],
+    prediction: &'a annotate::Prediction,
+}
+
+/// `vidence ask`: run a task on a clip through the inference thread, streaming the
+/// answer, then print what it says (boxes, spans, steps) in video pixels and seconds.
+pub fn ask(args: &Ask) -> anyhow::Result<()> {
+    use model::tasks::Task;
+    use model::worker::{Event, Job, Media, Request, Worker};
+    use std::io::Write as _;
+
+    let source =
+        VideoSource::open(&args.video).with_context(|| format!("cannot read {}", args.video.display()))?;
+    let info = source.info().clone();
+    let index = std::sync::Arc::clone(source.index());
+    drop(source);
+    let first = args.from.map_or(0, |t| index.frame_at_time(t));
+    let last = args.to.map_or(info.frame_count.saturating_sub(1), |t| index.frame_at_time(t));
+    anyhow::ensure!(first <= last, "--from is after --to");
+    let clip_start_s = index.time_of(first);
+    let media = if info.frame_count <= 1 {
+        Media::Image(read_frames(&args.video, &[0])?.remove(0))
+    } else {
+        let settings = VideoSettings { fps: args.fps, ..VideoSettings::default() };
+        let relative = settings.sample(last - first + 1, info.fps);
+        let absolute: Vec<u64> = relative.iter().map(|i| i + first).collect();
+        Media::Video { frames: read_frames(&args.video, &absolute)?, indices: relative, fps: info.fps }
+    };
+    let to_grid = |v: f64, size: u32| (v / f64::from(size) * 1000.0).round().clamp(0.0, 1000.0) as u32;
+    let task = match args.task {
+        TaskKind::Answer => Task::Answer { question: args.question.clone() },
+        TaskKind::Track => Task::Track { object: args.question.clone() },
+        TaskKind::When => Task::When { event: args.question.clone() },
+        TaskKind::Captions => Task::Captions,
+        TaskKind::Region => {
+            let b =
+                args.r#box.as_deref().filter(|b| b.len() == 4).context("region needs --box x1,y1,x2,y2")?;
+            let bbox = [
+                to_grid(b[0], info.width),
+                to_grid(b[1], info.height),
+                to_grid(b[2], info.width),
+                to_grid(b[3], info.height),
+            ];
+            Task::Region { bbox, time_s: 0.0 }
+        }
+    };
+    let worker = Worker::start()?;
+    worker.send(Request::Load(args.model.clone()));
+    worker.send(Request::Run(Job {
+        task: task.clone(),
+        media,
+        video_width: info.width,
+        video_height: info.height,
+        clip_start_s,
+        generation: model::generate::GenerationConfig { max_tokens: args.max_tokens, ..Default::default() },
+    }));
+    let mut stdout = std::io::stdout();
+    loop {
+        match worker.events().recv()? {
+            Event::Loaded { .. } => {}
+            Event::Failed(e) => anyhow::bail!(e),
+            Event::Token { text, .. } => {
+                if !args.json {
+                    print!("{text}");
+                    stdout.flush()?;
+                }
+            }
+            Event::Done { text, tokens, finish, prediction } => {
+                if args.json {
+                    let answer = Answer {
+                        task: task.to_string(),
+                        text: &text,
+                        finish,
+                        tokens: &tokens,
+                        prediction: &prediction,
+                    };
+                    println!("{}", serde_json::to_string(&answer)?);
+                } else {
+                    println!("\n\n{}", summary(&prediction));
+                }
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn summary(p: &annotate::Prediction) -> String {
+    let mut lines = Vec::new();
+    if let Some(answer) = &p.answer {
+        lines.push(format!("answer: {answer}"));
+    }
+    for b in &p.boxes {
+        let [x1, y1, x2, y2] = b.bbox.0;
+        let at = b.time_s.map_or_else(String::new, |t| format!(" at {t:.2} s"));
+        lines.push(format!(
+            "box {}{at}: [{x1:.0}, {y1:.0}, {x2:.0}, {y2:.0}]",
+            b.label.as_deref().unwrap_or("")
+        ));
+    }
+    for s in &p.spans {
+        lines.push(format!(
+            "span {}: {:.2} s – {:.2} s",
+            s.label.as_deref().unwrap_or(""),
+            s.start_s,
+            s.end_s
+        ));
+    }
+    for (i, s) in p.steps.iter().enumerate() {
+        lines.push(format!("step {}: {:?} {}", i + 1, s.kind, s.text));
+    }
+    for problem in &p.problems {
+        lines.push(format!("could not read: {problem}"));
+    }
+    if lines.is_empty() {
+        lines.push("no evidence in the answer".into());
+    }
+    lines.join("\n")
+}

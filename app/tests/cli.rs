@@ -227,3 +227,30 @@ fn model_inspect_prints_the_next_token_logits_for_text_an_image_and_a_video() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such/model"));
 }
+
+#[test]
+fn ask_streams_an_answer_and_prints_what_it_read() {
+    let model = tiny_checkpoint().to_str().unwrap().to_owned();
+    let video = demo_dir().join("demo.mp4");
+    let video = video.to_str().unwrap();
+    let ask = |extra: &[&str]| {
+        let mut args = vec!["ask", video, "--model", &model, "--max-tokens", "8", "--fps", "1"];
+        args.extend_from_slice(extra);
+        vidence(&args)
+    };
+    let out = ask(&["--task", "track", "--question", "the red circle", "--from", "2", "--to", "6", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["task"], "track");
+    let tokens = answer["tokens"].as_array().unwrap();
+    assert!(!tokens.is_empty() && tokens.len() <= 8);
+    assert!(["max_tokens", "stop"].contains(&answer["finish"].as_str().unwrap()));
+    assert!(answer["prediction"].is_object());
+
+    let out = ask(&["--task", "region", "--box", "100,100,400,300"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty(), "the answer streams, then a summary");
+    let out = ask(&["--task", "region"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--box"));
+}

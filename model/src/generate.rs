@@ -37,14 +37,15 @@ impl Default for GenerationConfig {
 }
 
 /// One generated token.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Token {
     pub id: u32,
     /// Its log-probability under the model (before penalty, temperature and top-p).
     pub logprob: f32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Finish {
     Stop,
     MaxTokens,

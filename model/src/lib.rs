@@ -1,13 +1,16 @@
 //! The vision-language model side of Vidence: Qwen3-VL on candle ([`qwen3_vl`]),
 //! generation from it ([`generate`]), and reading what a model wrote into an
-//! `annotate::Prediction` ([`parse`]).
+//! `annotate::Prediction` ([`parse`]); the task prompts ([`tasks`]) and the inference
+//! thread that runs them ([`worker`]).
 
 mod error;
 pub mod generate;
 pub mod hub;
 pub mod parse;
 pub mod qwen3_vl;
+pub mod tasks;
 mod weights;
+pub mod worker;
 
 pub use error::{ModelError, Result};
 pub use parse::{Context, Coordinates, parse};

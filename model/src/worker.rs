@@ -1,0 +1,182 @@
+//! The inference thread: a queue of jobs (load a model, run a task) worked off one at
+//! a time on a named thread, reporting load results, streamed tokens and the parsed
+//! prediction over a channel, so a GUI or the CLI drives the model without blocking.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use annotate::Prediction;
+use candle_core::{DType, Device, Tensor};
+
+use crate::generate::{Finish, GenerationConfig, Token, generate};
+use crate::parse::{Context, Coordinates, parse};
+use crate::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
+use crate::qwen3_vl::prompt::{self, IM_END, Part, Tokenizer};
+use crate::qwen3_vl::{Pixels, Qwen3Vl};
+use crate::tasks::Task;
+
+/// What the model looks at.
+#[derive(Clone, Debug)]
+pub enum Media {
+    None,
+    Image(Rgb),
+    /// Sampled frames, their indices in the video, and the video's frame rate.
+    Video {
+        frames: Vec<Rgb>,
+        indices: Vec<u64>,
+        fps: f64,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub task: Task,
+    pub media: Media,
+    /// The video's size: predicted boxes come back in its pixels.
+    pub video_width: u32,
+    pub video_height: u32,
+    /// Where the clip starts in the video, in seconds.
+    pub clip_start_s: f64,
+    pub generation: GenerationConfig,
+}
+
+pub enum Request {
+    /// A checkpoint folder (or a hub id in the cache).
+    Load(String),
+    Run(Job),
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Loaded {
+        folder: PathBuf,
+    },
+    /// One more token of the answer, with its text.
+    Token {
+        token: Token,
+        text: String,
+    },
+    Done {
+        text: String,
+        tokens: Vec<Token>,
+        finish: Finish,
+        prediction: Prediction,
+    },
+    Failed(String),
+}
+
+pub struct Worker {
+    requests: Sender<Request>,
+    events: Receiver<Event>,
+    cancel: Arc<AtomicBool>,
+}
+
+struct Loaded {
+    model: Qwen3Vl,
+    tokenizer: Tokenizer,
+}
+
+impl Worker {
+    /// Start the `vidence-model` thread.
+    pub fn start() -> std::io::Result<Self> {
+        let (requests, incoming) = channel::<Request>();
+        let (send, events) = channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&cancel);
+        std::thread::Builder::new().name("vidence-model".into()).spawn(move || {
+            let mut loaded: Option<Loaded> = None;
+            for request in incoming.iter() {
+                stop.store(false, Ordering::Relaxed);
+                let event = match request {
+                    Request::Load(spec) => match load(&spec) {
+                        Ok((folder, l)) => {
+                            loaded = Some(l);
+                            Event::Loaded { folder }
+                        }
+                        Err(e) => Event::Failed(e.to_string()),
+                    },
+                    Request::Run(job) => match loaded.as_mut() {
+                        Some(l) => {
+                            run(l, &job, &stop, &send).unwrap_or_else(|e| Event::Failed(e.to_string()))
+                        }
+                        None => Event::Failed("no model loaded".into()),
+                    },
+                };
+                if send.send(event).is_err() {
+                    return;
+                }
+            }
+        })?;
+        Ok(Self { requests, events, cancel })
+    }
+
+    pub fn send(&self, request: Request) {
+        // The thread lives as long as the worker; a failed send means it is gone.
+        let _ = self.requests.send(request);
+    }
+
+    /// Stop the job running now at its next token.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+}
+
+fn load(spec: &str) -> crate::Result<(PathBuf, Loaded)> {
+    let folder = crate::hub::resolve(spec)?;
+    let tokenizer = Tokenizer::load(&folder)?;
+    let model = Qwen3Vl::load(&folder, DType::F32, &Device::Cpu)?;
+    Ok((folder, Loaded { model, tokenizer }))
+}
+
+fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>) -> crate::Result<Event> {
+    let merge = l.model.config.vision.spatial_merge_size;
+    let settings = ImageSettings::default();
+    let input = |e: String| crate::ModelError::Input(e);
+    let (part, pixels) = match &job.media {
+        Media::None => (None, None),
+        Media::Image(rgb) => {
+            let (values, grid) = settings.image(rgb).map_err(input)?;
+            (Some(Part::Image { grid }), Some((values, grid)))
+        }
+        Media::Video { frames, indices, fps } => {
+            let (values, grid) = settings.video(frames, &VideoSettings::default()).map_err(input)?;
+            let timestamps = prompt::frame_pair_times(indices, *fps, settings.temporal_patch_size);
+            (Some(Part::Video { grid, timestamps }), Some((values, grid)))
+        }
+    };
+    let parts: Vec<Part> = part.into_iter().chain([Part::Text(job.task.prompt())]).collect();
+    let ids = l.tokenizer.encode(&prompt::chat(&parts, merge))?;
+    let device = Device::Cpu;
+    let patch = 3 * settings.temporal_patch_size * settings.patch_size * settings.patch_size;
+    let tensor =
+        pixels.as_ref().map(|(v, _)| Tensor::from_slice(v, (v.len() / patch, patch), &device)).transpose()?;
+    let grids: Vec<[usize; 3]> = pixels.iter().map(|(_, g)| *g).collect();
+    let media = tensor.as_ref().map(|values| Pixels { values, grids: &grids });
+    let first = match &job.media {
+        Media::Video { .. } => l.model.prefill(&ids, None, media)?,
+        _ => l.model.prefill(&ids, media, None)?,
+    };
+    let mut config = job.generation.clone();
+    config.stop_tokens.extend(l.tokenizer.id(IM_END));
+    let tokenizer = &l.tokenizer;
+    let generated = generate(&mut l.model, &ids, first, &config, cancel, |token| {
+        let text = tokenizer.decode(&[token.id]).unwrap_or_default();
+        let _ = send.send(Event::Token { token, text });
+    })?;
+    let ids: Vec<u32> = generated.tokens.iter().map(|t| t.id).collect();
+    let text = l.tokenizer.decode(&ids)?;
+    let cx = Context {
+        video_width: job.video_width,
+        video_height: job.video_height,
+        coordinates: Coordinates::Relative1000,
+        clip_start_s: job.clip_start_s,
+    };
+    let prediction = parse(&text, &cx);
+    Ok(Event::Done { text, tokens: generated.tokens, finish: generated.finish, prediction })
+}
