@@ -153,6 +153,36 @@ def multimodal_cases(model):
     return out
 
 
+def from_file_case(model, out: Path):
+    """An image read from a PNG file and processed by the reference image processor
+    (PIL backend, Qwen3-VL settings), then run through the model."""
+    import numpy as np
+    from PIL import Image
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    path = out / "picture.png"
+    if not path.exists():
+        y, x, c = np.meshgrid(np.arange(37), np.arange(50), np.arange(3), indexing="ij")
+        Image.fromarray(((x * 7 + y * 13 + c * 50 + (x * y) % 11) % 256).astype(np.uint8)).save(path)
+    processor = Qwen2VLImageProcessorPil(
+        patch_size=16, merge_size=2, temporal_patch_size=2, image_mean=[0.5] * 3, image_std=[0.5] * 3,
+        size={"shortest_edge": 4096, "longest_edge": 16384},
+    )
+    inputs = processor(images=[Image.open(path).convert("RGB")], return_tensors="pt")
+    grid = inputs["image_grid_thw"][0].tolist()
+    ids = [5, 9, START] + [IMAGE] * (grid[0] * grid[1] * grid[2] // 4) + [END, 30, 31]
+    types = [1 if t == IMAGE else 0 for t in ids]
+    with torch.no_grad():
+        row = model(
+            input_ids=torch.tensor([ids]),
+            pixel_values=inputs["pixel_values"].float(),
+            image_grid_thw=inputs["image_grid_thw"],
+            mm_token_type_ids=torch.tensor([types]),
+        ).logits[0, -1].tolist()
+    model.model.rope_deltas = None
+    return {"name": "image_file", "image_file": path.name, "input_ids": ids, "image_grid_thw": [grid], "logits": row}
+
+
 def legacy_layout(path: Path) -> None:
     cfg = json.loads(path.read_text())
     text = cfg["text_config"]
@@ -199,6 +229,7 @@ def main(out: Path) -> None:
             }
         )
         cases.extend(multimodal_cases(model))
+        cases.append(from_file_case(model, out))
         reference["models"][name] = cases
     (out / "qwen3_vl_reference.json").write_text(json.dumps(reference, indent=1) + "\n")
 

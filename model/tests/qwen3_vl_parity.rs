@@ -2,7 +2,8 @@
 //! checkpoints (tied and untied output head, both config layouts), for text, image,
 //! two-image, video and image-plus-video prompts fed the same pixel values:
 //! last-position logits within 1e-4 relative error in f32, and the same greedy
-//! continuation. `model/reference/qwen3_vl_fixture.py` made the checkpoints and values.
+//! continuation; and from a picture file through the image processor, logits within
+//! 1e-3. `model/reference/qwen3_vl_fixture.py` made the checkpoints and values.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use std::sync::atomic::AtomicBool;
 
 use candle_core::{DType, Device, Tensor};
 use model::generate::{Finish, GenerationConfig, generate};
+use model::qwen3_vl::processor::{ImageSettings, Rgb};
 use model::qwen3_vl::{Grid, Pixels, Qwen3Vl};
 use serde::Deserialize;
 
@@ -24,6 +26,8 @@ struct Case {
     input_ids: Vec<u32>,
     position_ids: Option<[Vec<i64>; 3]>,
     image_grid_thw: Option<Vec<Grid>>,
+    /// A picture file for the image processor, instead of formula pixels.
+    image_file: Option<String>,
     video_grid_thw: Option<Vec<Grid>>,
     logits: Vec<f32>,
     greedy: Option<Vec<u32>>,
@@ -38,6 +42,16 @@ fn pixels(grids: &[Grid], seed: f64) -> Tensor {
         })
         .collect();
     Tensor::from_vec(values, (patches, 3 * 2 * 16 * 16), &Device::Cpu).expect("pixel tensor")
+}
+
+fn read_png(path: &Path) -> Rgb {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).expect("the picture")));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut data = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut data).expect("its pixels");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    data.truncate(info.buffer_size());
+    Rgb { width: info.width as usize, height: info.height as usize, data }
 }
 
 fn fixtures() -> PathBuf {
@@ -70,13 +84,26 @@ fn logits_and_greedy_continuations_match_transformers() {
         let mut model = Qwen3Vl::load(&fixtures().join(name), DType::F32, &Device::Cpu).expect("load");
         assert_eq!(model.config.tie_word_embeddings, name.ends_with("_tied"));
         for case in cases {
-            let logits = match &case.position_ids {
-                Some(positions) => {
+            let logits = match (&case.position_ids, &case.image_file) {
+                (_, Some(file)) => {
+                    // End to end: the picture file through the image processor.
+                    let settings =
+                        ImageSettings { min_pixels: 4096, max_pixels: 16384, ..Default::default() };
+                    let (values, grid) = settings.image(&read_png(&fixtures().join(file))).unwrap();
+                    assert_eq!(Some(vec![grid]), case.image_grid_thw, "{name} {}", case.name);
+                    let values =
+                        Tensor::from_vec(values, (grid[0] * grid[1] * grid[2], 1536), &Device::Cpu).unwrap();
+                    let grids = [grid];
+                    model
+                        .prefill(&case.input_ids, Some(Pixels { values: &values, grids: &grids }), None)
+                        .unwrap()
+                }
+                (Some(positions), None) => {
                     model.text.clear_cache();
                     let embeds = model.text.embed(&case.input_ids).unwrap();
                     model.text.forward(&embeds, positions, &[]).unwrap()
                 }
-                None => {
+                (None, None) => {
                     let (images, videos) = (case.image_grid_thw.as_deref(), case.video_grid_thw.as_deref());
                     let image_pixels = images.map(|g| pixels(g, 0.0));
                     let video_pixels = videos.map(|g| pixels(g, 1.0));
