@@ -135,6 +135,21 @@ fn read_frames(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Rgb>> {
         .collect()
 }
 
+/// 32x18 grey thumbnails of frames, to compare them cheaply.
+fn grey_thumbnails(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut source = VideoSource::open(path)?;
+    indices
+        .iter()
+        .map(|&i| {
+            let rgba = source.frame(i)?.to_rgba_scaled(32, 18)?;
+            Ok(rgba
+                .chunks_exact(4)
+                .map(|p| ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8)
+                .collect())
+        })
+        .collect()
+}
+
 /// Frames sampled at `fps` as the reference samples them, and the time of each pair.
 fn sample_video(path: &Path, fps: f64) -> anyhow::Result<(Vec<Rgb>, Vec<f64>)> {
     let source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -160,6 +175,13 @@ pub enum TaskKind {
     Captions,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sampling {
+    Uniform,
+    /// Scene-change aware: four times as many candidates, kept where they differ most.
+    Scene,
+}
+
 #[derive(clap::Args)]
 pub struct Ask {
     /// A video (or a picture).
@@ -180,6 +202,9 @@ pub struct Ask {
     /// Frames per second to sample.
     #[arg(long, default_value_t = 2.0)]
     pub fps: f64,
+    /// Spread frames evenly in time, or where the picture changes most.
+    #[arg(long, value_enum, default_value_t = Sampling::Uniform)]
+    pub sampling: Sampling,
     /// For region: x1,y1,x2,y2 in video pixels.
     #[arg(long, value_delimiter = ',')]
     pub r#box: Option<Vec<f64>>,
@@ -218,7 +243,15 @@ pub fn ask(args: &Ask) -> anyhow::Result<()> {
         Media::Image(read_frames(&args.video, &[0])?.remove(0))
     } else {
         let settings = VideoSettings { fps: args.fps, ..VideoSettings::default() };
-        let relative = settings.sample(last - first + 1, info.fps);
+        let mut relative = settings.sample(last - first + 1, info.fps);
+        if args.sampling == Sampling::Scene {
+            let dense =
+                VideoSettings { fps: args.fps * 4.0, max_frames: settings.max_frames * 4, ..settings };
+            let candidates = dense.sample(last - first + 1, info.fps);
+            let absolute: Vec<u64> = candidates.iter().map(|i| i + first).collect();
+            let thumbnails = grey_thumbnails(&args.video, &absolute)?;
+            relative = VideoSettings::scene_aware(&candidates, &thumbnails, relative.len());
+        }
         let absolute: Vec<u64> = relative.iter().map(|i| i + first).collect();
         Media::Video { frames: read_frames(&args.video, &absolute)?, indices: relative, fps: info.fps }
     };

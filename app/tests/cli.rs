@@ -247,6 +247,9 @@ fn ask_streams_an_answer_and_prints_what_it_read() {
     assert!(["max_tokens", "stop"].contains(&answer["finish"].as_str().unwrap()));
     assert!(answer["prediction"].is_object());
 
+    let out = ask(&["--task", "when", "--question", "the circle leaves", "--sampling", "scene", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
     let out = ask(&["--task", "region", "--box", "100,100,400,300"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty(), "the answer streams, then a summary");

@@ -265,6 +265,49 @@ impl VideoSettings {
             .collect()
     }
 
+    /// Scene-change aware sampling: `n` of the `candidates` (frame indices, in order,
+    /// each with a small grey thumbnail of equal size), spread evenly over the amount
+    /// of change rather than over time, so a clip that cuts or moves gets more frames
+    /// there and a still stretch fewer. Half the mean change is added at every step, so
+    /// no stretch goes unsampled. The first and last candidates are always kept.
+    pub fn scene_aware(candidates: &[u64], thumbnails: &[Vec<u8>], n: usize) -> Vec<u64> {
+        let m = candidates.len().min(thumbnails.len());
+        if n >= m {
+            return candidates[..m].to_vec();
+        }
+        if n <= 1 {
+            return candidates.iter().take(n).copied().collect();
+        }
+        let change: Vec<f64> = (1..m)
+            .map(|i| {
+                let (a, b) = (&thumbnails[i - 1], &thumbnails[i]);
+                let sum: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+                sum as f64 / a.len().max(1) as f64
+            })
+            .collect();
+        let floor = change.iter().sum::<f64>() / change.len() as f64 / 2.0 + 1e-9;
+        // Position of each candidate along the accumulated change.
+        let mut at = vec![0.0; m];
+        for i in 1..m {
+            at[i] = at[i - 1] + change[i - 1] + floor;
+        }
+        let total = at[m - 1];
+        let mut picked: Vec<usize> = Vec::with_capacity(n);
+        for j in 0..n {
+            let target = total * j as f64 / (n - 1) as f64;
+            let after = at.partition_point(|&a| a < target).min(m - 1);
+            // The candidate nearest the target (ties go later).
+            let i = if after > 0 && target - at[after - 1] < at[after] - target { after - 1 } else { after };
+            // Never the same candidate twice: move on to the next free one.
+            let i = match picked.last() {
+                Some(&last) if i <= last => last + 1,
+                _ => i,
+            };
+            picked.push(i.min(m - 1 - (n - 1 - j)));
+        }
+        picked.into_iter().map(|i| candidates[i]).collect()
+    }
+
     /// The size frames are resized to: like [`smart_resize`], with the pixel budget
     /// shared by all `frames` frames.
     pub fn frame_size(
@@ -335,6 +378,34 @@ mod tests {
         assert!(v.sample(0, 30.0).is_empty());
         let (h, w) = v.frame_size(20, 720, 1280, &ImageSettings::default()).unwrap();
         assert!(h % 32 == 0 && w % 32 == 0 && 20 * h * w <= v.max_pixels, "{h}x{w}");
+    }
+
+    #[test]
+    fn scene_aware_sampling_puts_frames_where_the_picture_changes() {
+        // 40 candidates: still, then a stretch of fast change (20 to 29), then still.
+        let candidates: Vec<u64> = (0..40).map(|i| i * 10).collect();
+        let thumbnails: Vec<Vec<u8>> = (0..40u8)
+            .map(|i| {
+                let v = if i < 20 {
+                    0
+                } else if i < 30 {
+                    (i - 19) * 20
+                } else {
+                    200
+                };
+                vec![v; 16]
+            })
+            .collect();
+        let picked = VideoSettings::scene_aware(&candidates, &thumbnails, 10);
+        assert_eq!(picked.len(), 10);
+        assert!(picked.windows(2).all(|w| w[0] < w[1]), "in order, no repeats: {picked:?}");
+        assert_eq!((picked[0], picked[9]), (0, 390));
+        let in_change = picked.iter().filter(|&&f| (200..300).contains(&f)).count();
+        assert!(in_change >= 5, "the quarter of the clip that changes gets most frames: {picked:?}");
+        // A still clip is sampled evenly.
+        let still = VideoSettings::scene_aware(&candidates, &vec![vec![7u8; 16]; 40], 5);
+        assert_eq!(still, [0, 100, 200, 290, 390]);
+        assert_eq!(VideoSettings::scene_aware(&candidates[..3], &thumbnails[..3], 5), [0, 10, 20]);
     }
 
     #[test]
