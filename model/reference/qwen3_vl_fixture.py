@@ -183,6 +183,53 @@ def from_file_case(model, out: Path):
     return {"name": "image_file", "image_file": path.name, "input_ids": ids, "image_grid_thw": [grid], "logits": row}
 
 
+def from_frames_case(model, out: Path):
+    """A video given as PNG frames, processed by the reference video processor (it
+    resizes with torchvision, not PIL), then run through the model."""
+    import numpy as np
+    from PIL import Image
+    from transformers.models.qwen3_vl.video_processing_qwen3_vl import Qwen3VLVideoProcessor
+
+    folder = out / "video_frames"
+    folder.mkdir(exist_ok=True)
+    frames = []
+    for t in range(8):
+        y, x, c = np.meshgrid(np.arange(37), np.arange(50), np.arange(3), indexing="ij")
+        frame = ((x * 7 + y * 13 + c * 50 + t * 29 + (x * y) % 11) % 256).astype(np.uint8)
+        path = folder / f"frame_{t}.png"
+        if not path.exists():
+            Image.fromarray(frame).save(path)
+        frames.append(np.asarray(Image.open(path).convert("RGB")))
+    processor = Qwen3VLVideoProcessor(
+        size={"shortest_edge": 8 * 4096, "longest_edge": 8 * 16384}, image_mean=[0.5] * 3, image_std=[0.5] * 3
+    )
+    inputs = processor(
+        videos=[np.stack(frames)], do_sample_frames=False, cap_pixels_per_frame=False, return_tensors="pt"
+    )
+    grid = inputs["video_grid_thw"][0].tolist()
+    per_frame = grid[1] * grid[2] // 4
+    ids = [40]
+    for _ in range(grid[0]):
+        ids += [41, START] + [VIDEO] * per_frame + [END]
+    ids += [50]
+    types = [2 if t == VIDEO else 0 for t in ids]
+    with torch.no_grad():
+        row = model(
+            input_ids=torch.tensor([ids]),
+            pixel_values_videos=inputs["pixel_values_videos"].float(),
+            video_grid_thw=inputs["video_grid_thw"],
+            mm_token_type_ids=torch.tensor([types]),
+        ).logits[0, -1].tolist()
+    model.model.rope_deltas = None
+    return {
+        "name": "video_frames",
+        "video_frames": [f"video_frames/frame_{t}.png" for t in range(8)],
+        "input_ids": ids,
+        "video_grid_thw": [grid],
+        "logits": row,
+    }
+
+
 def legacy_layout(path: Path) -> None:
     cfg = json.loads(path.read_text())
     text = cfg["text_config"]
@@ -230,6 +277,7 @@ def main(out: Path) -> None:
         )
         cases.extend(multimodal_cases(model))
         cases.append(from_file_case(model, out))
+        cases.append(from_frames_case(model, out))
         reference["models"][name] = cases
     (out / "qwen3_vl_reference.json").write_text(json.dumps(reference, indent=1) + "\n")
 
