@@ -32,6 +32,17 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo '```'; run bench dataset --tracks 10000 --keyframes-per-track 100; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"
   echo '```'; run bench play "$work/720p_1min.mp4"; run bench play "$work/720p_10min.mp4"; echo '```'
+  echo "## Qwen3-VL on the CPU: the 2B architecture, random weights, a 16-frame video prompt"
+  echo "Vidence (candle, f32) first, then Hugging Face transformers on the same checkpoint and input."
+  echo '```'; run bench model --decode-tokens 8
+  python=${PYTHON:-python3}
+  if "$python" -c "import torch, transformers" 2>/dev/null; then
+    echo "\$ python bench/qwen3_vl_transformers.py target/bench-models/qwen3-vl-2b-random"
+    "$python" bench/qwen3_vl_transformers.py target/bench-models/qwen3-vl-2b-random 2>/dev/null
+  else
+    echo "(transformers side skipped: set PYTHON to a Python with torch and transformers)"
+  fi
+  echo '```'
   echo "## UI frame time: 1,000 boxes on screen, and a 1,000,000-keyframe dataset saving in the background"
   echo "The app driven through egui_kittest (headless); a frame is the GUI thread's logic, layout and tessellation."
   echo '```'; cargo bench -q -p vidence-tests --bench ui 2>/dev/null; echo '```'

@@ -2,6 +2,7 @@
 //! in the `viewer` and `annotate` crates; this crate wires them to people.
 
 pub mod bench;
+pub mod bench_model;
 pub mod cli;
 pub mod demo;
 pub mod gui;

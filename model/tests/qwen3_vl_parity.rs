@@ -203,3 +203,24 @@ fn a_missing_or_broken_checkpoint_is_a_clear_error() {
     assert!(err.to_string().contains("config.json"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn bf16_weights_run_every_kind_of_prompt_close_to_f32() {
+    let reference = reference();
+    let cases = &reference.models["qwen3_vl_tied"];
+    let mut model = Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), DType::BF16, &Device::Cpu).unwrap();
+    for case in cases
+        .iter()
+        .filter(|c| c.position_ids.is_none() && c.image_file.is_none() && c.video_frames.is_none())
+    {
+        let (images, videos) = (case.image_grid_thw.as_deref(), case.video_grid_thw.as_deref());
+        let image_pixels = images.map(|g| pixels(g, 0.0));
+        let video_pixels = videos.map(|g| pixels(g, 1.0));
+        let image = image_pixels.as_ref().zip(images).map(|(values, grids)| Pixels { values, grids });
+        let video = video_pixels.as_ref().zip(videos).map(|(values, grids)| Pixels { values, grids });
+        let logits = model.prefill(&case.input_ids, image, video).unwrap();
+        let err = relative_error(&logits, &case.logits);
+        assert!(err < 0.05, "{}: bf16 relative error {err}", case.name);
+        model.step(1).unwrap();
+    }
+}

@@ -67,11 +67,12 @@ impl Attention {
         };
         let (k, v) = (repeat(&k)?, repeat(&v)?);
         let scale = 1.0 / (self.head_dim as f64).sqrt();
-        let mut scores = (q.matmul(&k.t()?)? * scale)?;
+        // The softmax runs in f32 whatever the weights' precision, as in the reference.
+        let mut scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
         if n > 1 {
             scores = scores.broadcast_add(&causal_mask(n, past, x.device())?)?;
         }
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let weights = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
         let out = weights.matmul(&v)?.transpose(1, 2)?.reshape((b, n, self.heads * self.head_dim))?;
         Ok(self.o_proj.forward(&out)?)
     }

@@ -65,7 +65,8 @@ impl Block {
             // (heads, len, head_dim) for one frame.
             let take = |t: &Tensor| t.narrow(0, start, len).and_then(|t| t.transpose(0, 1)?.contiguous());
             let (q, k, v) = (take(&q)?, take(&k)?, take(&v)?);
-            let weights = candle_nn::ops::softmax_last_dim(&(q.matmul(&k.t()?)? * scale)?)?;
+            let scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
+            let weights = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
             outputs.push(weights.matmul(&v)?.transpose(0, 1)?.reshape((len, d))?);
             start += len;
         }
