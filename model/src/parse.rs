@@ -267,20 +267,8 @@ fn read_object(map: &Map<String, Value>, cx: &Context, p: &mut Prediction) {
         .find_map(|k| map.get(*k).and_then(Value::as_str))
         .map(str::to_owned);
     let time = ["time", "timestamp", "time_s", "t"].iter().find_map(|k| map.get(*k));
-    let time_s = match time.map(seconds) {
-        Some(Some(t)) => match cx.time(t) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                p.problems.push(e);
-                return;
-            }
-        },
-        Some(None) => {
-            p.problems.push(format!("unreadable time {}", time.map_or(String::new(), Value::to_string)));
-            return;
-        }
-        None => None,
-    };
+    let raw = time.map(|v| seconds(v).ok_or_else(|| format!("unreadable time {v}")));
+    let Ok(time_s) = video_time(raw, cx).map_err(|e| p.problems.push(e)) else { return };
     if let Some(v) = ["bbox_2d", "bbox", "box"].iter().find_map(|k| map.get(*k)) {
         match numbers::<4>(v)
             .ok_or_else(|| format!("a box needs 4 numbers, got {v}"))
@@ -317,6 +305,11 @@ fn read_object(map: &Map<String, Value>, cx: &Context, p: &mut Prediction) {
             .push(format!("unreadable time span in {}", excerpt(&Value::Object(map.clone()).to_string()))),
         None => {}
     }
+}
+
+/// An optional time the model gave (or why it could not be read), in video seconds.
+fn video_time(raw: Option<Result<f64, String>>, cx: &Context) -> Result<Option<f64>, String> {
+    raw.map(|t| t.and_then(|t| cx.time(t))).transpose()
 }
 
 fn add_span(label: Option<String>, a: f64, b: f64, cx: &Context, p: &mut Prediction) {
@@ -371,20 +364,10 @@ fn read_tags(text: &str, cx: &Context, p: &mut Prediction) {
             .split(',')
             .map(|n| n.trim().parse::<f64>().map_or(Value::Null, Value::from))
             .collect();
-        let time_s = match c.get(3).map(|m| text_seconds(m.as_str())) {
-            Some(Some(t)) => match cx.time(t) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    p.problems.push(e);
-                    continue;
-                }
-            },
-            Some(None) => {
-                p.problems.push(format!("unreadable time in {}", excerpt(&c[0])));
-                continue;
-            }
-            None => None,
-        };
+        let raw = c.get(3).map(|m| {
+            text_seconds(m.as_str()).ok_or_else(|| format!("unreadable time in {}", excerpt(&c[0])))
+        });
+        let Ok(time_s) = video_time(raw, cx).map_err(|e| p.problems.push(e)) else { continue };
         match numbers::<4>(&Value::Array(coords)).ok_or_else(|| format!("unreadable box {}", excerpt(&c[0])))
         {
             Ok(b) => match cx.bbox(b) {
