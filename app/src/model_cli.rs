@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use candle_core::{DType, Device, Tensor};
-use model::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
-use model::qwen3_vl::prompt::{self, Part, Tokenizer};
-use model::qwen3_vl::{Pixels, Qwen3Vl};
+use candle_core::{DType, Device};
+use model::qwen3_vl::Qwen3Vl;
+use model::qwen3_vl::processor::{Rgb, VideoSettings};
+use model::qwen3_vl::prompt::Tokenizer;
+use model::worker::Media;
 use serde::Serialize;
 use viewer::VideoSource;
 
@@ -60,35 +61,12 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
     let folder = model::hub::resolve(model)?;
     let tokenizer = Tokenizer::load(&folder)?;
     let mut qwen = Qwen3Vl::load(&folder, DType::F32, &Device::Cpu)?;
-    let merge = qwen.config.vision.spatial_merge_size;
-    let settings = ImageSettings::default();
-    let (part, pixels) = match (image, video) {
-        (Some(path), _) => {
-            let picture = read_frames(path, &[0])?.remove(0);
-            let (values, grid) = settings.image(&picture).map_err(anyhow::Error::msg)?;
-            (Some(Part::Image { grid }), Some((values, grid, true)))
-        }
-        (None, Some(path)) => {
-            let (frames, timestamps) = sample_video(path, *fps)?;
-            let video = VideoSettings { fps: *fps, ..VideoSettings::default() };
-            let (values, grid) = settings.video(&frames, &video).map_err(anyhow::Error::msg)?;
-            (Some(Part::Video { grid, timestamps }), Some((values, grid, false)))
-        }
-        (None, None) => (None, None),
+    let media = match (image, video) {
+        (Some(path), _) => Media::Image(read_frames(path, &[0])?.remove(0)),
+        (None, Some(path)) => sample_video(path, *fps)?,
+        (None, None) => Media::None,
     };
-    let parts: Vec<Part> = part.into_iter().chain([Part::Text(prompt.clone())]).collect();
-    let ids = tokenizer.encode(&prompt::chat(&parts, merge))?;
-    let tensor = pixels
-        .as_ref()
-        .map(|(values, grid, _)| {
-            let patch = values.len() / (grid[0] * grid[1] * grid[2]).max(1);
-            Tensor::from_slice(values, (values.len() / patch.max(1), patch), &Device::Cpu)
-        })
-        .transpose()?;
-    let grids: Vec<[usize; 3]> = pixels.iter().map(|(_, grid, _)| *grid).collect();
-    let media = tensor.as_ref().map(|values| Pixels { values, grids: &grids });
-    let is_image = pixels.as_ref().is_some_and(|(_, _, image)| *image);
-    let logits = if is_image { qwen.prefill(&ids, media, None)? } else { qwen.prefill(&ids, None, media)? };
+    let (ids, logits) = model::worker::prefill(&mut qwen, &tokenizer, &media, prompt)?;
 
     let logprobs = model::generate::log_softmax(&logits);
     let mut order: Vec<usize> = (0..logits.len()).collect();
@@ -150,15 +128,14 @@ fn grey_thumbnails(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Vec<u8>>>
         .collect()
 }
 
-/// Frames sampled at `fps` as the reference samples them, and the time of each pair.
-fn sample_video(path: &Path, fps: f64) -> anyhow::Result<(Vec<Rgb>, Vec<f64>)> {
+/// Frames sampled at `fps` as the reference samples them, as a video for the model.
+fn sample_video(path: &Path, fps: f64) -> anyhow::Result<Media> {
     let source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let info = source.info();
     let settings = VideoSettings { fps, ..VideoSettings::default() };
     let indices = settings.sample(info.frame_count, info.fps);
     anyhow::ensure!(!indices.is_empty(), "{} has no frames", path.display());
-    let frames = read_frames(path, &indices)?;
-    Ok((frames, prompt::frame_pair_times(&indices, info.fps, 2)))
+    Ok(Media::Video { frames: read_frames(path, &indices)?, indices, fps: info.fps })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -227,7 +204,7 @@ struct Answer<'a> {
 /// answer, then print what it says (boxes, spans, steps) in video pixels and seconds.
 pub fn ask(args: &Ask) -> anyhow::Result<()> {
     use model::tasks::Task;
-    use model::worker::{Event, Job, Media, Request, Worker};
+    use model::worker::{Event, Job, Request, Worker};
     use std::io::Write as _;
 
     let source =

@@ -134,11 +134,17 @@ fn load(spec: &str) -> crate::Result<(PathBuf, Loaded)> {
     Ok((folder, Loaded { model, tokenizer }))
 }
 
-fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>) -> crate::Result<Event> {
-    let merge = l.model.config.vision.spatial_merge_size;
+/// Start `model` on a chat of one user turn (`media`, then `text`), with the
+/// assistant prompt: the prompt's ids and the logits for the first answer token.
+pub fn prefill(
+    model: &mut Qwen3Vl,
+    tokenizer: &Tokenizer,
+    media: &Media,
+    text: &str,
+) -> crate::Result<(Vec<u32>, Vec<f32>)> {
     let settings = ImageSettings::default();
     let input = |e: String| crate::ModelError::Input(e);
-    let (part, pixels) = match &job.media {
+    let (part, pixels) = match media {
         Media::None => (None, None),
         Media::Image(rgb) => {
             let (values, grid) = settings.image(rgb).map_err(input)?;
@@ -150,18 +156,23 @@ fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>
             (Some(Part::Video { grid, timestamps }), Some((values, grid)))
         }
     };
-    let parts: Vec<Part> = part.into_iter().chain([Part::Text(job.task.prompt())]).collect();
-    let ids = l.tokenizer.encode(&prompt::chat(&parts, merge))?;
-    let device = Device::Cpu;
+    let parts: Vec<Part> = part.into_iter().chain([Part::Text(text.to_owned())]).collect();
+    let ids = tokenizer.encode(&prompt::chat(&parts, model.config.vision.spatial_merge_size))?;
     let patch = 3 * settings.temporal_patch_size * settings.patch_size * settings.patch_size;
+    let device = model.text.device().clone();
     let tensor =
         pixels.as_ref().map(|(v, _)| Tensor::from_slice(v, (v.len() / patch, patch), &device)).transpose()?;
     let grids: Vec<[usize; 3]> = pixels.iter().map(|(_, g)| *g).collect();
-    let media = tensor.as_ref().map(|values| Pixels { values, grids: &grids });
-    let first = match &job.media {
-        Media::Video { .. } => l.model.prefill(&ids, None, media)?,
-        _ => l.model.prefill(&ids, media, None)?,
+    let given = tensor.as_ref().map(|values| Pixels { values, grids: &grids });
+    let logits = match media {
+        Media::Video { .. } => model.prefill(&ids, None, given)?,
+        _ => model.prefill(&ids, given, None)?,
     };
+    Ok((ids, logits))
+}
+
+fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>) -> crate::Result<Event> {
+    let (ids, first) = prefill(&mut l.model, &l.tokenizer, &job.media, &job.task.prompt())?;
     let mut config = job.generation.clone();
     config.stop_tokens.extend(l.tokenizer.id(IM_END));
     let tokenizer = &l.tokenizer;

@@ -2,7 +2,7 @@
 //! review state. Only the visible rows are laid out, so ten thousand labels scroll
 //! as fast as ten.
 
-use annotate::{Dataset, LabelRef, Provenance, Review};
+use annotate::{Dataset, LabelRef, Provenance, Review, Segment, Track};
 
 use super::timeline::timecode;
 
@@ -41,12 +41,11 @@ pub struct Filter {
     pub review: Option<Review>,
 }
 
-/// One row of the list.
-struct Row {
-    label: LabelRef,
-    text: String,
-    /// Where to go when it is picked: a frame (tracks) or a time (segments).
-    at: Jump,
+/// One row of the list. Its text is made only when it is in view.
+#[derive(Clone, Copy)]
+enum Row<'a> {
+    Track(&'a Track),
+    Segment(&'a Segment),
 }
 
 #[derive(Clone, Copy)]
@@ -55,30 +54,54 @@ pub enum Jump {
     Time(f64),
 }
 
-fn rows(d: &Dataset, video: &str, filter: &Filter) -> Vec<Row> {
+impl Row<'_> {
+    fn label(self) -> LabelRef {
+        match self {
+            Row::Track(t) => LabelRef::Track(t.id.clone()),
+            Row::Segment(s) => LabelRef::Segment(s.id.clone()),
+        }
+    }
+
+    fn text(self, d: &Dataset) -> String {
+        match self {
+            Row::Track(t) => {
+                let category = d.category(&t.category).map_or(t.category.as_str(), |c| c.name.as_str());
+                format!("{} · {category} · {} kf · {:?}", t.id, t.keyframes.len(), t.review)
+            }
+            Row::Segment(s) => format!("{} {} · {:?}", timecode(s.start_s), s.label, s.review),
+        }
+    }
+
+    /// Where to go when it is picked: a track's first keyframe, a segment's start.
+    fn at(self) -> Jump {
+        match self {
+            Row::Track(t) => Jump::Frame(t.keyframes.first().map_or(0, |k| k.frame)),
+            Row::Segment(s) => Jump::Time(s.start_s),
+        }
+    }
+
+    fn is(self, label: Option<&LabelRef>) -> bool {
+        match (self, label) {
+            (Row::Track(t), Some(LabelRef::Track(id))) => t.id == *id,
+            (Row::Segment(s), Some(LabelRef::Segment(id))) => s.id == *id,
+            _ => false,
+        }
+    }
+}
+
+fn rows<'a>(d: &'a Dataset, video: &'a str, filter: &Filter) -> Vec<Row<'a>> {
     let pass = |source: &Provenance, review: Review| {
         filter.source.is_none_or(|f| f.matches(source)) && filter.review.is_none_or(|r| r == review)
     };
     let tracks = d
         .tracks_of(video)
         .filter(|t| pass(&t.source, t.review) && filter.category.as_ref().is_none_or(|c| *c == t.category))
-        .map(|t| {
-            let category = d.category(&t.category).map_or(t.category.as_str(), |c| c.name.as_str());
-            Row {
-                label: LabelRef::Track(t.id.clone()),
-                text: format!("{} · {category} · {} kf · {:?}", t.id, t.keyframes.len(), t.review),
-                at: Jump::Frame(t.keyframes.first().map_or(0, |k| k.frame)),
-            }
-        });
+        .map(Row::Track);
     // Segments have no category: a category filter shows tracks only.
     let segments = d
         .segments_of(video)
         .filter(|s| filter.category.is_none() && pass(&s.source, s.review))
-        .map(|s| Row {
-            label: LabelRef::Segment(s.id.clone()),
-            text: format!("{} {} · {:?}", timecode(s.start_s), s.label, s.review),
-            at: Jump::Time(s.start_s),
-        });
+        .map(Row::Segment);
     tracks.chain(segments).collect()
 }
 
@@ -120,9 +143,9 @@ pub fn show(
     egui::ScrollArea::vertical().id_salt("object-list").show_rows(ui, row_height, rows.len(), |ui, range| {
         // One line a row: `show_rows` lays out only the rows in view, by their height.
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-        for row in &rows[range] {
-            if ui.selectable_label(selected == Some(&row.label), &row.text).clicked() {
-                picked = Some((row.label.clone(), row.at));
+        for &row in &rows[range] {
+            if ui.selectable_label(row.is(selected), row.text(d)).clicked() {
+                picked = Some((row.label(), row.at()));
             }
         }
     });
@@ -165,8 +188,8 @@ mod tests {
         d
     }
 
-    fn ids(rows: &[Row]) -> Vec<&LabelRef> {
-        rows.iter().map(|r| &r.label).collect()
+    fn ids(rows: &[Row]) -> Vec<LabelRef> {
+        rows.iter().map(|r| r.label()).collect()
     }
 
     #[test]
@@ -174,15 +197,15 @@ mod tests {
         let d = dataset();
         let t = |id: &str| LabelRef::Track(id.into());
         let s = LabelRef::Segment("s".into());
-        assert_eq!(ids(&rows(&d, "v", &Filter::default())), [&t("a"), &t("b"), &s]);
+        assert_eq!(ids(&rows(&d, "v", &Filter::default())), [t("a"), t("b"), s.clone()]);
         let cats = Filter { category: Some("cat".into()), ..Filter::default() };
-        assert_eq!(ids(&rows(&d, "v", &cats)), [&t("a")], "a category shows tracks only");
+        assert_eq!(ids(&rows(&d, "v", &cats)), [t("a")], "a category shows tracks only");
         let human = Filter { source: Some(SourceFilter::Human), ..Filter::default() };
-        assert_eq!(ids(&rows(&d, "v", &human)), [&t("a"), &s]);
+        assert_eq!(ids(&rows(&d, "v", &human)), [t("a"), s.clone()]);
         let model = Filter { source: Some(SourceFilter::Model), ..Filter::default() };
-        assert_eq!(ids(&rows(&d, "v", &model)), [&t("b")]);
+        assert_eq!(ids(&rows(&d, "v", &model)), [t("b")]);
         let accepted = Filter { review: Some(Review::Accepted), ..Filter::default() };
-        assert_eq!(ids(&rows(&d, "v", &accepted)), [&s]);
+        assert_eq!(ids(&rows(&d, "v", &accepted)), [s]);
         assert!(rows(&d, "other", &Filter::default()).is_empty());
     }
 }

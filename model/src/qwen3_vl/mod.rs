@@ -36,6 +36,7 @@ pub struct Qwen3Vl {
 
 /// Pixel values of the images or the videos in a prompt, in prompt order, with the
 /// patch grid of each.
+#[derive(Clone, Copy)]
 pub struct Pixels<'a> {
     pub values: &'a Tensor,
     pub grids: &'a [Grid],
@@ -80,16 +81,8 @@ impl Qwen3Vl {
             }
             Ok(Some(out))
         };
-        let image = encode(
-            images.as_ref().map(|p| Pixels { values: p.values, grids: p.grids }),
-            image_token,
-            "image",
-        )?;
-        let video = encode(
-            videos.as_ref().map(|p| Pixels { values: p.values, grids: p.grids }),
-            video_token,
-            "video",
-        )?;
+        let image = encode(images, image_token, "image")?;
+        let video = encode(videos, video_token, "video")?;
 
         // Each position takes its row from the text embeddings, or the next image or
         // video feature in turn; DeepStack rows likewise, zero for text. The vision
@@ -129,10 +122,10 @@ impl Qwen3Vl {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        let media = |pixels: &Option<Pixels>| pixels.as_ref().map_or_else(Vec::new, |p| p.grids.to_vec());
+        let grids = |pixels: Option<Pixels>| pixels.map_or_else(Vec::new, |p| p.grids.to_vec());
         let positions = rope_index(
             ids,
-            &Media { image_token, video_token, images: media(&images), videos: media(&videos) },
+            &Media { image_token, video_token, images: grids(images), videos: grids(videos) },
             self.config.vision.spatial_merge_size,
         )?;
         self.next_position = positions.iter().flatten().copied().max().unwrap_or(-1) + 1;

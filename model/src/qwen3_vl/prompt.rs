@@ -94,10 +94,6 @@ impl Tokenizer {
         self.inner.id_to_token(id)
     }
 
-    pub fn vocab_size(&self) -> usize {
-        self.inner.get_vocab_size(true)
-    }
-
     /// Ids of `text`, special tokens written in it included.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
         let encoding = self.inner.encode(text, false).map_err(|e| ModelError::Input(e.to_string()))?;
