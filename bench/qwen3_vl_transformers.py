@@ -1,11 +1,12 @@
-"""Times Hugging Face transformers on the checkpoint and prompt `vidence bench model`
-wrote (random-weight Qwen3-VL-2B, a 16-frame video prompt): prefill (generating one
-token) and greedy decode (the time a run of n more tokens adds), on the CPU with as
-many threads as cores.
+"""Times Hugging Face transformers on the checkpoint and prompt that the model crate's
+`qwen3_vl_bench` example wrote (random-weight Qwen3-VL-2B, a 16-frame video prompt):
+prefill (generating one token) and greedy decode (the time a run of n more tokens
+adds), on the CPU with as many threads as cores, or on a GPU with sdpa attention.
 
-    python bench/qwen3_vl_transformers.py target/bench-models/qwen3-vl-2b-random
+    python bench/qwen3_vl_transformers.py target/bench-models/qwen3-vl-2b-random [cuda bfloat16]
 """
 
+import inspect
 import json
 import os
 import sys
@@ -17,34 +18,52 @@ import transformers
 from transformers import Qwen3VLForConditionalGeneration
 
 
-def main(folder: Path) -> None:
+def main(folder: Path, device: str, dtype: str) -> None:
     torch.set_num_threads(os.cpu_count() or 1)
     bench = json.loads((folder / "bench_prompt.json").read_text())
-    model = Qwen3VLForConditionalGeneration.from_pretrained(folder, dtype=torch.float32).eval()
+    model = Qwen3VLForConditionalGeneration.from_pretrained(
+        folder, dtype=getattr(torch, dtype), attn_implementation="sdpa"
+    )
+    model = model.to(device).eval()
     t, h, w = bench["video_grid_thw"]
     i = torch.arange(t * h * w, dtype=torch.float64)[:, None]
     j = torch.arange(1536, dtype=torch.float64)[None, :]
-    pixels = torch.sin(0.37 * i + 0.011 * j).float()
-    ids = torch.tensor([bench["input_ids"]])
+    pixels = torch.sin(0.37 * i + 0.011 * j).to(device=device, dtype=getattr(torch, dtype))
+    ids = torch.tensor([bench["input_ids"]], device=device)
     video = model.config.video_token_id
-    types = torch.tensor([[2 if x == video else 0 for x in bench["input_ids"]]])
-    kwargs = dict(pixel_values_videos=pixels, video_grid_thw=torch.tensor([[t, h, w]]), mm_token_type_ids=types)
+    types = torch.tensor([[2 if x == video else 0 for x in bench["input_ids"]]], device=device)
+    grid = torch.tensor([[t, h, w]], device=device)
+    kwargs = dict(pixel_values_videos=pixels, video_grid_thw=grid)
+    # Newer transformers find the video tokens by their type.
+    if "mm_token_type_ids" in inspect.signature(model.model.get_rope_index).parameters:
+        kwargs["mm_token_type_ids"] = types
+
+    def timed(**generate) -> tuple[float, list[int]]:
+        if device == "cuda":
+            torch.cuda.synchronize()
+        started = time.perf_counter()
+        out = model.generate(**generate)
+        if device == "cuda":
+            torch.cuda.synchronize()
+        return time.perf_counter() - started, out[0, ids.shape[1] :].tolist()
+
     n = bench["decode_tokens"]
     with torch.no_grad():
-        # Warm the thread pool and allocator on a short text prompt first.
+        # Warm the thread pool and allocator (and on a GPU, the kernels) first.
         model.generate(input_ids=ids[:, :8], max_new_tokens=2, do_sample=False)
-        started = time.perf_counter()
-        model.generate(input_ids=ids, max_new_tokens=1, do_sample=False, **kwargs)
-        prefill = time.perf_counter() - started
+        if device == "cuda":
+            model.generate(input_ids=ids, max_new_tokens=2, do_sample=False, **kwargs)
+            model.model.rope_deltas = None
+        prefill, _ = timed(input_ids=ids, max_new_tokens=1, do_sample=False, **kwargs)
         model.model.rope_deltas = None
-        started = time.perf_counter()
-        model.generate(input_ids=ids, max_new_tokens=n + 1, min_new_tokens=n + 1, do_sample=False, **kwargs)
-        total = time.perf_counter() - started
+        total, tokens = timed(input_ids=ids, max_new_tokens=n + 1, min_new_tokens=n + 1, do_sample=False, **kwargs)
     print(
         json.dumps(
             {
                 "transformers": transformers.__version__,
                 "torch": torch.__version__,
+                "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
+                "dtype": dtype,
                 "threads": torch.get_num_threads(),
                 "prompt_tokens": len(bench["input_ids"]),
                 "prefill_s": prefill,
@@ -52,10 +71,11 @@ def main(folder: Path) -> None:
                 "decode_tokens": n,
                 # Both runs prefill; the longer one then takes n more decode steps.
                 "decode_ms_per_token": (total - prefill) * 1e3 / n,
+                "tokens": tokens,
             }
         )
     )
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), *(sys.argv[2:4] or ["cpu", "float32"]))

@@ -34,7 +34,9 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo '```'; run bench play "$work/720p_1min.mp4"; run bench play "$work/720p_10min.mp4"; echo '```'
   echo "## Qwen3-VL on the CPU: the 2B architecture, random weights, a 16-frame video prompt"
   echo "Vidence (candle, f32) first, then Hugging Face transformers on the same checkpoint and input."
-  echo '```'; run bench model --decode-tokens 8
+  echo '```'
+  echo "\$ cargo run --release -p model --example qwen3_vl_bench -- --decode-tokens 8"
+  cargo run -q --release -p model --example qwen3_vl_bench -- --decode-tokens 8
   python=${PYTHON:-python3}
   if "$python" -c "import torch, transformers" 2>/dev/null; then
     echo "\$ python bench/qwen3_vl_transformers.py target/bench-models/qwen3-vl-2b-random"

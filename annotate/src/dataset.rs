@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::BBox;
+use crate::run::ModelRun;
 
 pub const SCHEMA: &str = "vidence/1";
 
@@ -25,6 +26,9 @@ pub struct Dataset {
     pub segments: Vec<Segment>,
     #[serde(default)]
     pub questions: Vec<Question>,
+    /// Model runs on the videos, with what was read out of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predictions: Vec<ModelRun>,
 }
 
 impl Default for Dataset {
@@ -36,6 +40,7 @@ impl Default for Dataset {
             tracks: Vec::new(),
             segments: Vec::new(),
             questions: Vec::new(),
+            predictions: Vec::new(),
         }
     }
 }
@@ -57,6 +62,10 @@ impl Dataset {
         self.segments.iter().find(|s| s.id == id)
     }
 
+    pub fn run(&self, id: &str) -> Option<&ModelRun> {
+        self.predictions.iter().find(|r| r.id == id)
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
@@ -67,6 +76,7 @@ impl Dataset {
             self.tracks.iter().any(|t| t.id == id)
                 || self.segments.iter().any(|s| s.id == id)
                 || self.questions.iter().any(|q| q.id == id)
+                || self.predictions.iter().any(|r| r.id == id)
         };
         (1..).map(|n| format!("{prefix}-{n}")).find(|id| !taken(id)).unwrap_or_default()
     }

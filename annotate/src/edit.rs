@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::{
     Category, Dataset, Interpolation, Keyframe, Keyframes, Question, Review, Segment, Track,
 };
+use crate::run::{ModelRun, Verdict};
 
 /// A label that carries a review state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum LabelRef {
     Track(String),
@@ -47,6 +48,18 @@ pub enum Edit {
     },
     RemoveCategory {
         id: String,
+    },
+    InsertRun {
+        index: usize,
+        run: Box<ModelRun>,
+    },
+    RemoveRun {
+        id: String,
+    },
+    /// Replace a model run's verdicts.
+    SetVerdicts {
+        run: String,
+        verdicts: Vec<Verdict>,
     },
     /// Add a keyframe, or replace the one on the same frame (move, resize, flags).
     SetKeyframe {
@@ -188,6 +201,20 @@ impl Edit {
             Edit::RemoveCategory { id } => {
                 let index = position(&d.categories, "category", id, |c| &c.id)?;
                 Edit::InsertCategory { index, category: d.categories.remove(index) }
+            }
+            Edit::InsertRun { index, run } => Edit::RemoveRun {
+                id: insert(&mut d.predictions, "model run", *index, (**run).clone(), |r| &r.id)?,
+            },
+            Edit::RemoveRun { id } => {
+                let index = position(&d.predictions, "model run", id, |r| &r.id)?;
+                Edit::InsertRun { index, run: Box::new(d.predictions.remove(index)) }
+            }
+            Edit::SetVerdicts { run, verdicts } => {
+                let i = position(&d.predictions, "model run", run, |r| &r.id)?;
+                Edit::SetVerdicts {
+                    run: run.clone(),
+                    verdicts: std::mem::replace(&mut d.predictions[i].verdicts, verdicts.clone()),
+                }
             }
             Edit::SetKeyframe { track, keyframe } => {
                 let t = track_mut(d, track)?;

@@ -10,6 +10,7 @@ mod journal;
 mod persist;
 mod prediction;
 mod review;
+mod run;
 mod validate;
 
 pub use dataset::{
@@ -23,6 +24,7 @@ pub use journal::{SYNC_INTERVAL, journal_path};
 pub use persist::{DatasetError, load, parse, save_atomic};
 pub use prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 pub use review::ReviewProgress;
+pub use run::{Alternative, EvidenceItem, ModelRun, RunSettings, RunToken, Verdict};
 pub use validate::{Problem, validate};
 
 /// The JSON Schema of a dataset file, generated from the types (committed as

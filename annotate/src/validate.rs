@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::dataset::{Dataset, Evidence, SCHEMA, Video};
 use crate::geometry::BBox;
+use crate::run::EvidenceItem;
 
 /// One thing wrong with a dataset, at a JSON path such as `$.tracks[2].keyframes[0].bbox`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -79,6 +80,7 @@ pub fn validate(dataset: &Dataset) -> Vec<Problem> {
     c.unique_ids("tracks", dataset.tracks.iter().map(|x| x.id.as_str()));
     c.unique_ids("segments", dataset.segments.iter().map(|x| x.id.as_str()));
     c.unique_ids("questions", dataset.questions.iter().map(|x| x.id.as_str()));
+    c.unique_ids("predictions", dataset.predictions.iter().map(|x| x.id.as_str()));
 
     for (i, v) in dataset.videos.iter().enumerate() {
         let path = format!("$.videos[{i}]");
@@ -173,6 +175,25 @@ pub fn validate(dataset: &Dataset) -> Vec<Problem> {
             }
             if let Some(b) = &step.bbox {
                 c.bbox(&format!("{rpath}.bbox"), b);
+            }
+        }
+    }
+    // What a model said is kept as it said it (a time past the end is its mistake, to
+    // be seen); only the run's links and verdicts must hold.
+    for (i, run) in dataset.predictions.iter().enumerate() {
+        let path = format!("$.predictions[{i}]");
+        c.video(&path, &run.video);
+        for (v, verdict) in run.verdicts.iter().enumerate() {
+            let (list, index, len) = match verdict.item {
+                EvidenceItem::Box { index } => ("boxes", index, run.prediction.boxes.len()),
+                EvidenceItem::Span { index } => ("spans", index, run.prediction.spans.len()),
+                EvidenceItem::Track { .. } | EvidenceItem::Answer => continue,
+            };
+            if index >= len {
+                c.report(
+                    format!("{path}.verdicts[{v}].item.index"),
+                    format!("the prediction has {len} {list}, not {}", index + 1),
+                );
             }
         }
     }

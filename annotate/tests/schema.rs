@@ -16,7 +16,7 @@ fn committed_schema_is_generated_from_the_types() {
 #[test]
 fn schema_names_every_top_level_list_and_the_box_shape() {
     let schema: serde_json::Value = serde_json::from_str(COMMITTED).expect("schema is JSON");
-    for list in ["videos", "categories", "tracks", "segments", "questions"] {
+    for list in ["videos", "categories", "tracks", "segments", "questions", "predictions"] {
         assert!(schema["properties"][list].is_object(), "{list} is described");
     }
     let bbox = &schema["$defs"]["BBox"];

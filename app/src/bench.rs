@@ -43,21 +43,6 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Qwen3-VL prefill and decode speed: the 2B architecture, random weights (written
-    /// once), a video prompt.
-    Model {
-        #[arg(long, default_value_os_t = crate::bench_model::default_checkpoint())]
-        checkpoint: PathBuf,
-        #[arg(long, default_value_t = 16)]
-        frames: usize,
-        #[arg(long, default_value_t = 16)]
-        decode_tokens: usize,
-        /// Weights in bf16 instead of f32.
-        #[arg(long)]
-        bf16: bool,
-        #[arg(long)]
-        json: bool,
-    },
 }
 
 pub fn run(command: &BenchCommand) -> anyhow::Result<()> {
@@ -65,9 +50,6 @@ pub fn run(command: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Decode { video, json } => print(&decode(video)?, *json),
         BenchCommand::Seek { video, n, seed, json } => print(&seek(video, *n, *seed)?, *json),
         BenchCommand::Play { video, json } => print(&play(video)?, *json),
-        BenchCommand::Model { checkpoint, frames, decode_tokens, bf16, json } => {
-            print(&crate::bench_model::run(checkpoint, *frames, *decode_tokens, *bf16)?, *json)
-        }
         BenchCommand::Dataset { tracks, keyframes_per_track, json } => {
             print(&dataset(*tracks, *keyframes_per_track)?, *json)
         }

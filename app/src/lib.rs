@@ -1,8 +1,8 @@
 //! The `vidence` application: the eframe GUI and the command line. Domain logic lives
 //! in the `viewer` and `annotate` crates; this crate wires them to people.
 
+pub mod ask;
 pub mod bench;
-pub mod bench_model;
 pub mod cli;
 pub mod demo;
 pub mod gui;

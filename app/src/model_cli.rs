@@ -5,13 +5,15 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use candle_core::{DType, Device};
-use model::qwen3_vl::Qwen3Vl;
-use model::qwen3_vl::processor::{Rgb, VideoSettings};
+use candle_core::Device;
+use model::qwen3_vl::processor::VideoSettings;
 use model::qwen3_vl::prompt::Tokenizer;
+use model::qwen3_vl::{Precision, Qwen3Vl};
 use model::worker::Media;
 use serde::Serialize;
 use viewer::VideoSource;
+
+use crate::ask::{AskRequest, Sampling, TaskKind};
 
 #[derive(clap::Subcommand)]
 pub enum ModelCommand {
@@ -60,9 +62,9 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
     let ModelCommand::Inspect { model, prompt, image, video, fps, top_k, full_logits, json } = command;
     let folder = model::hub::resolve(model)?;
     let tokenizer = Tokenizer::load(&folder)?;
-    let mut qwen = Qwen3Vl::load(&folder, DType::F32, &Device::Cpu)?;
+    let mut qwen = Qwen3Vl::load(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu)?;
     let media = match (image, video) {
-        (Some(path), _) => Media::Image(read_frames(path, &[0])?.remove(0)),
+        (Some(path), _) => Media::Image(crate::ask::read_frames(path, &[0])?.remove(0)),
         (None, Some(path)) => sample_video(path, *fps)?,
         (None, None) => Media::None,
     };
@@ -99,35 +101,6 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Exact frames of a video (or the one frame of a picture) as 8-bit RGB.
-fn read_frames(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Rgb>> {
-    let mut source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    indices
-        .iter()
-        .map(|&i| {
-            let frame = source.frame(i)?;
-            let rgba = frame.to_rgba()?;
-            let data = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-            Ok(Rgb { width: frame.width as usize, height: frame.height as usize, data })
-        })
-        .collect()
-}
-
-/// 32x18 grey thumbnails of frames, to compare them cheaply.
-fn grey_thumbnails(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Vec<u8>>> {
-    let mut source = VideoSource::open(path)?;
-    indices
-        .iter()
-        .map(|&i| {
-            let rgba = source.frame(i)?.to_rgba_scaled(32, 18)?;
-            Ok(rgba
-                .chunks_exact(4)
-                .map(|p| ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8)
-                .collect())
-        })
-        .collect()
-}
-
 /// Frames sampled at `fps` as the reference samples them, as a video for the model.
 fn sample_video(path: &Path, fps: f64) -> anyhow::Result<Media> {
     let source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -135,28 +108,7 @@ fn sample_video(path: &Path, fps: f64) -> anyhow::Result<Media> {
     let settings = VideoSettings { fps, ..VideoSettings::default() };
     let indices = settings.sample(info.frame_count, info.fps);
     anyhow::ensure!(!indices.is_empty(), "{} has no frames", path.display());
-    Ok(Media::Video { frames: read_frames(path, &indices)?, indices, fps: info.fps })
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum TaskKind {
-    /// Answer the question, with reasoning citing times and boxes.
-    Answer,
-    /// Follow the object named by --question through the clip.
-    Track,
-    /// When the event named by --question happens.
-    When,
-    /// Describe the region --box at the clip's start.
-    Region,
-    /// The clip's events with their times.
-    Captions,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Sampling {
-    Uniform,
-    /// Scene-change aware: four times as many candidates, kept where they differ most.
-    Scene,
+    Ok(Media::Video { frames: crate::ask::read_frames(path, &indices)?, indices, fps: info.fps })
 }
 
 #[derive(clap::Args)]
@@ -179,10 +131,13 @@ pub struct Ask {
     /// Frames per second to sample.
     #[arg(long, default_value_t = 2.0)]
     pub fps: f64,
+    /// At most this many frames.
+    #[arg(long, default_value_t = 768)]
+    pub max_frames: u64,
     /// Spread frames evenly in time, or where the picture changes most.
     #[arg(long, value_enum, default_value_t = Sampling::Uniform)]
     pub sampling: Sampling,
-    /// For region: x1,y1,x2,y2 in video pixels.
+    /// For region: x1,y1,x2,y2 in video pixels, on the frame at --from.
     #[arg(long, value_delimiter = ',')]
     pub r#box: Option<Vec<f64>>,
     #[arg(long, default_value_t = 512)]
@@ -203,63 +158,30 @@ struct Answer<'a> {
 /// `vidence ask`: run a task on a clip through the inference thread, streaming the
 /// answer, then print what it says (boxes, spans, steps) in video pixels and seconds.
 pub fn ask(args: &Ask) -> anyhow::Result<()> {
-    use model::tasks::Task;
-    use model::worker::{Event, Job, Request, Worker};
+    use model::worker::{Event, Request, Worker};
     use std::io::Write as _;
 
-    let source =
-        VideoSource::open(&args.video).with_context(|| format!("cannot read {}", args.video.display()))?;
-    let info = source.info().clone();
-    let index = std::sync::Arc::clone(source.index());
-    drop(source);
-    let first = args.from.map_or(0, |t| index.frame_at_time(t));
-    let last = args.to.map_or(info.frame_count.saturating_sub(1), |t| index.frame_at_time(t));
-    anyhow::ensure!(first <= last, "--from is after --to");
-    let clip_start_s = index.time_of(first);
-    let media = if info.frame_count <= 1 {
-        Media::Image(read_frames(&args.video, &[0])?.remove(0))
-    } else {
-        let settings = VideoSettings { fps: args.fps, ..VideoSettings::default() };
-        let mut relative = settings.sample(last - first + 1, info.fps);
-        if args.sampling == Sampling::Scene {
-            let dense =
-                VideoSettings { fps: args.fps * 4.0, max_frames: settings.max_frames * 4, ..settings };
-            let candidates = dense.sample(last - first + 1, info.fps);
-            let absolute: Vec<u64> = candidates.iter().map(|i| i + first).collect();
-            let thumbnails = grey_thumbnails(&args.video, &absolute)?;
-            relative = VideoSettings::scene_aware(&candidates, &thumbnails, relative.len());
-        }
-        let absolute: Vec<u64> = relative.iter().map(|i| i + first).collect();
-        Media::Video { frames: read_frames(&args.video, &absolute)?, indices: relative, fps: info.fps }
+    let region = match (args.task, args.r#box.as_deref()) {
+        (TaskKind::Region, Some(&[x1, y1, x2, y2])) => Some(([x1, y1, x2, y2], args.from.unwrap_or(0.0))),
+        (TaskKind::Region, _) => anyhow::bail!("region needs --box x1,y1,x2,y2"),
+        _ => None,
     };
-    let to_grid = |v: f64, size: u32| (v / f64::from(size) * 1000.0).round().clamp(0.0, 1000.0) as u32;
-    let task = match args.task {
-        TaskKind::Answer => Task::Answer { question: args.question.clone() },
-        TaskKind::Track => Task::Track { object: args.question.clone() },
-        TaskKind::When => Task::When { event: args.question.clone() },
-        TaskKind::Captions => Task::Captions,
-        TaskKind::Region => {
-            let b =
-                args.r#box.as_deref().filter(|b| b.len() == 4).context("region needs --box x1,y1,x2,y2")?;
-            let bbox = [
-                to_grid(b[0], info.width),
-                to_grid(b[1], info.height),
-                to_grid(b[2], info.width),
-                to_grid(b[3], info.height),
-            ];
-            Task::Region { bbox, time_s: 0.0 }
-        }
+    let request = AskRequest {
+        task: args.task,
+        prompt: args.question.clone(),
+        from_s: args.from,
+        to_s: args.to,
+        fps: args.fps,
+        max_frames: args.max_frames,
+        sampling: args.sampling,
+        region,
+        max_tokens: args.max_tokens,
     };
+    let prepared = request.prepare(&args.video)?;
+    let task = prepared.job.task.clone();
     let worker = Worker::start()?;
     worker.send(Request::Load(args.model.clone()));
-    worker.send(Request::Run(Job {
-        task: task.clone(),
-        media,
-        video_width: info.width,
-        video_height: info.height,
-        clip_start_s,
-        generation: model::generate::GenerationConfig { max_tokens: args.max_tokens, ..Default::default() },
-    }));
+    worker.send(Request::Run(prepared.job));
     let mut stdout = std::io::stdout();
     loop {
         match worker.events().recv()? {

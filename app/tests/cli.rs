@@ -170,17 +170,7 @@ fn tiny_checkpoint() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = scratch("tiny_qwen3_vl");
-        let config = r#"{
-            "image_token_id": 5, "video_token_id": 6, "vision_start_token_id": 3, "vision_end_token_id": 4,
-            "tie_word_embeddings": true,
-            "text_config": {"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128,
-                "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
-                "rms_norm_eps": 1e-6, "rope_theta": 5000000, "rope_scaling": {"mrope_section": [2, 3, 3]}},
-            "vision_config": {"depth": 2, "hidden_size": 32, "intermediate_size": 64, "num_heads": 2,
-                "patch_size": 16, "spatial_merge_size": 2, "temporal_patch_size": 2, "out_hidden_size": 64,
-                "num_position_embeddings": 64, "deepstack_visual_indexes": [0]}
-        }"#;
-        model::qwen3_vl::write_random_checkpoint(&dir, config).unwrap();
+        model::qwen3_vl::write_random_checkpoint(&dir, model::qwen3_vl::TINY_CONFIG).unwrap();
         let tokenizer =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/qwen3_vl_tokenizer");
         std::fs::copy(tokenizer.join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();

@@ -36,11 +36,23 @@ impl Default for GenerationConfig {
     }
 }
 
+/// How many of the likeliest tokens are kept with each generated one.
+pub const TOP: usize = 4;
+
 /// One generated token.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Token {
     pub id: u32,
     /// Its log-probability under the model (before penalty, temperature and top-p).
+    pub logprob: f32,
+    /// The likeliest tokens at its place, most likely first (log-probabilities as
+    /// above); with a vocabulary under [`TOP`], the rest have `-inf`.
+    pub top: [Candidate; TOP],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Candidate {
+    pub id: u32,
     pub logprob: f32,
 }
 
@@ -127,7 +139,24 @@ fn pick(logits: &[f32], seen: &[u32], config: &GenerationConfig, rng: &mut Split
         }
     }
     let id = if config.temperature <= 0.0 { argmax(&scores) } else { sample(&scores, config, rng) };
-    Token { id: id as u32, logprob: logprobs.get(id).copied().unwrap_or(f32::NEG_INFINITY) }
+    Token {
+        id: id as u32,
+        logprob: logprobs.get(id).copied().unwrap_or(f32::NEG_INFINITY),
+        top: top(&logprobs),
+    }
+}
+
+/// The [`TOP`] largest entries, largest first, in one pass.
+fn top(logprobs: &[f32]) -> [Candidate; TOP] {
+    let mut best = [Candidate { id: 0, logprob: f32::NEG_INFINITY }; TOP];
+    for (i, &x) in logprobs.iter().enumerate() {
+        if x > best[TOP - 1].logprob {
+            let at = best.partition_point(|c| c.logprob >= x);
+            best.copy_within(at..TOP - 1, at + 1);
+            best[at] = Candidate { id: i as u32, logprob: x };
+        }
+    }
+    best
 }
 
 fn argmax(scores: &[f32]) -> usize {
@@ -246,6 +275,27 @@ mod tests {
         let first = vec![1.0, 2.0, 1.5, 0.5];
         let g = generate(&mut d, &[1], first, &config, &cancel, |_| {}).unwrap();
         assert_eq!(g.tokens[0].id, 2, "token 1 was in the prompt");
+    }
+
+    #[test]
+    fn each_token_keeps_the_likeliest_alternatives_in_order() {
+        let logits = [0.5, 3.0, -1.0, 2.0, 2.5, 0.0];
+        let g = generate(
+            &mut Counter { vocab: 6, steps: 0 },
+            &[],
+            logits.to_vec(),
+            &GenerationConfig { max_tokens: 1, ..Default::default() },
+            &Arc::new(AtomicBool::new(false)),
+            |_| {},
+        )
+        .expect("generates");
+        let token = g.tokens[0];
+        let ids: Vec<u32> = token.top.iter().map(|c| c.id).collect();
+        assert_eq!(ids, [1, 4, 3, 0]);
+        assert_eq!(token.top[0].logprob, token.logprob);
+        assert!(token.top.windows(2).all(|w| w[0].logprob > w[1].logprob));
+        let short = top(&[0.0, -1.0]);
+        assert_eq!((short[1].id, short[2].logprob), (1, f32::NEG_INFINITY));
     }
 
     #[test]

@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use annotate::Prediction;
-use candle_core::{DType, Device, Tensor};
+use candle_core::{Device, Tensor};
 
 use crate::generate::{Finish, GenerationConfig, Token, generate};
 use crate::parse::{Context, Coordinates, parse};
 use crate::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
 use crate::qwen3_vl::prompt::{self, IM_END, Part, Tokenizer};
-use crate::qwen3_vl::{Pixels, Qwen3Vl};
+use crate::qwen3_vl::{Pixels, Precision, Qwen3Vl};
 use crate::tasks::Task;
 
 /// What the model looks at.
@@ -53,10 +53,12 @@ pub enum Event {
     Loaded {
         folder: PathBuf,
     },
-    /// One more token of the answer, with its text.
+    /// One more token of the answer, with its text and the texts of the likeliest
+    /// tokens at its place (`token.top`).
     Token {
         token: Token,
         text: String,
+        top: Vec<String>,
     },
     Done {
         text: String,
@@ -130,7 +132,7 @@ impl Worker {
 fn load(spec: &str) -> crate::Result<(PathBuf, Loaded)> {
     let folder = crate::hub::resolve(spec)?;
     let tokenizer = Tokenizer::load(&folder)?;
-    let model = Qwen3Vl::load(&folder, DType::F32, &Device::Cpu)?;
+    let model = Qwen3Vl::load(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu)?;
     Ok((folder, Loaded { model, tokenizer }))
 }
 
@@ -177,8 +179,9 @@ fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>
     config.stop_tokens.extend(l.tokenizer.id(IM_END));
     let tokenizer = &l.tokenizer;
     let generated = generate(&mut l.model, &ids, first, &config, cancel, |token| {
-        let text = tokenizer.decode(&[token.id]).unwrap_or_default();
-        let _ = send.send(Event::Token { token, text });
+        let text = |id: u32| tokenizer.decode(&[id]).unwrap_or_default();
+        let top = token.top.iter().map(|c| text(c.id)).collect();
+        let _ = send.send(Event::Token { token, text: text(token.id), top });
     })?;
     let ids: Vec<u32> = generated.tokens.iter().map(|t| t.id).collect();
     let text = l.tokenizer.decode(&ids)?;

@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 use candle_core::{DType, Device, Tensor};
 use model::generate::{Finish, GenerationConfig, generate};
 use model::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
-use model::qwen3_vl::{Grid, Pixels, Qwen3Vl};
+use model::qwen3_vl::{Grid, Pixels, Precision, Qwen3Vl};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -83,7 +83,8 @@ fn logits_and_greedy_continuations_match_transformers() {
     let reference = reference();
     assert_eq!(reference.models.len(), 2);
     for (name, cases) in &reference.models {
-        let mut model = Qwen3Vl::load(&fixtures().join(name), DType::F32, &Device::Cpu).expect("load");
+        let mut model = Qwen3Vl::load(&fixtures().join(name), Precision::uniform(DType::F32), &Device::Cpu)
+            .expect("load");
         assert_eq!(model.config.tie_word_embeddings, name.ends_with("_tied"));
         for case in cases {
             let logits = match (&case.position_ids, &case.image_file) {
@@ -161,7 +162,9 @@ fn logits_and_greedy_continuations_match_transformers() {
 
 #[test]
 fn a_new_prompt_starts_over() {
-    let mut model = Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), DType::F32, &Device::Cpu).unwrap();
+    let mut model =
+        Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), Precision::uniform(DType::F32), &Device::Cpu)
+            .unwrap();
     let ids = [1, 17, 42, 99, 7];
     let first = model.prefill(&ids, None, None).unwrap();
     model.step(3).unwrap();
@@ -172,7 +175,9 @@ fn a_new_prompt_starts_over() {
 
 #[test]
 fn image_tokens_and_pixels_must_agree() {
-    let mut model = Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), DType::F32, &Device::Cpu).unwrap();
+    let mut model =
+        Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), Precision::uniform(DType::F32), &Device::Cpu)
+            .unwrap();
     let grid = [[1, 4, 6]];
     let values = pixels(&grid, 0.0);
     let image = || Some(Pixels { values: &values, grids: &grid });
@@ -191,24 +196,26 @@ fn image_tokens_and_pixels_must_agree() {
 fn a_missing_or_broken_checkpoint_is_a_clear_error() {
     let dir = std::env::temp_dir().join(format!("vidence-model-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let err = Qwen3Vl::load(&dir, DType::F32, &Device::Cpu).err().expect("no config");
+    let err = Qwen3Vl::load(&dir, Precision::uniform(DType::F32), &Device::Cpu).err().expect("no config");
     assert!(err.to_string().contains("config.json"), "{err}");
     std::fs::copy(fixtures().join("qwen3_vl_tied/config.json"), dir.join("config.json")).unwrap();
-    let err = Qwen3Vl::load(&dir, DType::F32, &Device::Cpu).err().expect("no weights");
+    let err = Qwen3Vl::load(&dir, Precision::uniform(DType::F32), &Device::Cpu).err().expect("no weights");
     assert!(err.to_string().contains("model.safetensors"), "{err}");
     std::fs::write(dir.join("model.safetensors"), b"not safetensors").unwrap();
-    assert!(Qwen3Vl::load(&dir, DType::F32, &Device::Cpu).is_err());
+    assert!(Qwen3Vl::load(&dir, Precision::uniform(DType::F32), &Device::Cpu).is_err());
     std::fs::write(dir.join("config.json"), r#"{"text_config": {}}"#).unwrap();
-    let err = Qwen3Vl::load(&dir, DType::F32, &Device::Cpu).err().expect("bad config");
+    let err = Qwen3Vl::load(&dir, Precision::uniform(DType::F32), &Device::Cpu).err().expect("bad config");
     assert!(err.to_string().contains("config.json"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn bf16_weights_run_every_kind_of_prompt_close_to_f32() {
+/// The largest relative error from the f32 reference over the prompts fed formula
+/// pixels, loading the tied model at `precision`.
+fn worst_error(precision: Precision) -> f32 {
     let reference = reference();
     let cases = &reference.models["qwen3_vl_tied"];
-    let mut model = Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), DType::BF16, &Device::Cpu).unwrap();
+    let mut model = Qwen3Vl::load(&fixtures().join("qwen3_vl_tied"), precision, &Device::Cpu).expect("load");
+    let mut worst = 0f32;
     for case in cases
         .iter()
         .filter(|c| c.position_ids.is_none() && c.image_file.is_none() && c.video_frames.is_none())
@@ -218,9 +225,28 @@ fn bf16_weights_run_every_kind_of_prompt_close_to_f32() {
         let video_pixels = videos.map(|g| pixels(g, 1.0));
         let image = image_pixels.as_ref().zip(images).map(|(values, grids)| Pixels { values, grids });
         let video = video_pixels.as_ref().zip(videos).map(|(values, grids)| Pixels { values, grids });
-        let logits = model.prefill(&case.input_ids, image, video).unwrap();
-        let err = relative_error(&logits, &case.logits);
-        assert!(err < 0.05, "{}: bf16 relative error {err}", case.name);
-        model.step(1).unwrap();
+        let logits = model.prefill(&case.input_ids, image, video).expect("prefill");
+        worst = worst.max(relative_error(&logits, &case.logits));
+        // A decode step runs the one-token path (16-bit arithmetic for 16-bit weights).
+        let next = model.step(argmax(&logits)).expect("step");
+        assert!(next.iter().all(|x| x.is_finite()), "{}: a decode step gave non-finite logits", case.name);
     }
+    worst
+}
+
+#[test]
+fn bf16_weights_run_every_kind_of_prompt_close_to_f32() {
+    let err = worst_error(Precision::uniform(DType::BF16));
+    assert!(err < 0.05, "bf16 relative error {err}");
+}
+
+#[test]
+fn f16_text_weights_under_f32_arithmetic_stay_close_to_f32() {
+    // What the CPU runs by default: prompts widen the f16 weights to f32, so only the
+    // weights' rounding remains.
+    let precision = Precision::for_device(&Device::Cpu);
+    assert_eq!((precision.compute, precision.text_weights), (DType::F32, DType::F16));
+    let err = worst_error(precision);
+    assert!(err < 5e-3, "f16 weights: relative error {err}");
+    assert!(err > 0.0, "the weights were not rounded to f16");
 }

@@ -1,9 +1,11 @@
 //! `vidence demo`: a generated scene with exact labels, for trying the app and for
 //! tests. The same seed gives the same bytes.
 
+mod example_run;
 mod labels;
 mod scene;
 
+pub use example_run::MODEL_ID as EXAMPLE_MODEL_ID;
 pub use scene::Rng;
 
 use std::path::{Path, PathBuf};
@@ -36,7 +38,8 @@ pub fn generate(dir: &Path, seed: u64) -> anyhow::Result<Demo> {
         writer.write_rgb(&rgb, frame as i64)?;
     }
     writer.finish()?;
-    let data = labels::dataset(renderer.shapes(), &states, VIDEO_FILE, seed);
+    let mut data = labels::dataset(renderer.shapes(), &states, VIDEO_FILE, seed);
+    data.predictions.extend(example_run::example_run(&data));
     annotate::save_atomic(&data, &dataset)?;
     Ok(Demo { video, dataset })
 }

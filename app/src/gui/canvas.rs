@@ -1,9 +1,10 @@
-//! The video canvas: the frame (drawn by the YUV shader), zoom and pan, and the
-//! dataset's boxes at the current frame.
+//! The video canvas: the frame (drawn by the YUV shader), zoom and pan, the dataset's
+//! boxes at the current frame, and the evidence of the model run on show.
 
 use annotate::{BBox, Dataset};
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
+use super::evidence::Evidence;
 use super::video::VideoView;
 use super::yuv::YuvPaint;
 
@@ -126,7 +127,8 @@ pub fn show(
     dataset: Option<(&Dataset, &str)>,
     tool: Tool,
     selected: Option<&str>,
-) -> Option<CanvasAction> {
+    evidence: Option<&Evidence>,
+) -> (Option<CanvasAction>, Option<usize>) {
     let (canvas, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Video canvas"));
     let painter = ui.painter_at(canvas);
@@ -232,6 +234,12 @@ pub fn show(
         painter.galley(bg.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
     }
 
+    let hovered = evidence.and_then(|e| {
+        let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
+        let now_s = video.server.index().time_of(frame);
+        super::evidence::paint(&painter, image, scale, e, now_s, response.hover_pos())
+    });
+
     if let (Some(drag), Some(pointer)) = (&view.drag, response.interact_pointer_pos())
         && drag.grab != Grab::Pan
     {
@@ -243,7 +251,7 @@ pub fn show(
             egui::StrokeKind::Outside,
         );
     }
-    action
+    (action, hovered)
 }
 
 /// Turn this frame's pointer input into a drag state and, on release, an action.

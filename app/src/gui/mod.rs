@@ -3,8 +3,11 @@
 //! touches the disk: that happens on the loader, decode and thumbnail threads.
 
 mod apply;
+mod ask_panel;
+mod asker;
 mod canvas;
 mod dataset_panel;
+mod evidence;
 mod help;
 mod keys;
 mod lanes;
@@ -12,9 +15,11 @@ mod loader;
 mod objects;
 mod questions;
 mod review;
+mod runs;
 mod selection;
 mod status;
 mod timeline;
+mod trace;
 mod video;
 mod yuv;
 
@@ -111,6 +116,15 @@ pub struct VidenceApp {
     save_as_dialog: Option<Receiver<Option<PathBuf>>>,
     /// The dataset video being opened in place of the one on screen.
     switching_video: Option<String>,
+    asker: asker::Asker,
+    /// The model run whose evidence is on screen.
+    shown_run: Option<String>,
+    /// A predicted box shows within this many seconds of its time.
+    tolerance_s: f64,
+    /// The predicted box a trace chip picked.
+    highlight: Option<usize>,
+    /// The predicted box under the pointer on the canvas (last frame).
+    hovered_prediction: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +132,7 @@ enum LeftTab {
     Dataset,
     Objects,
     Questions,
+    Model,
 }
 
 impl VidenceApp {
@@ -160,6 +175,11 @@ impl VidenceApp {
             conflict: false,
             save_as_dialog: None,
             switching_video: None,
+            asker: asker::Asker::default(),
+            shown_run: None,
+            tolerance_s: 0.5,
+            highlight: None,
+            hovered_prediction: None,
         };
         for (i, path) in paths.into_iter().enumerate() {
             app.add_file(path, i == 0);
@@ -230,6 +250,34 @@ impl VidenceApp {
         self.review.is_some()
     }
 
+    /// The model run whose evidence is on screen.
+    pub fn shown_run(&self) -> Option<&annotate::ModelRun> {
+        self.shown_run.as_deref().and_then(|id| self.dataset()?.run(id))
+    }
+
+    /// Tokens streamed so far by the run in progress (`None`: no run in progress).
+    pub fn live_tokens(&self) -> Option<usize> {
+        self.asker.live.as_ref().map(|l| l.tokens.len())
+    }
+
+    /// Where the model stands, in words (as the model panel shows it).
+    pub fn model_state(&self) -> String {
+        format!("{:?}", self.asker.state)
+    }
+
+    /// The shown run's boxes drawn on the canvas now (indices into its prediction).
+    pub fn predictions_on_screen(&self) -> Vec<usize> {
+        let (Some(run), Some(video)) = (self.shown_run(), &self.video) else { return Vec::new() };
+        let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
+        let evidence = evidence::Evidence { run, tolerance_s: self.tolerance_s, highlight: self.highlight };
+        evidence.boxes_at(video.server.index().time_of(frame))
+    }
+
+    /// The predicted box picked from the trace.
+    pub fn highlighted_prediction(&self) -> Option<usize> {
+        self.highlight
+    }
+
     /// A save was refused because the file changed on disk.
     pub fn has_conflict(&self) -> bool {
         self.conflict
@@ -269,6 +317,8 @@ impl VidenceApp {
                 self.selected = None;
                 self.question = None;
                 self.review = None;
+                self.shown_run = None;
+                self.highlight = None;
                 self.tool = Tool::Select;
                 self.canvas.fit();
                 self.commands.clear();
@@ -482,12 +532,14 @@ impl VidenceApp {
             ui.toggle_value(&mut self.show_help, "Shortcuts").on_hover_text("Keyboard shortcuts (F1)");
             if let Some(d) = &self.dataset {
                 ui.separator();
+                let data = d.document.dataset();
                 ui.label(format!(
-                    "{} · {} tracks · {} segments · {} questions",
+                    "{} · {} tracks · {} segments · {} questions · {} model runs",
                     file_name(d.document.path()),
-                    d.document.dataset().tracks.len(),
-                    d.document.dataset().segments.len(),
-                    d.document.dataset().questions.len()
+                    data.tracks.len(),
+                    data.segments.len(),
+                    data.questions.len(),
+                    data.predictions.len()
                 ));
             }
         });
@@ -503,6 +555,27 @@ impl VidenceApp {
         if let Some(i) = dismissed {
             self.notices.remove(i);
         }
+    }
+}
+
+/// What the timeline shows of a model run.
+fn model_marks(run: &annotate::ModelRun) -> timeline::ModelMarks {
+    let p = &run.prediction;
+    let open = |i: usize| run.verdict(&annotate::EvidenceItem::Span { index: i }).is_none();
+    let mut cited: Vec<f64> =
+        p.steps.iter().filter_map(|s| s.time_s).chain(p.boxes.iter().filter_map(|b| b.time_s)).collect();
+    cited.sort_by(f64::total_cmp);
+    cited.dedup();
+    timeline::ModelMarks {
+        spans: p
+            .spans
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| open(*i))
+            .map(|(_, s)| (s.start_s, s.end_s, s.label.clone().unwrap_or_default()))
+            .collect(),
+        cited,
+        sampled: run.settings.frames_s.clone(),
     }
 }
 
@@ -540,6 +613,7 @@ impl eframe::App for VidenceApp {
                 self.save(Some(&path));
             }
         }
+        self.poll_model(ctx);
         let now = ctx.input(|i| i.time);
         let commands = std::mem::take(&mut self.commands);
         if let Some(video) = &mut self.video {
@@ -572,7 +646,23 @@ impl eframe::App for VidenceApp {
                         Some(LabelRef::Track(id)) => Some(id.as_str()),
                         _ => None,
                     };
-                    canvas::show(ui, &mut self.canvas, video, dataset, self.tool, selected)
+                    let run = self.shown_run.as_deref().and_then(|id| dataset?.0.run(id));
+                    let evidence = run.map(|run| evidence::Evidence {
+                        run,
+                        tolerance_s: self.tolerance_s,
+                        highlight: self.highlight,
+                    });
+                    let (action, hovered) = canvas::show(
+                        ui,
+                        &mut self.canvas,
+                        video,
+                        dataset,
+                        self.tool,
+                        selected,
+                        evidence.as_ref(),
+                    );
+                    self.hovered_prediction = hovered;
+                    action
                 }
                 None => {
                     ui.centered_and_justified(|ui| {
@@ -629,8 +719,15 @@ impl VidenceApp {
             keyframes: &keyframes,
             editable: self.dataset.as_ref().is_some_and(|d| d.video_id.is_some()),
         };
+        let run = match &self.dataset {
+            Some(d) => self.shown_run.as_deref().and_then(|id| d.document.dataset().run(id)),
+            None => None,
+        };
+        let marks = run.map(model_marks);
         let action = egui::Panel::bottom("timeline")
-            .show(ui, |ui| timeline::show(ui, video, &mut self.lanes, input, &mut self.commands))
+            .show(ui, |ui| {
+                timeline::show(ui, video, &mut self.lanes, input, marks.as_ref(), &mut self.commands)
+            })
             .inner;
         if let Some(action) = action {
             self.lane_action(action);
@@ -640,10 +737,14 @@ impl VidenceApp {
     fn left_panel(&mut self, ui: &mut egui::Ui) {
         let video_id = self.dataset.as_ref().and_then(|d| d.video_id.clone());
         ui.horizontal(|ui| {
+            // Four tabs in the panel's width.
+            ui.spacing_mut().item_spacing.x = 2.0;
+            ui.spacing_mut().button_padding.x = 3.0;
             ui.selectable_value(&mut self.left_tab, LeftTab::Dataset, "Dataset");
             if video_id.is_some() {
                 ui.selectable_value(&mut self.left_tab, LeftTab::Objects, "Objects");
                 ui.selectable_value(&mut self.left_tab, LeftTab::Questions, "Questions");
+                ui.selectable_value(&mut self.left_tab, LeftTab::Model, "Model");
             }
         });
         ui.separator();
@@ -667,6 +768,24 @@ impl VidenceApp {
                 let open = self.question.as_deref().and_then(|id| data.question(id));
                 if let Some(action) = questions::show(ui, &list, open, &mut self.drafts) {
                     self.question_action(action);
+                }
+            }
+            (LeftTab::Model, Some(video)) => {
+                let Some(v) = &self.video else { return };
+                let index = v.server.index();
+                let info = v.server.info();
+                let clip = ask_panel::Clip {
+                    width: info.width,
+                    height: info.height,
+                    fps: info.fps,
+                    duration_s: index.duration_s(),
+                    marks: (v.marks.0.map(|f| index.time_of(f)), v.marks.1.map(|f| index.time_of(f))),
+                };
+                let runs: Vec<&annotate::ModelRun> =
+                    data.predictions.iter().filter(|r| r.video == video).collect();
+                let action = ask_panel::show(ui, &mut self.asker, &clip, &runs, self.shown_run.as_deref());
+                if let Some(action) = action {
+                    self.ask_action(action);
                 }
             }
             _ => {
@@ -698,6 +817,11 @@ impl VidenceApp {
                 let time = self.time_of(frame).unwrap_or(0.0);
                 if let Some(action) = selection::show_segment(ui, segment, &mut self.segment_label, time) {
                     self.segment_action(action);
+                }
+            }
+            _ if let Some(run) = self.shown_run.as_deref().and_then(|id| data.run(id)) => {
+                if let Some(action) = trace::show(ui, run, self.hovered_prediction, &mut self.tolerance_s) {
+                    self.trace_action(action);
                 }
             }
             _ => {

@@ -1,5 +1,6 @@
-//! The timeline: transport controls, thumbnail strip, keyframe ticks, segment lanes
-//! and the play head.
+//! The timeline: transport controls, thumbnail strip, keyframe ticks, segment lanes,
+//! the model lane (the shown run's spans, the times it cites, the frames it saw) and
+//! the play head.
 
 use egui::{Color32, Rect, Sense, Stroke, Vec2};
 use viewer::{MAX_SPEED, MIN_SPEED, PlaybackCommand};
@@ -15,11 +16,22 @@ pub fn timecode(seconds: f64) -> String {
     format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
+/// The model run on show, as the timeline draws it.
+pub struct ModelMarks {
+    /// Start, end and label of each span still to be decided on.
+    pub spans: Vec<(f64, f64, String)>,
+    /// Times the answer cites (steps and boxes).
+    pub cited: Vec<f64>,
+    /// Times of the frames the model saw.
+    pub sampled: Vec<f64>,
+}
+
 pub fn show(
     ui: &mut egui::Ui,
     video: &mut VideoView,
     lanes: &mut Lanes,
     lanes_in: LaneInput<'_>,
+    model: Option<&ModelMarks>,
     commands: &mut Vec<PlaybackCommand>,
 ) -> Option<LaneAction> {
     let index = std::sync::Arc::clone(video.server.index());
@@ -141,9 +153,18 @@ pub fn show(
 
     let snap = |t: f64| index.time_of(index.frame_at_time(t.clamp(0.0, duration)));
     let (action, lanes_rect) = lanes::show(ui, lanes, &lanes_in, scale, snap, commands);
+    let mut full = rect.union(lanes_rect);
+    if let Some(marks) = model {
+        // The frames the model saw, ticked along the thumbnails' foot.
+        let y = rect.top() + thumbs_h;
+        for &t in &marks.sampled {
+            let x = scale.x(t);
+            painter.line_segment([egui::pos2(x, y - 5.0), egui::pos2(x, y)], Stroke::new(1.0, SAMPLED));
+        }
+        full = full.union(model_lane(ui, marks, scale, commands));
+    }
 
     // The play head and the I/O marks cross the thumbnails and the lanes.
-    let full = rect.union(lanes_rect);
     let painter = ui.painter_at(full);
     let head = scale.x(index.time_of(frame));
     painter.line_segment(
@@ -158,6 +179,57 @@ pub fn show(
         );
     }
     action
+}
+
+const SAMPLED: Color32 = Color32::from_rgb(90, 220, 255);
+
+/// The model lane: predicted spans as bars, cited times as ticks. A click seeks to the
+/// span under the pointer's start, or to the time under it.
+fn model_lane(
+    ui: &mut egui::Ui,
+    marks: &ModelMarks,
+    scale: Scale,
+    commands: &mut Vec<PlaybackCommand>,
+) -> Rect {
+    let color = super::evidence::COLOR;
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), 16.0), Sense::click());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Model lane"));
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, Color32::from_gray(30));
+    painter.text(
+        rect.left_center() + Vec2::new(3.0, 0.0),
+        egui::Align2::LEFT_CENTER,
+        "model",
+        egui::FontId::proportional(10.0),
+        Color32::GRAY,
+    );
+    let bar = |s: &(f64, f64, String)| {
+        Rect::from_x_y_ranges(scale.x(s.0)..=scale.x(s.1).max(scale.x(s.0) + 2.0), rect.y_range())
+            .shrink2(Vec2::new(0.0, 2.0))
+    };
+    for span in &marks.spans {
+        let r = bar(span);
+        painter.rect_filled(r, 2.0, color.gamma_multiply(0.6));
+        painter.text(
+            r.left_center() + Vec2::new(3.0, 0.0),
+            egui::Align2::LEFT_CENTER,
+            &span.2,
+            egui::FontId::proportional(10.0),
+            Color32::WHITE,
+        );
+    }
+    for &t in &marks.cited {
+        let x = scale.x(t);
+        painter
+            .line_segment([egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())], Stroke::new(2.0, color));
+    }
+    if response.clicked()
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        let t = marks.spans.iter().find(|s| bar(s).contains(p)).map_or_else(|| scale.time(p.x), |s| s.0);
+        commands.push(PlaybackCommand::SeekTime(t));
+    }
+    rect
 }
 
 /// Seconds <-> x on the timeline.

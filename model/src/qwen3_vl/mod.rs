@@ -18,7 +18,7 @@ use candle_core::{DType, Device, Tensor};
 
 pub use config::{Config, TextConfig, VisionConfig};
 pub use positions::{Media, rope_index};
-pub use random::write_random_checkpoint;
+pub use random::{TINY_CONFIG, write_random_checkpoint};
 pub use rope::{Positions, text_positions};
 pub use text::TextModel;
 pub use vision::{Grid, VisionModel, VisionOutput};
@@ -34,6 +34,32 @@ pub struct Qwen3Vl {
     next_position: i64,
 }
 
+/// The dtypes a model runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Precision {
+    /// Activations, the cache, norms and the vision tower.
+    pub compute: DType,
+    /// The text decoder's projection and embedding weights.
+    pub text_weights: DType,
+}
+
+impl Precision {
+    pub fn uniform(dtype: DType) -> Self {
+        Self { compute: dtype, text_weights: dtype }
+    }
+
+    /// What suits a device: bf16 throughout on a GPU. On the CPU, f32 arithmetic
+    /// (candle's CPU bf16 matmul is slow) with the text decoder's weights kept in f16,
+    /// so that decoding reads half the bytes.
+    pub fn for_device(device: &Device) -> Self {
+        if device.is_cpu() {
+            Self { compute: DType::F32, text_weights: DType::F16 }
+        } else {
+            Self::uniform(DType::BF16)
+        }
+    }
+}
+
 /// Pixel values of the images or the videos in a prompt, in prompt order, with the
 /// patch grid of each.
 #[derive(Clone, Copy)]
@@ -45,11 +71,11 @@ pub struct Pixels<'a> {
 impl Qwen3Vl {
     /// Load a checkpoint folder in the hub's layout: `config.json` and
     /// `model.safetensors`, or shards listed in `model.safetensors.index.json`.
-    pub fn load(folder: &Path, dtype: DType, device: &Device) -> Result<Self> {
+    pub fn load(folder: &Path, precision: Precision, device: &Device) -> Result<Self> {
         let config = Config::load(&folder.join("config.json"))?;
         let files = safetensors_files(folder)?;
-        let vb = crate::weights::mmap(&files, dtype, device)?;
-        let text = TextModel::new(&config, vb.clone())?;
+        let vb = crate::weights::mmap(&files, precision.compute, device)?;
+        let text = TextModel::new(&config, vb.clone(), precision.text_weights)?;
         let vision = VisionModel::new(&config.vision, vb.pp("model.visual"))?;
         Ok(Self { config, text, vision, next_position: 0 })
     }

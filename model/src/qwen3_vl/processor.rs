@@ -157,7 +157,8 @@ pub fn resize_bicubic(img: &Rgb, width: usize, height: usize) -> Rgb {
 }
 
 impl ImageSettings {
-    fn factor(&self) -> usize {
+    /// The side of one merged patch in pixels: sizes are multiples of it.
+    pub fn factor(&self) -> usize {
         self.patch_size * self.merge_size
     }
 

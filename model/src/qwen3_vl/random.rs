@@ -12,6 +12,20 @@ use super::text::TextModel;
 use super::vision::VisionModel;
 use crate::error::{ModelError, Result};
 
+/// A tiny Qwen3-VL (two layers of width 64, a 320-token vocabulary with the special
+/// tokens at ids 0 to 6, as in the test tokenizer): the real architecture at a size
+/// that runs in milliseconds, for tests.
+pub const TINY_CONFIG: &str = r#"{
+    "image_token_id": 5, "video_token_id": 6, "vision_start_token_id": 3, "vision_end_token_id": 4,
+    "tie_word_embeddings": true,
+    "text_config": {"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
+        "rms_norm_eps": 1e-6, "rope_theta": 5000000, "rope_scaling": {"mrope_section": [2, 3, 3]}},
+    "vision_config": {"depth": 2, "hidden_size": 32, "intermediate_size": 64, "num_heads": 2,
+        "patch_size": 16, "spatial_merge_size": 2, "temporal_patch_size": 2, "out_hidden_size": 64,
+        "num_position_embeddings": 64, "deepstack_visual_indexes": [0]}
+}"#;
+
 /// Write `config_json` and weights for it (random embeddings and projections, unit
 /// norms) into `folder`.
 pub fn write_random_checkpoint(folder: &Path, config_json: &str) -> Result<()> {
@@ -25,7 +39,7 @@ pub fn write_random_checkpoint(folder: &Path, config_json: &str) -> Result<()> {
     let varmap = VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
     // Building the model creates every weight it asks for, with its initialiser.
-    TextModel::new(&config, vb.clone())?;
+    TextModel::new(&config, vb.clone(), DType::F32)?;
     VisionModel::new(&config.vision, vb.pp("model.visual"))?;
     varmap.save(folder.join("model.safetensors"))?;
     let path = folder.join("config.json");

@@ -1,19 +1,20 @@
 //! The Qwen3 text decoder of Qwen3-VL: RMS-normed attention with per-head query/key
 //! norms, grouped key/value heads, multimodal rotary positions, SwiGLU MLP, and a
-//! key/value cache that can be cleared.
+//! key/value cache that can be cleared. The projection and embedding weights may be
+//! kept in 16 bits under f32 arithmetic (see [`Proj`]).
 
 use candle_core::{DType, Device, Module, Tensor};
-use candle_nn::{Embedding, Linear, RmsNorm, VarBuilder};
+use candle_nn::{RmsNorm, VarBuilder};
 
 use super::config::Config;
 use super::rope::{self, Positions, Rotary};
 use crate::error::Result;
 
 struct Attention {
-    q_proj: Linear,
-    k_proj: Linear,
-    v_proj: Linear,
-    o_proj: Linear,
+    q_proj: Proj,
+    k_proj: Proj,
+    v_proj: Proj,
+    o_proj: Proj,
     q_norm: RmsNorm,
     k_norm: RmsNorm,
     heads: usize,
@@ -23,19 +24,68 @@ struct Attention {
     cache: Option<(Tensor, Tensor)>,
 }
 
-fn linear(inp: usize, out: usize, bias: bool, vb: VarBuilder) -> Result<Linear> {
-    Ok(if bias { candle_nn::linear(inp, out, vb)? } else { candle_nn::linear_no_bias(inp, out, vb)? })
+/// A projection `x W^T + b` whose weight may be stored in another dtype than the
+/// activations (16 bits under f32 arithmetic). A prompt widens the weight and computes
+/// in the activations' dtype, as with full-size weights; a single token narrows itself
+/// to the weight's dtype instead, so decoding reads each weight once at its stored
+/// size. Decoding is bound by reading the weights, so 16 bits is about twice as fast.
+struct Proj {
+    weight: Tensor,
+    bias: Option<Tensor>,
+}
+
+impl Proj {
+    /// `weights` gives the weight's dtype; `vb` the activations' (for the bias).
+    fn new(inp: usize, out: usize, bias: bool, vb: VarBuilder, weights: DType) -> Result<Self> {
+        // The initialisers are candle_nn::linear's, for random-weight checkpoints.
+        let weight = vb.clone().set_dtype(weights).get_with_hints(
+            (out, inp),
+            "weight",
+            candle_nn::init::DEFAULT_KAIMING_NORMAL,
+        )?;
+        let bound = 1.0 / (inp as f64).sqrt();
+        let bias = if bias {
+            Some(vb.get_with_hints(out, "bias", candle_nn::Init::Uniform { lo: -bound, up: bound })?)
+        } else {
+            None
+        };
+        Ok(Self { weight, bias })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (dims, inp) = (x.dims().to_vec(), x.dim(candle_core::D::Minus1)?);
+        let rows = x.elem_count() / inp.max(1);
+        let x2 = x.reshape((rows, inp))?;
+        let (stored, wanted) = (self.weight.dtype(), x.dtype());
+        let y = if stored == wanted {
+            x2.matmul(&self.weight.t()?)?
+        } else if rows > 1 {
+            x2.matmul(&self.weight.to_dtype(wanted)?.t()?)?
+        } else {
+            x2.to_dtype(stored)?.matmul(&self.weight.t()?)?.to_dtype(wanted)?
+        };
+        let mut out_dims = dims;
+        if let Some(last) = out_dims.last_mut() {
+            *last = self.weight.dim(0)?;
+        }
+        let y = y.reshape(out_dims)?;
+        Ok(match &self.bias {
+            Some(b) => y.broadcast_add(b)?,
+            None => y,
+        })
+    }
 }
 
 impl Attention {
-    fn new(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+    fn new(cfg: &Config, vb: VarBuilder, weights: DType) -> Result<Self> {
         let t = &cfg.text;
         let (h, kv, d) = (t.num_attention_heads, t.num_key_value_heads, t.head_dim);
+        let proj = |inp, out, name| Proj::new(inp, out, t.attention_bias, vb.pp(name), weights);
         Ok(Self {
-            q_proj: linear(t.hidden_size, h * d, t.attention_bias, vb.pp("q_proj"))?,
-            k_proj: linear(t.hidden_size, kv * d, t.attention_bias, vb.pp("k_proj"))?,
-            v_proj: linear(t.hidden_size, kv * d, t.attention_bias, vb.pp("v_proj"))?,
-            o_proj: linear(h * d, t.hidden_size, t.attention_bias, vb.pp("o_proj"))?,
+            q_proj: proj(t.hidden_size, h * d, "q_proj")?,
+            k_proj: proj(t.hidden_size, kv * d, "k_proj")?,
+            v_proj: proj(t.hidden_size, kv * d, "v_proj")?,
+            o_proj: proj(h * d, t.hidden_size, "o_proj")?,
             q_norm: candle_nn::rms_norm(d, t.rms_norm_eps, vb.pp("q_norm"))?,
             k_norm: candle_nn::rms_norm(d, t.rms_norm_eps, vb.pp("k_norm"))?,
             heads: h,
@@ -74,7 +124,7 @@ impl Attention {
         }
         let weights = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
         let out = weights.matmul(&v)?.transpose(1, 2)?.reshape((b, n, self.heads * self.head_dim))?;
-        Ok(self.o_proj.forward(&out)?)
+        self.o_proj.forward(&out)
     }
 }
 
@@ -87,24 +137,24 @@ fn causal_mask(n: usize, past: usize, device: &Device) -> Result<Tensor> {
 }
 
 struct Mlp {
-    gate_proj: Linear,
-    up_proj: Linear,
-    down_proj: Linear,
+    gate_proj: Proj,
+    up_proj: Proj,
+    down_proj: Proj,
 }
 
 impl Mlp {
-    fn new(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+    fn new(cfg: &Config, vb: VarBuilder, weights: DType) -> Result<Self> {
         let (h, i) = (cfg.text.hidden_size, cfg.text.intermediate_size);
         Ok(Self {
-            gate_proj: candle_nn::linear_no_bias(h, i, vb.pp("gate_proj"))?,
-            up_proj: candle_nn::linear_no_bias(h, i, vb.pp("up_proj"))?,
-            down_proj: candle_nn::linear_no_bias(i, h, vb.pp("down_proj"))?,
+            gate_proj: Proj::new(h, i, false, vb.pp("gate_proj"), weights)?,
+            up_proj: Proj::new(h, i, false, vb.pp("up_proj"), weights)?,
+            down_proj: Proj::new(i, h, false, vb.pp("down_proj"), weights)?,
         })
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let gate = candle_nn::ops::silu(&self.gate_proj.forward(x)?)?;
-        Ok(self.down_proj.forward(&(gate * self.up_proj.forward(x)?)?)?)
+        self.down_proj.forward(&(gate * self.up_proj.forward(x)?)?)
     }
 }
 
@@ -123,27 +173,34 @@ impl Layer {
 }
 
 pub struct TextModel {
-    embed_tokens: Embedding,
+    /// `(vocab, hidden)`, in the projections' dtype.
+    embed_tokens: Tensor,
     layers: Vec<Layer>,
     norm: RmsNorm,
-    lm_head: Linear,
+    lm_head: Proj,
     rotary: Rotary,
     device: Device,
     dtype: DType,
 }
 
 impl TextModel {
-    /// `vb` is the checkpoint root (with `model.language_model.*` and `lm_head.*`).
-    pub fn new(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+    /// `vb` is the checkpoint root (with `model.language_model.*` and `lm_head.*`) in
+    /// the activations' dtype; `weights` is the dtype the projections and embeddings
+    /// are kept in.
+    pub fn new(cfg: &Config, vb: VarBuilder, weights: DType) -> Result<Self> {
         let t = &cfg.text;
         let lm = vb.pp("model.language_model");
-        let embed_tokens = candle_nn::embedding(t.vocab_size, t.hidden_size, lm.pp("embed_tokens"))?;
+        let embed_tokens = lm.pp("embed_tokens").set_dtype(weights).get_with_hints(
+            (t.vocab_size, t.hidden_size),
+            "weight",
+            candle_nn::Init::Randn { mean: 0.0, stdev: 1.0 },
+        )?;
         let layers = (0..t.num_hidden_layers)
             .map(|i| {
                 let vb = lm.pp(format!("layers.{i}"));
                 Ok(Layer {
-                    attention: Attention::new(cfg, vb.pp("self_attn"))?,
-                    mlp: Mlp::new(cfg, vb.pp("mlp"))?,
+                    attention: Attention::new(cfg, vb.pp("self_attn"), weights)?,
+                    mlp: Mlp::new(cfg, vb.pp("mlp"), weights)?,
                     input_norm: candle_nn::rms_norm(t.hidden_size, t.rms_norm_eps, vb.pp("input_layernorm"))?,
                     post_attention_norm: candle_nn::rms_norm(
                         t.hidden_size,
@@ -155,9 +212,9 @@ impl TextModel {
             .collect::<Result<Vec<_>>>()?;
         // A tied head is the embedding; an untied one has no bias.
         let lm_head = if cfg.tie_word_embeddings {
-            Linear::new(embed_tokens.embeddings().clone(), None)
+            Proj { weight: embed_tokens.clone(), bias: None }
         } else {
-            candle_nn::linear_no_bias(t.hidden_size, t.vocab_size, vb.pp("lm_head"))?
+            Proj::new(t.hidden_size, t.vocab_size, false, vb.pp("lm_head"), weights)?
         };
         Ok(Self {
             norm: candle_nn::rms_norm(t.hidden_size, t.rms_norm_eps, lm.pp("norm"))?,
@@ -176,8 +233,8 @@ impl TextModel {
 
     /// Token embeddings, `(1, tokens, hidden)`.
     pub fn embed(&self, ids: &[u32]) -> Result<Tensor> {
-        let ids = Tensor::new(ids, &self.device)?.unsqueeze(0)?;
-        Ok(self.embed_tokens.forward(&ids)?)
+        let ids = Tensor::new(ids, &self.device)?;
+        Ok(self.embed_tokens.index_select(&ids, 0)?.to_dtype(self.dtype)?.unsqueeze(0)?)
     }
 
     /// Run `embeds` (`(1, tokens, hidden)`, following what the cache holds) at

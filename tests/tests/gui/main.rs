@@ -11,6 +11,7 @@ use egui_kittest::kittest::Queryable;
 use vidence::gui::{Options, VidenceApp};
 
 mod annotation;
+mod model;
 
 /// The demo dataset, generated once for all tests in this file.
 fn demo_dataset() -> PathBuf {

@@ -1,0 +1,254 @@
+//! Asking the model about a clip: the request (task, prompt, time range, frame
+//! sampling), the frames it samples (decoded exactly by index), and the job for the
+//! model worker. Shared by `vidence ask` and the GUI's model panel, which prepares a
+//! job on a thread of its own.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use model::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
+use model::tasks::Task;
+use model::worker::{Job, Media};
+use viewer::VideoSource;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TaskKind {
+    /// Answer the question, with reasoning citing times and boxes.
+    Answer,
+    /// Follow the named object through the clip.
+    Track,
+    /// When the named event happens.
+    When,
+    /// Describe a region of the picture.
+    Region,
+    /// The clip's events with their times.
+    Captions,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 5] =
+        [TaskKind::Answer, TaskKind::Track, TaskKind::When, TaskKind::Region, TaskKind::Captions];
+
+    /// The name saved with a run (and the CLI's `--task`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskKind::Answer => "answer",
+            TaskKind::Track => "track",
+            TaskKind::When => "when",
+            TaskKind::Region => "region",
+            TaskKind::Captions => "captions",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sampling {
+    Uniform,
+    /// Scene-change aware: four times as many candidates, kept where they differ most.
+    Scene,
+}
+
+impl Sampling {
+    pub fn name(self) -> &'static str {
+        match self {
+            Sampling::Uniform => "uniform",
+            Sampling::Scene => "scene",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AskRequest {
+    pub task: TaskKind,
+    /// The question, object or event (unused by captions and region).
+    pub prompt: String,
+    /// The clip, in seconds; `None` for the video's start or end.
+    pub from_s: Option<f64>,
+    pub to_s: Option<f64>,
+    pub fps: f64,
+    pub max_frames: u64,
+    pub sampling: Sampling,
+    /// For a region question: the box in video pixels, and when it was drawn.
+    pub region: Option<([f64; 4], f64)>,
+    pub max_tokens: usize,
+}
+
+impl Default for AskRequest {
+    fn default() -> Self {
+        Self {
+            task: TaskKind::Answer,
+            prompt: String::new(),
+            from_s: None,
+            to_s: None,
+            fps: 2.0,
+            max_frames: 32,
+            sampling: Sampling::Uniform,
+            region: None,
+            max_tokens: 512,
+        }
+    }
+}
+
+/// A job ready for the worker, and where its frames came from.
+pub struct Prepared {
+    pub job: Job,
+    /// Video times of the frames the model sees.
+    pub frames_s: Vec<f64>,
+    pub clip_start_s: f64,
+    pub clip_end_s: f64,
+}
+
+impl AskRequest {
+    fn video_settings(&self) -> VideoSettings {
+        VideoSettings { fps: self.fps, max_frames: self.max_frames.max(2), ..VideoSettings::default() }
+    }
+
+    /// The clip's first and last frame.
+    fn clip(&self, index: &viewer::FrameIndex, frame_count: u64) -> anyhow::Result<(u64, u64)> {
+        let first = self.from_s.map_or(0, |t| index.frame_at_time(t));
+        let last = self.to_s.map_or(frame_count.saturating_sub(1), |t| index.frame_at_time(t));
+        anyhow::ensure!(first <= last, "the clip starts after it ends");
+        Ok((first, last))
+    }
+
+    /// How many frames uniform sampling takes from a clip of `frames` frames at
+    /// `video_fps` (scene-aware sampling takes as many).
+    pub fn frame_count(&self, frames: u64, video_fps: f64) -> usize {
+        self.video_settings().sample(frames, video_fps).len()
+    }
+
+    /// The task with its prompt; a region goes onto the model's 0–1000 grid.
+    pub fn task(&self, width: u32, height: u32, clip_start_s: f64) -> anyhow::Result<Task> {
+        let to_grid = |v: f64, size: u32| (v / f64::from(size) * 1000.0).round().clamp(0.0, 1000.0) as u32;
+        Ok(match self.task {
+            TaskKind::Answer => Task::Answer { question: self.prompt.clone() },
+            TaskKind::Track => Task::Track { object: self.prompt.clone() },
+            TaskKind::When => Task::When { event: self.prompt.clone() },
+            TaskKind::Captions => Task::Captions,
+            TaskKind::Region => {
+                let (b, at) = self.region.context("a region question needs a box")?;
+                let bbox = [
+                    to_grid(b[0], width),
+                    to_grid(b[1], height),
+                    to_grid(b[2], width),
+                    to_grid(b[3], height),
+                ];
+                Task::Region { bbox, time_s: (at - clip_start_s).max(0.0) }
+            }
+        })
+    }
+
+    /// Sample and decode the clip's frames and build the worker's job.
+    pub fn prepare(&self, video: &Path) -> anyhow::Result<Prepared> {
+        let source = VideoSource::open(video).with_context(|| format!("cannot read {}", video.display()))?;
+        let info = source.info().clone();
+        let index = std::sync::Arc::clone(source.index());
+        drop(source);
+        let (first, last) = self.clip(&index, info.frame_count)?;
+        let clip_start_s = index.time_of(first);
+        let (media, absolute) = if info.frame_count <= 1 {
+            (Media::Image(read_frames(video, &[0])?.remove(0)), vec![0])
+        } else {
+            let settings = self.video_settings();
+            let mut relative = settings.sample(last - first + 1, info.fps);
+            if self.sampling == Sampling::Scene {
+                let dense =
+                    VideoSettings { fps: self.fps * 4.0, max_frames: settings.max_frames * 4, ..settings };
+                let candidates = dense.sample(last - first + 1, info.fps);
+                let absolute: Vec<u64> = candidates.iter().map(|i| i + first).collect();
+                let thumbnails = grey_thumbnails(video, &absolute)?;
+                relative = VideoSettings::scene_aware(&candidates, &thumbnails, relative.len());
+            }
+            let absolute: Vec<u64> = relative.iter().map(|i| i + first).collect();
+            let frames = read_frames(video, &absolute)?;
+            (Media::Video { frames, indices: relative, fps: info.fps }, absolute)
+        };
+        let job = Job {
+            task: self.task(info.width, info.height, clip_start_s)?,
+            media,
+            video_width: info.width,
+            video_height: info.height,
+            clip_start_s,
+            generation: model::generate::GenerationConfig {
+                max_tokens: self.max_tokens,
+                ..Default::default()
+            },
+        };
+        Ok(Prepared {
+            job,
+            frames_s: absolute.iter().map(|&i| index.time_of(i)).collect(),
+            clip_start_s,
+            clip_end_s: index.time_of(last),
+        })
+    }
+
+    /// What a run saved in the dataset records of this request.
+    pub fn settings(&self, prepared: &Prepared) -> annotate::RunSettings {
+        annotate::RunSettings {
+            task: self.task.name().to_owned(),
+            prompt: self.prompt.clone(),
+            from_s: prepared.clip_start_s,
+            to_s: prepared.clip_end_s,
+            fps: self.fps,
+            max_frames: self.max_frames as usize,
+            sampling: self.sampling.name().to_owned(),
+            max_tokens: self.max_tokens,
+            region: self.region.map(|(b, _)| annotate::BBox(b.map(|v| v as f32))),
+            frames_s: prepared.frames_s.clone(),
+        }
+    }
+}
+
+/// The prompt's length in tokens before it runs: exact for the frames (the processor's
+/// sizing), estimated for the text (about four characters a token, plus the chat
+/// template's and the timestamps' tokens).
+pub fn estimate_tokens(task_prompt: &str, frames: usize, width: u32, height: u32) -> usize {
+    let image = ImageSettings::default();
+    let text = task_prompt.len() / 4 + 12;
+    if frames < 2 {
+        let (h, w) = model::qwen3_vl::processor::smart_resize(
+            height as usize,
+            width as usize,
+            image.factor(),
+            image.min_pixels,
+            image.max_pixels,
+        )
+        .unwrap_or((0, 0));
+        return text + h * w / (image.factor() * image.factor());
+    }
+    let pairs = frames.div_ceil(image.temporal_patch_size);
+    let per_pair = VideoSettings::default()
+        .frame_size(frames, height as usize, width as usize, &image)
+        .map_or(0, |(h, w)| h * w / (image.factor() * image.factor()));
+    // Each frame pair: "<t seconds>" (about 5 tokens), vision start and end, the pads.
+    text + pairs * (per_pair + 7)
+}
+
+/// Exact frames of a video (or the one frame of a picture) as 8-bit RGB.
+pub fn read_frames(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Rgb>> {
+    let mut source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    indices
+        .iter()
+        .map(|&i| {
+            let frame = source.frame(i)?;
+            let rgba = frame.to_rgba()?;
+            let data = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+            Ok(Rgb { width: frame.width as usize, height: frame.height as usize, data })
+        })
+        .collect()
+}
+
+/// 32x18 grey thumbnails of frames, to compare them cheaply.
+fn grey_thumbnails(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut source = VideoSource::open(path)?;
+    indices
+        .iter()
+        .map(|&i| {
+            let rgba = source.frame(i)?.to_rgba_scaled(32, 18)?;
+            Ok(rgba
+                .chunks_exact(4)
+                .map(|p| ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8)
+                .collect())
+        })
+        .collect()
+}

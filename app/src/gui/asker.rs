@@ -1,0 +1,252 @@
+//! The GUI's side of the model: the worker thread (started on first use), the model
+//! being loaded or in use, a job being prepared (frames sampled and decoded on a
+//! thread of its own) or generated, and the tokens streamed so far. `poll` is called
+//! once per frame and never waits.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use annotate::{Alternative, ModelRun, RunToken};
+use model::worker::{Event, Request, Worker};
+
+use crate::ask::{AskRequest, Prepared};
+
+/// Where the model stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelState {
+    None,
+    Loading(String),
+    Ready(String),
+    Failed(String),
+}
+
+/// A question on its way: its frames being prepared, or the answer streaming in.
+pub struct Live {
+    pub request: AskRequest,
+    pub video: String,
+    pub prepared: Option<annotate::RunSettings>,
+    pub tokens: Vec<RunToken>,
+    pub cancelling: bool,
+    frames: Option<Receiver<anyhow::Result<Prepared>>>,
+}
+
+impl Live {
+    pub fn is_preparing(&self) -> bool {
+        self.frames.is_some()
+    }
+}
+
+/// What `poll` reports to the app.
+pub enum Outcome {
+    /// A run finished: to be added to the dataset.
+    Finished(Box<ModelRun>),
+    Cancelled,
+    Failed(String),
+}
+
+pub struct Asker {
+    worker: Option<Worker>,
+    pub state: ModelState,
+    /// The model the next run uses: a folder or a hub id.
+    pub spec: String,
+    /// Models loaded before, most recent first.
+    pub recent: Vec<String>,
+    pub request: AskRequest,
+    pub live: Option<Live>,
+    /// The pasted output of a model run elsewhere, to be read as a run.
+    pub pasted: String,
+}
+
+impl Default for Asker {
+    fn default() -> Self {
+        Self {
+            worker: None,
+            state: ModelState::None,
+            spec: String::new(),
+            recent: Vec::new(),
+            request: AskRequest::default(),
+            live: None,
+            pasted: String::new(),
+        }
+    }
+}
+
+impl Asker {
+    fn worker(&mut self) -> Result<&Worker, String> {
+        if self.worker.is_none() {
+            self.worker = Some(Worker::start().map_err(|e| format!("cannot start the model thread: {e}"))?);
+        }
+        self.worker.as_ref().ok_or_else(|| "no model thread".to_owned())
+    }
+
+    pub fn load(&mut self) {
+        let spec = self.spec.trim().to_owned();
+        if spec.is_empty() {
+            self.state = ModelState::Failed("name a checkpoint folder or a hub id".into());
+            return;
+        }
+        match self.worker() {
+            Ok(w) => {
+                w.send(Request::Load(spec.clone()));
+                self.state = ModelState::Loading(spec);
+            }
+            Err(e) => self.state = ModelState::Failed(e),
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.live.is_some() || matches!(self.state, ModelState::Loading(_))
+    }
+
+    /// Start a run of `self.request` on `video` (a file): its frames are sampled and
+    /// decoded on a thread, then the job goes to the worker.
+    pub fn run(&mut self, path: &Path, video: String) -> Result<(), String> {
+        if !matches!(self.state, ModelState::Ready(_)) {
+            return Err("load a model first".into());
+        }
+        let request = self.request.clone();
+        let (send, frames) = std::sync::mpsc::channel();
+        let (path, job) = (PathBuf::from(path), request.clone());
+        std::thread::Builder::new()
+            .name("vidence-ask-frames".into())
+            .spawn(move || {
+                let _ = send.send(job.prepare(&path));
+            })
+            .map_err(|e| format!("cannot start sampling frames: {e}"))?;
+        self.live = Some(Live {
+            request,
+            video,
+            prepared: None,
+            tokens: Vec::new(),
+            cancelling: false,
+            frames: Some(frames),
+        });
+        Ok(())
+    }
+
+    pub fn cancel(&mut self) {
+        if let Some(live) = &mut self.live {
+            live.cancelling = true;
+            if let Some(w) = &self.worker {
+                w.cancel();
+            }
+        }
+    }
+
+    /// Read `self.pasted` (a model's output from elsewhere, in any format the parser
+    /// knows) as a run with the current settings, the clip starting at `from_s`.
+    pub fn pasted_run(&self, id: String, video: &annotate::Video) -> ModelRun {
+        let request = &self.request;
+        let from_s = request.from_s.unwrap_or(0.0);
+        let cx = model::Context {
+            video_width: video.width,
+            video_height: video.height,
+            coordinates: model::Coordinates::Relative1000,
+            clip_start_s: from_s,
+        };
+        ModelRun {
+            id,
+            video: video.id.clone(),
+            model: "pasted output".into(),
+            settings: annotate::RunSettings {
+                task: request.task.name().to_owned(),
+                prompt: request.prompt.clone(),
+                from_s,
+                to_s: request.to_s.unwrap_or(video.duration_s),
+                fps: request.fps,
+                max_frames: request.max_frames as usize,
+                sampling: request.sampling.name().to_owned(),
+                max_tokens: request.max_tokens,
+                region: None,
+                frames_s: Vec::new(),
+            },
+            raw: self.pasted.clone(),
+            tokens: Vec::new(),
+            prediction: model::parse(&self.pasted, &cx),
+            verdicts: Vec::new(),
+        }
+    }
+
+    /// Take what arrived since the last frame; a finished run comes back once.
+    pub fn poll(&mut self, fresh_id: impl Fn() -> String) -> Option<Outcome> {
+        if let Some(live) = &mut self.live
+            && let Some(frames) = &live.frames
+        {
+            match frames.try_recv() {
+                Ok(Ok(prepared)) => {
+                    live.frames = None;
+                    if live.cancelling {
+                        self.live = None;
+                        return Some(Outcome::Cancelled);
+                    }
+                    live.prepared = Some(live.request.settings(&prepared));
+                    if let Some(w) = &self.worker {
+                        w.send(Request::Run(prepared.job));
+                    }
+                }
+                Ok(Err(e)) => {
+                    self.live = None;
+                    return Some(Outcome::Failed(format!("cannot sample the clip: {e:#}")));
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.live = None;
+                    return Some(Outcome::Failed("sampling the clip stopped".into()));
+                }
+            }
+        }
+        let worker = self.worker.as_ref()?;
+        while let Ok(event) = worker.events().try_recv() {
+            match event {
+                Event::Loaded { .. } => {
+                    if let ModelState::Loading(spec) = &self.state {
+                        self.recent.retain(|r| r != spec);
+                        self.recent.insert(0, spec.clone());
+                        self.recent.truncate(8);
+                        self.state = ModelState::Ready(spec.clone());
+                    }
+                }
+                Event::Failed(message) => {
+                    if let ModelState::Loading(spec) = &self.state {
+                        self.state = ModelState::Failed(format!("cannot load {spec}: {message}"));
+                    } else if self.live.take().is_some() {
+                        return Some(Outcome::Failed(message));
+                    }
+                }
+                Event::Token { token, text, top } => {
+                    if let Some(live) = &mut self.live {
+                        let top = token
+                            .top
+                            .iter()
+                            .zip(top)
+                            .filter(|(c, _)| c.logprob.is_finite())
+                            .map(|(c, text)| Alternative { text, logprob: c.logprob })
+                            .collect();
+                        live.tokens.push(RunToken { text, logprob: token.logprob, top });
+                    }
+                }
+                Event::Done { text, finish, prediction, .. } => {
+                    let live = self.live.take()?;
+                    if finish == model::generate::Finish::Cancelled {
+                        return Some(Outcome::Cancelled);
+                    }
+                    let model = match &self.state {
+                        ModelState::Ready(spec) => spec.clone(),
+                        _ => self.spec.clone(),
+                    };
+                    return Some(Outcome::Finished(Box::new(ModelRun {
+                        id: fresh_id(),
+                        video: live.video,
+                        model,
+                        settings: live.prepared?,
+                        raw: text,
+                        tokens: live.tokens,
+                        prediction,
+                        verdicts: Vec::new(),
+                    })));
+                }
+            }
+        }
+        None
+    }
+}
