@@ -33,10 +33,12 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"
   echo '```'; run bench play "$work/720p_1min.mp4"; run bench play "$work/720p_10min.mp4"; echo '```'
   echo "## Qwen3-VL on the CPU: the 2B architecture, random weights, a 16-frame video prompt"
-  echo "Vidence (candle, f32) first, then Hugging Face transformers on the same checkpoint and input."
+  echo "Vidence (candle) as the app runs it on the CPU (f32 arithmetic, text weights in f16), then all in f32, then Hugging Face transformers (f32) on the same checkpoint and input."
   echo '```'
-  echo "\$ cargo run --release -p model --example qwen3_vl_bench -- --decode-tokens 8"
-  cargo run -q --release -p model --example qwen3_vl_bench -- --decode-tokens 8
+  for dtype in auto f32; do
+    echo "\$ cargo run --release -p model --example qwen3_vl_bench -- --dtype $dtype --decode-tokens 8"
+    cargo run -q --release -p model --example qwen3_vl_bench -- --dtype $dtype --decode-tokens 8
+  done
   python=${PYTHON:-python3}
   if "$python" -c "import torch, transformers" 2>/dev/null; then
     echo "\$ python bench/qwen3_vl_transformers.py target/bench-models/qwen3-vl-2b-random"
@@ -48,4 +50,8 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "## UI frame time: 1,000 boxes on screen, and a 1,000,000-keyframe dataset saving in the background"
   echo "The app driven through egui_kittest (headless); a frame is the GUI thread's logic, layout and tessellation."
   echo '```'; cargo bench -q -p vidence-tests --bench ui 2>/dev/null; echo '```'
+  echo "## UI frame time while the model runs on the CPU"
+  echo "The demo playing at 60 UI frames a second while a random-weight Qwen3-VL (12 text layers of width 1024) answers about 32 frames; the model worker leaves one core to the app."
+  echo '```'; cargo bench -q -p vidence-tests --bench ui_model 2>/dev/null; echo '```'
+  echo "GPU results (not made by this script): [GPU.md](GPU.md)."
 } | tee bench/RESULTS.md

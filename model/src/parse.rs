@@ -84,6 +84,9 @@ static TAG_SPAN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)from\s*<t>\s*([^<]*?)\s*</t>\s*s?\s*to\s*<t>\s*([^<]*?)\s*</t>"));
 static TAG_TIME: LazyLock<Regex> = LazyLock::new(|| re(r"<t>\s*([^<]*?)\s*</t>"));
 static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"</?(?:obj|box|t|think|answer)>"));
+/// A box with its coordinates: a step keeps the box itself, so its text reads without
+/// the numbers.
+static BOX_WITH_COORDINATES: LazyLock<Regex> = LazyLock::new(|| re(r"<box>[^<]*</box>"));
 /// "from 3.2 s to 5.0 s", "between 3.2 and 5 seconds", "3.2s - 5.0s", "3.2 – 5.0 seconds"
 static FREE_SPAN_S: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
@@ -404,7 +407,8 @@ fn steps(reasoning: &str, cx: &Context, problems: &mut Vec<String>) -> Vec<Ratio
     let mut out = Vec::new();
     for m in SENTENCE.find_iter(reasoning) {
         let sentence = m.as_str();
-        let text = plain(sentence);
+        let words = plain(&BOX_WITH_COORDINATES.replace_all(sentence, " "));
+        let text = words.split_whitespace().collect::<Vec<_>>().join(" ");
         if text.is_empty() {
             continue;
         }

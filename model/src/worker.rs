@@ -81,34 +81,32 @@ struct Loaded {
 }
 
 impl Worker {
-    /// Start the `vidence-model` thread.
+    /// Start the `vidence-model` thread; inference may use every core.
     pub fn start() -> std::io::Result<Self> {
+        Self::with_threads(None)
+    }
+
+    /// Start the `vidence-model` thread, its inference on at most `threads` threads
+    /// (`None`: every core). An app leaves a core to its own threads this way, so
+    /// that playback and the UI go on while the model runs.
+    pub fn with_threads(threads: Option<usize>) -> std::io::Result<Self> {
         let (requests, incoming) = channel::<Request>();
         let (send, events) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let stop = Arc::clone(&cancel);
         std::thread::Builder::new().name("vidence-model".into()).spawn(move || {
-            let mut loaded: Option<Loaded> = None;
-            for request in incoming.iter() {
-                stop.store(false, Ordering::Relaxed);
-                let event = match request {
-                    Request::Load(spec) => match load(&spec) {
-                        Ok((folder, l)) => {
-                            loaded = Some(l);
-                            Event::Loaded { folder }
-                        }
-                        Err(e) => Event::Failed(e.to_string()),
-                    },
-                    Request::Run(job) => match loaded.as_mut() {
-                        Some(l) => {
-                            run(l, &job, &stop, &send).unwrap_or_else(|e| Event::Failed(e.to_string()))
-                        }
-                        None => Event::Failed("no model loaded".into()),
-                    },
-                };
-                if send.send(event).is_err() {
-                    return;
-                }
+            let serve = move || serve(&incoming, &send, &stop);
+            // Candle's CPU kernels run on the rayon pool they are called from.
+            let pool = threads.and_then(|n| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .thread_name(|i| format!("vidence-model-{i}"))
+                    .build()
+                    .ok()
+            });
+            match pool {
+                Some(pool) => pool.install(serve),
+                None => serve(),
             }
         })?;
         Ok(Self { requests, events, cancel })
@@ -126,6 +124,30 @@ impl Worker {
 
     pub fn events(&self) -> &Receiver<Event> {
         &self.events
+    }
+}
+
+/// Work off requests until the worker is dropped.
+fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBool>) {
+    let mut loaded: Option<Loaded> = None;
+    for request in incoming.iter() {
+        stop.store(false, Ordering::Relaxed);
+        let event = match request {
+            Request::Load(spec) => match load(&spec) {
+                Ok((folder, l)) => {
+                    loaded = Some(l);
+                    Event::Loaded { folder }
+                }
+                Err(e) => Event::Failed(e.to_string()),
+            },
+            Request::Run(job) => match loaded.as_mut() {
+                Some(l) => run(l, &job, stop, send).unwrap_or_else(|e| Event::Failed(e.to_string())),
+                None => Event::Failed("no model loaded".into()),
+            },
+        };
+        if send.send(event).is_err() {
+            return;
+        }
     }
 }
 

@@ -70,7 +70,7 @@ fn open_o3_video_tags_give_grounded_steps_spans_and_the_answer() {
     assert_eq!((p.spans[0].start_s, p.spans[0].end_s), (22.5, 25.0));
     let kinds: Vec<RationaleKind> = p.steps.iter().map(|s| s.kind).collect();
     assert_eq!(kinds, [RationaleKind::Perception, RationaleKind::Reasoning, RationaleKind::Perception]);
-    assert_eq!(p.steps[0].text, "First I find the man[120,80,360,400]at12.5s.");
+    assert_eq!(p.steps[0].text, "First I find the man at12.5s.", "the box is kept as the step's box");
     assert_eq!((p.steps[0].time_s, p.steps[0].bbox), (Some(22.5), Some(p.boxes[0].bbox)));
     assert_eq!((p.steps[2].time_s, p.steps[2].bbox), (Some(22.5), None));
     assert!(p.problems.is_empty(), "{:?}", p.problems);

@@ -135,3 +135,26 @@ pub fn frame_hash(frame: &viewer::VideoFrame) -> u64 {
     (frame.width, frame.height, &frame.y, &frame.u, &frame.v).hash(&mut h);
     h.finish()
 }
+
+/// A random-weight Qwen3-VL checkpoint for `config` (written once per folder) with the
+/// test tokenizer, whose answers never end early: the end-of-turn token's embedding,
+/// which is also its output row, is zero, so its logit is 0 while the largest of the
+/// others is above 0. Runs then always reach their token limit.
+pub fn endless_qwen3_vl(name: &str, config: &str) -> PathBuf {
+    let dir = scratch(name);
+    model::qwen3_vl::write_random_checkpoint(&dir, config).expect("checkpoint");
+    let weights = dir.join("model.safetensors");
+    let device = candle_core::Device::Cpu;
+    let mut tensors = candle_core::safetensors::load(&weights, &device).expect("weights");
+    let key = "model.language_model.embed_tokens.weight";
+    let vocab = tensors[key].dim(0).expect("a vocabulary");
+    let mask: Vec<f32> = (0..vocab).map(|i| if i == 2 { 0.0 } else { 1.0 }).collect();
+    let mask = candle_core::Tensor::from_vec(mask, (vocab, 1), &device).expect("mask");
+    let zeroed = tensors[key].broadcast_mul(&mask).expect("zeroed row");
+    tensors.insert(key.to_owned(), zeroed);
+    candle_core::safetensors::save(&tensors, &weights).expect("saved");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures");
+    std::fs::copy(fixtures.join("qwen3_vl_tokenizer/tokenizer.json"), dir.join("tokenizer.json"))
+        .expect("tokenizer");
+    dir
+}

@@ -239,8 +239,9 @@ pub fn tint(p: f32) -> Color32 {
     Color32::from_rgb(lerp(255, 220), lerp(70, 220), lerp(70, 220))
 }
 
-/// Control characters and undecodable bytes as `?`.
-fn printable(text: &str) -> String {
+/// Model text for display: control characters and undecodable bytes (a token can
+/// end inside a character) as `?`.
+pub fn printable(text: &str) -> String {
     text.chars().map(|c| if c.is_control() || c == '\u{fffd}' { '?' } else { c }).collect()
 }
 

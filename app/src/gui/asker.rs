@@ -74,7 +74,10 @@ impl Default for Asker {
 impl Asker {
     fn worker(&mut self) -> Result<&Worker, String> {
         if self.worker.is_none() {
-            self.worker = Some(Worker::start().map_err(|e| format!("cannot start the model thread: {e}"))?);
+            // One core stays with the GUI, decode and thumbnail threads.
+            let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+            let worker = Worker::with_threads(Some(cores.saturating_sub(1).max(1)));
+            self.worker = Some(worker.map_err(|e| format!("cannot start the model thread: {e}"))?);
         }
         self.worker.as_ref().ok_or_else(|| "no model thread".to_owned())
     }

@@ -90,7 +90,7 @@ pub fn paint(
             [rect.left_top(), rect.right_top(), rect.right_bottom(), rect.left_bottom(), rect.left_top()];
         painter.extend(egui::Shape::dashed_line(&corners, Stroke::new(width, COLOR), 6.0, 4.0));
         let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
-        let text = format!("{}{time}", b.label.as_deref().unwrap_or("model"));
+        let text = super::ask_panel::printable(&format!("{}{time}", b.label.as_deref().unwrap_or("model")));
         let galley = painter.layout_no_wrap(text, egui::FontId::proportional(12.0), Color32::WHITE);
         let bg = Rect::from_min_size(rect.left_bottom(), galley.size() + Vec2::new(6.0, 2.0));
         painter.rect_filled(bg, 2.0, COLOR.gamma_multiply(0.85));

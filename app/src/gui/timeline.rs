@@ -213,7 +213,7 @@ fn model_lane(
         painter.text(
             r.left_center() + Vec2::new(3.0, 0.0),
             egui::Align2::LEFT_CENTER,
-            &span.2,
+            super::ask_panel::printable(&span.2),
             egui::FontId::proportional(10.0),
             Color32::WHITE,
         );

@@ -7,6 +7,7 @@
 use annotate::{EvidenceItem, ModelRun, Review};
 use egui::{Color32, RichText};
 
+use super::ask_panel::printable;
 use super::evidence::COLOR;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +41,9 @@ pub fn show(
     let mut action = None;
     let p = &run.prediction;
     ui.heading("Reasoning trace");
-    ui.label(RichText::new(format!("{} · {} · {}", run.id, run.settings.task, run.model)).small());
+    ui.label(
+        RichText::new(printable(&format!("{} · {} · {}", run.id, run.settings.task, run.model))).small(),
+    );
     ui.horizontal(|ui| {
         ui.label("Boxes within");
         ui.add(egui::DragValue::new(tolerance_s).range(0.0..=10.0).speed(0.05).suffix(" s"))
@@ -50,7 +53,7 @@ pub fn show(
         if let Some(answer) = &p.answer {
             ui.separator();
             ui.strong("Answer");
-            ui.label(answer);
+            ui.label(printable(answer));
             decide_row(ui, run, EvidenceItem::Answer, "the answer", &mut action);
         }
         if !p.steps.is_empty() {
@@ -75,7 +78,7 @@ pub fn show(
                 Color32::TRANSPARENT
             });
             frame.show(ui, |ui| {
-                ui.label(format!("{}. {}", n + 1, step.text));
+                ui.label(format!("{}. {}", n + 1, printable(&step.text)));
                 ui.horizontal_wrapped(|ui| {
                     if let Some(t) = step.time_s
                         && ui.small_button(format!("{t:.1} s")).on_hover_text("Go to this time").clicked()
@@ -84,7 +87,7 @@ pub fn show(
                     }
                     for &i in &cited {
                         let b = &p.boxes[i];
-                        let name = b.label.as_deref().unwrap_or("box");
+                        let name = printable(b.label.as_deref().unwrap_or("box"));
                         if ui
                             .small_button(RichText::new(format!("box: {name}")).color(COLOR))
                             .on_hover_text("Go to this box and highlight it")
@@ -102,7 +105,7 @@ pub fn show(
         }
         for (i, b) in p.boxes.iter().enumerate() {
             let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
-            let name = format!("{}{time}", b.label.as_deref().unwrap_or("box"));
+            let name = printable(&format!("{}{time}", b.label.as_deref().unwrap_or("box")));
             if ui.link(&name).on_hover_text("Go to this box").clicked() {
                 action = Some(TraceAction::Highlight { index: i, time_s: b.time_s });
             }
@@ -114,7 +117,7 @@ pub fn show(
             ui.strong("Trajectories");
         }
         for label in trajectories {
-            let name = if label.is_empty() { "object".to_owned() } else { label.clone() };
+            let name = if label.is_empty() { "object".to_owned() } else { printable(&label) };
             ui.label(format!("{name}: {} boxes", run.boxes_of(&label).len()));
             decide_row(ui, run, EvidenceItem::Track { label }, &format!("track {name}"), &mut action);
         }
@@ -123,7 +126,12 @@ pub fn show(
             ui.strong("Time spans");
         }
         for (i, s) in p.spans.iter().enumerate() {
-            let name = format!("{} {:.1}-{:.1} s", s.label.as_deref().unwrap_or("span"), s.start_s, s.end_s);
+            let name = printable(&format!(
+                "{} {:.1}-{:.1} s",
+                s.label.as_deref().unwrap_or("span"),
+                s.start_s,
+                s.end_s
+            ));
             if ui.link(&name).on_hover_text("Go to its start").clicked() {
                 action = Some(TraceAction::Seek(s.start_s));
             }
@@ -133,12 +141,12 @@ pub fn show(
             ui.separator();
             ui.strong("Not read");
             for problem in &p.problems {
-                ui.colored_label(Color32::LIGHT_RED, problem);
+                ui.colored_label(Color32::LIGHT_RED, printable(problem));
             }
         }
         ui.separator();
         egui::CollapsingHeader::new("Raw output").show(ui, |ui| {
-            ui.add(egui::Label::new(RichText::new(&run.raw).monospace()).wrap());
+            ui.add(egui::Label::new(RichText::new(printable(&run.raw)).monospace()).wrap());
         });
     });
     action

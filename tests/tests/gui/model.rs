@@ -209,28 +209,9 @@ fn the_trace_seeks_and_highlights_and_verdicts_are_saved_and_reopened() {
     assert_eq!(reopened.state().dataset().unwrap().predictions, data.predictions);
 }
 
-/// A tiny random-weight Qwen3-VL that never picks the end-of-turn token (its
-/// embedding, which is also its output row, is zero, so its logit is 0 while the
-/// largest of the others is above 0): its answers always run to the token limit.
 fn endless_model() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = vidence_tests::scratch("endless_qwen3_vl");
-        model::qwen3_vl::write_random_checkpoint(&dir, model::qwen3_vl::TINY_CONFIG).expect("checkpoint");
-        let weights = dir.join("model.safetensors");
-        let device = candle_core::Device::Cpu;
-        let mut tensors = candle_core::safetensors::load(&weights, &device).expect("weights");
-        let key = "model.language_model.embed_tokens.weight";
-        let mask: Vec<f32> = (0..320).map(|i| if i == 2 { 0.0 } else { 1.0 }).collect();
-        let mask = candle_core::Tensor::from_vec(mask, (320, 1), &device).expect("mask");
-        let zeroed = tensors[key].broadcast_mul(&mask).expect("zeroed row");
-        tensors.insert(key.to_owned(), zeroed);
-        candle_core::safetensors::save(&tensors, &weights).expect("saved");
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures");
-        std::fs::copy(fixtures.join("qwen3_vl_tokenizer/tokenizer.json"), dir.join("tokenizer.json"))
-            .expect("tokenizer");
-        dir
-    })
+    DIR.get_or_init(|| vidence_tests::endless_qwen3_vl("endless_qwen3_vl", model::qwen3_vl::TINY_CONFIG))
 }
 
 #[test]
