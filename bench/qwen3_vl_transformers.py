@@ -1,7 +1,7 @@
 """Times Hugging Face transformers on the checkpoint and prompt that the model crate's
 `qwen3_vl_bench` example wrote (random-weight Qwen3-VL-2B, a 16-frame video prompt):
-prefill (generating one token) and greedy decode (the time a run of n more tokens
-adds), on the CPU with as many threads as cores, or on a GPU with sdpa attention.
+prefill (until the first token) and greedy decode (the time between later tokens),
+in one run, on the CPU with as many threads as cores, or on a GPU with sdpa attention.
 
     python bench/qwen3_vl_transformers.py target/bench-models/qwen3-vl-2b-random [cuda bfloat16]
 """
@@ -34,29 +34,45 @@ def main(folder: Path, device: str, dtype: str) -> None:
     types = torch.tensor([[2 if x == video else 0 for x in bench["input_ids"]]], device=device)
     grid = torch.tensor([[t, h, w]], device=device)
     kwargs = dict(pixel_values_videos=pixels, video_grid_thw=grid)
+    n = bench["decode_tokens"]
     # Newer transformers find the video tokens by their type.
     if "mm_token_type_ids" in inspect.signature(model.model.get_rope_index).parameters:
         kwargs["mm_token_type_ids"] = types
 
-    def timed(**generate) -> tuple[float, list[int]]:
-        if device == "cuda":
-            torch.cuda.synchronize()
-        started = time.perf_counter()
-        out = model.generate(**generate)
-        if device == "cuda":
-            torch.cuda.synchronize()
-        return time.perf_counter() - started, out[0, ids.shape[1] :].tolist()
+    class Clock(transformers.StoppingCriteria):
+        """Notes the time as each token comes out; never stops generation."""
 
-    n = bench["decode_tokens"]
+        def __init__(self) -> None:
+            self.times: list[float] = []
+
+        def __call__(self, input_ids, scores, **kwargs):
+            if device == "cuda":
+                torch.cuda.synchronize()
+            self.times.append(time.perf_counter())
+            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
     with torch.no_grad():
         # Warm the thread pool and allocator (and on a GPU, the kernels) first.
         model.generate(input_ids=ids[:, :8], max_new_tokens=2, do_sample=False)
         if device == "cuda":
             model.generate(input_ids=ids, max_new_tokens=2, do_sample=False, **kwargs)
             model.model.rope_deltas = None
-        prefill, _ = timed(input_ids=ids, max_new_tokens=1, do_sample=False, **kwargs)
-        model.model.rope_deltas = None
-        total, tokens = timed(input_ids=ids, max_new_tokens=n + 1, min_new_tokens=n + 1, do_sample=False, **kwargs)
+        clock = Clock()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        started = time.perf_counter()
+        out = model.generate(
+            input_ids=ids,
+            max_new_tokens=n + 1,
+            min_new_tokens=n + 1,
+            do_sample=False,
+            stopping_criteria=transformers.StoppingCriteriaList([clock]),
+            **kwargs,
+        )
+    # The first token comes out of the prefill; each later one out of a decode step.
+    prefill = clock.times[0] - started
+    decode = (clock.times[-1] - clock.times[0]) / (len(clock.times) - 1)
+    tokens = out[0, ids.shape[1] :].tolist()
     print(
         json.dumps(
             {
@@ -69,8 +85,7 @@ def main(folder: Path, device: str, dtype: str) -> None:
                 "prefill_s": prefill,
                 "prefill_tokens_per_s": len(bench["input_ids"]) / prefill,
                 "decode_tokens": n,
-                # Both runs prefill; the longer one then takes n more decode steps.
-                "decode_ms_per_token": (total - prefill) * 1e3 / n,
+                "decode_ms_per_token": decode * 1e3,
                 "tokens": tokens,
             }
         )

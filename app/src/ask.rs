@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use model::grid::FrameGrid;
 use model::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
 use model::tasks::Task;
 use model::worker::{Job, Media};
@@ -46,13 +47,18 @@ pub enum Sampling {
     Uniform,
     /// Scene-change aware: four times as many candidates, kept where they differ most.
     Scene,
+    /// Up to nine uniform frames tiled into one picture (as IG-VLM does).
+    Grid,
 }
 
 impl Sampling {
+    pub const ALL: [Sampling; 3] = [Sampling::Uniform, Sampling::Scene, Sampling::Grid];
+
     pub fn name(self) -> &'static str {
         match self {
             Sampling::Uniform => "uniform",
             Sampling::Scene => "scene",
+            Sampling::Grid => "grid",
         }
     }
 }
@@ -111,10 +117,11 @@ impl AskRequest {
         Ok((first, last))
     }
 
-    /// How many frames uniform sampling takes from a clip of `frames` frames at
-    /// `video_fps` (scene-aware sampling takes as many).
+    /// How many frames the model sees of a clip of `frames` frames at `video_fps`
+    /// (scene-aware sampling takes as many as uniform; a grid at most nine).
     pub fn frame_count(&self, frames: u64, video_fps: f64) -> usize {
-        self.video_settings().sample(frames, video_fps).len()
+        let n = self.video_settings().sample(frames, video_fps).len();
+        if self.sampling == Sampling::Grid { n.min(FrameGrid::MAX_FRAMES) } else { n }
     }
 
     /// The task with its prompt; a region goes onto the model's 0–1000 grid.
@@ -146,22 +153,42 @@ impl AskRequest {
         drop(source);
         let (first, last) = self.clip(&index, info.frame_count)?;
         let clip_start_s = index.time_of(first);
+        let mut grid = None;
         let (media, absolute) = if info.frame_count <= 1 {
             (Media::Image(read_frames(video, &[0])?.remove(0)), vec![0])
         } else {
             let settings = self.video_settings();
             let mut relative = settings.sample(last - first + 1, info.fps);
-            if self.sampling == Sampling::Scene {
-                let dense =
-                    VideoSettings { fps: self.fps * 4.0, max_frames: settings.max_frames * 4, ..settings };
-                let candidates = dense.sample(last - first + 1, info.fps);
-                let absolute: Vec<u64> = candidates.iter().map(|i| i + first).collect();
-                let thumbnails = grey_thumbnails(video, &absolute)?;
-                relative = VideoSettings::scene_aware(&candidates, &thumbnails, relative.len());
+            match self.sampling {
+                Sampling::Uniform => {}
+                Sampling::Scene => {
+                    let dense = VideoSettings {
+                        fps: self.fps * 4.0,
+                        max_frames: settings.max_frames * 4,
+                        ..settings
+                    };
+                    let candidates = dense.sample(last - first + 1, info.fps);
+                    let absolute: Vec<u64> = candidates.iter().map(|i| i + first).collect();
+                    let thumbnails = grey_thumbnails(video, &absolute)?;
+                    relative = VideoSettings::scene_aware(&candidates, &thumbnails, relative.len());
+                }
+                Sampling::Grid => {
+                    let n = relative.len().min(FrameGrid::MAX_FRAMES) as u64;
+                    relative = VideoSettings { min_frames: n, max_frames: n, ..settings }
+                        .sample(last - first + 1, info.fps);
+                }
             }
             let absolute: Vec<u64> = relative.iter().map(|i| i + first).collect();
             let frames = read_frames(video, &absolute)?;
-            (Media::Video { frames, indices: relative, fps: info.fps }, absolute)
+            if self.sampling == Sampling::Grid {
+                let times: Vec<f64> = absolute.iter().map(|&i| index.time_of(i)).collect();
+                let layout = FrameGrid::new(&times);
+                let picture = layout.tile(&frames).context("the frames are too small to tile")?;
+                grid = Some(layout);
+                (Media::Image(picture), absolute)
+            } else {
+                (Media::Video { frames, indices: relative, fps: info.fps }, absolute)
+            }
         };
         let job = Job {
             task: self.task(info.width, info.height, clip_start_s)?,
@@ -169,6 +196,7 @@ impl AskRequest {
             video_width: info.width,
             video_height: info.height,
             clip_start_s,
+            grid,
             generation: model::generate::GenerationConfig {
                 max_tokens: self.max_tokens,
                 ..Default::default()

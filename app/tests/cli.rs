@@ -239,6 +239,9 @@ fn ask_streams_an_answer_and_prints_what_it_read() {
 
     let out = ask(&["--task", "when", "--question", "the circle leaves", "--sampling", "scene", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Nine frames tiled into one picture; whatever the model says is moved back onto them.
+    let out = ask(&["--task", "track", "--question", "the red circle", "--sampling", "grid", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let out = ask(&["--task", "region", "--box", "100,100,400,300"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -246,4 +249,31 @@ fn ask_streams_an_answer_and_prints_what_it_read() {
     let out = ask(&["--task", "region"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--box"));
+}
+
+#[test]
+fn grid_sampling_tiles_nine_frames_into_one_picture() {
+    use model::qwen3_vl::processor::resize_bicubic;
+    use vidence::ask::{AskRequest, Sampling};
+
+    let video = demo_dir().join("demo.mp4");
+    let request = AskRequest { sampling: Sampling::Grid, fps: 2.0, ..Default::default() };
+    let prepared = request.prepare(&video).expect("prepared");
+    let grid = prepared.job.grid.clone().expect("a grid");
+    assert_eq!((grid.rows, grid.cols, grid.times_s.len()), (3, 3, 9));
+    assert_eq!(prepared.frames_s, grid.times_s);
+    assert_eq!((grid.times_s[0], grid.times_s[8]), (0.0, 599.0 / 30.0), "spread over the clip");
+    let model::worker::Media::Image(picture) = &prepared.job.media else { panic!("one picture") };
+    assert_eq!((picture.width, picture.height), (1280, 720));
+    // The first tile is the first frame, shrunk into it; the last, the last frame.
+    let frames = vidence::ask::read_frames(&video, &[0, 599]).expect("frames");
+    let (tile_w, tile_h) = (1280 / 3, 720 / 3);
+    for (frame, (x0, y0)) in frames.iter().zip([(0, 0), (2 * tile_w, 2 * tile_h)]) {
+        let small = resize_bicubic(frame, tile_w, tile_h);
+        for (x, y) in [(5, 5), (200, 120), (tile_w - 3, tile_h - 3)] {
+            let at = ((y0 + y) * 1280 + x0 + x) * 3;
+            let want = (y * tile_w + x) * 3;
+            assert_eq!(picture.data[at..at + 3], small.data[want..want + 3], "pixel {x},{y}");
+        }
+    }
 }

@@ -54,6 +54,8 @@ struct ModelBench {
     load_s: f64,
     prefill_s: f64,
     prefill_tokens_per_s: f64,
+    /// The vision tower's share of the prefill, timed on its own.
+    vision_s: f64,
     decode_tokens: usize,
     decode_ms_per_token: f64,
     /// The greedy continuation, to compare with transformers'.
@@ -180,6 +182,11 @@ fn run(args: &Args) -> Result<ModelBench, Box<dyn std::error::Error>> {
         tokens.push(argmax(&qwen.step(tokens[i])?));
     }
     let decode_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let vision = qwen.vision.forward(&values, &grids)?;
+    // Reading a number back waits for a GPU to finish.
+    vision.embeds.to_dtype(DType::F32)?.sum_all()?.to_scalar::<f32>()?;
+    let vision_s = started.elapsed().as_secs_f64();
     Ok(ModelBench {
         machine: machine(),
         device: args.device.clone(),
@@ -189,6 +196,7 @@ fn run(args: &Args) -> Result<ModelBench, Box<dyn std::error::Error>> {
         load_s,
         prefill_s,
         prefill_tokens_per_s: bench.input_ids.len() as f64 / prefill_s,
+        vision_s,
         decode_tokens: args.decode_tokens,
         decode_ms_per_token: decode_s * 1e3 / args.decode_tokens.max(1) as f64,
         tokens,

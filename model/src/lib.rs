@@ -1,10 +1,11 @@
 //! The vision-language model side of Vidence: Qwen3-VL on candle ([`qwen3_vl`]),
 //! generation from it ([`generate`]), and reading what a model wrote into an
-//! `annotate::Prediction` ([`parse`]); the task prompts ([`tasks`]) and the inference
-//! thread that runs them ([`worker`]).
+//! `annotate::Prediction` ([`parse`]); the task prompts ([`tasks`]), image-grid
+//! prompting ([`grid`]) and the inference thread that runs them ([`worker`]).
 
 mod error;
 pub mod generate;
+pub mod grid;
 pub mod hub;
 pub mod parse;
 pub mod qwen3_vl;

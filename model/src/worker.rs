@@ -11,6 +11,7 @@ use annotate::Prediction;
 use candle_core::{Device, Tensor};
 
 use crate::generate::{Finish, GenerationConfig, Token, generate};
+use crate::grid::FrameGrid;
 use crate::parse::{Context, Coordinates, parse};
 use crate::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
 use crate::qwen3_vl::prompt::{self, IM_END, Part, Tokenizer};
@@ -39,6 +40,9 @@ pub struct Job {
     pub video_height: u32,
     /// Where the clip starts in the video, in seconds.
     pub clip_start_s: f64,
+    /// The picture is a grid of frames: told to the model, and its boxes moved back
+    /// onto the frames.
+    pub grid: Option<FrameGrid>,
     pub generation: GenerationConfig,
 }
 
@@ -196,7 +200,11 @@ pub fn prefill(
 }
 
 fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>) -> crate::Result<Event> {
-    let (ids, first) = prefill(&mut l.model, &l.tokenizer, &job.media, &job.task.prompt())?;
+    let text = match &job.grid {
+        Some(grid) => format!("{}\n{}", grid.describe(job.clip_start_s), job.task.prompt()),
+        None => job.task.prompt(),
+    };
+    let (ids, first) = prefill(&mut l.model, &l.tokenizer, &job.media, &text)?;
     let mut config = job.generation.clone();
     config.stop_tokens.extend(l.tokenizer.id(IM_END));
     let tokenizer = &l.tokenizer;
@@ -213,6 +221,9 @@ fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>
         coordinates: Coordinates::Relative1000,
         clip_start_s: job.clip_start_s,
     };
-    let prediction = parse(&text, &cx);
+    let prediction = match &job.grid {
+        Some(grid) => grid.to_frames(parse(&text, &cx), job.video_width, job.video_height),
+        None => parse(&text, &cx),
+    };
     Ok(Event::Done { text, tokens: generated.tokens, finish: generated.finish, prediction })
 }

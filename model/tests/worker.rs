@@ -39,6 +39,7 @@ fn job(media: Media, max_tokens: usize) -> Job {
         video_width: 640,
         video_height: 480,
         clip_start_s: 0.0,
+        grid: None,
         generation: GenerationConfig { max_tokens, ..Default::default() },
     }
 }

@@ -161,8 +161,13 @@ fn request_form(ui: &mut egui::Ui, asker: &mut Asker, clip: &Clip) {
     };
     let label = ui.label("Prompt");
     ui.add(egui::TextEdit::multiline(&mut r.prompt).desired_rows(2).hint_text(hint)).labelled_by(label.id);
-    let mut from = r.from_s.unwrap_or(0.0);
-    let mut to = r.to_s.unwrap_or(clip.duration_s);
+    // Unset, the clip is the timeline selection (the I-O marks), else the whole video.
+    let selection = match clip.marks {
+        (Some(i), Some(o)) => (i.min(o), i.max(o)),
+        _ => (0.0, clip.duration_s),
+    };
+    let mut from = r.from_s.unwrap_or(selection.0);
+    let mut to = r.to_s.unwrap_or(selection.1);
     ui.horizontal(|ui| {
         ui.label("From");
         let a = ui.add(egui::DragValue::new(&mut from).range(0.0..=clip.duration_s).speed(0.1).suffix(" s"));
@@ -173,11 +178,18 @@ fn request_form(ui: &mut egui::Ui, asker: &mut Asker, clip: &Clip) {
         }
     });
     ui.horizontal(|ui| {
-        if ui.small_button("I-O marks").on_hover_text("The span between the I and O marks").clicked() {
-            (r.from_s, r.to_s) = (clip.marks.0.or(Some(0.0)), clip.marks.1.or(Some(clip.duration_s)));
+        if ui
+            .small_button("Selection")
+            .on_hover_text("Follow the I-O marks (the whole video without them)")
+            .clicked()
+        {
+            (r.from_s, r.to_s) = (None, None);
         }
         if ui.small_button("Whole video").clicked() {
-            (r.from_s, r.to_s) = (None, None);
+            (r.from_s, r.to_s) = (Some(0.0), Some(clip.duration_s));
+        }
+        if r.from_s.is_none() && r.to_s.is_none() {
+            ui.label("(selection)");
         }
     });
     ui.horizontal(|ui| {
@@ -188,7 +200,7 @@ fn request_form(ui: &mut egui::Ui, asker: &mut Asker, clip: &Clip) {
     });
     ui.horizontal(|ui| {
         egui::ComboBox::from_label("Sampling").selected_text(sampling_title(r.sampling)).show_ui(ui, |ui| {
-            for s in [Sampling::Uniform, Sampling::Scene] {
+            for s in Sampling::ALL {
                 ui.selectable_value(&mut r.sampling, s, sampling_title(s));
             }
         });
@@ -200,7 +212,9 @@ fn request_form(ui: &mut egui::Ui, asker: &mut Asker, clip: &Clip) {
     let span_s = (to - from).max(0.0);
     let frames = r.frame_count(((span_s * clip.fps).round() as u64).max(1), clip.fps);
     let text = r.task(clip.width, clip.height, from).map(|t| t.prompt()).unwrap_or_default();
-    let cost = estimate_tokens(&text, frames, clip.width, clip.height);
+    // A grid is one picture.
+    let pictures = if r.sampling == Sampling::Grid { 1 } else { frames };
+    let cost = estimate_tokens(&text, pictures, clip.width, clip.height);
     ui.label(format!("{frames} frames, about {cost} prompt tokens"))
         .on_hover_text("Exact for the frames, estimated for the text");
 }
@@ -268,5 +282,6 @@ fn sampling_title(s: Sampling) -> &'static str {
     match s {
         Sampling::Uniform => "uniform",
         Sampling::Scene => "scene changes",
+        Sampling::Grid => "image grid",
     }
 }

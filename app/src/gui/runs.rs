@@ -60,6 +60,12 @@ impl VidenceApp {
                     };
                     self.asker.request.region = Some((bbox, at));
                 }
+                // With no range given, the clip is the timeline selection (the I-O marks).
+                let r = &mut self.asker.request;
+                if let (None, None, (Some(i), Some(o))) = (r.from_s, r.to_s, video.marks) {
+                    let index = video.server.index();
+                    (r.from_s, r.to_s) = (Some(index.time_of(i.min(o))), Some(index.time_of(i.max(o))));
+                }
                 let path = std::path::PathBuf::from(&video.server.info().path);
                 if let Err(e) = self.asker.run(&path, id) {
                     self.notices.push(e);

@@ -61,19 +61,42 @@ impl Block {
         let scale = 1.0 / (head_dim as f64).sqrt();
         let mut outputs = Vec::with_capacity(frames.len());
         let mut start = 0;
-        for &len in frames {
-            // (heads, len, head_dim) for one frame.
-            let take = |t: &Tensor| t.narrow(0, start, len).and_then(|t| t.transpose(0, 1)?.contiguous());
+        // Runs of frames of one size attend in one batched product (a video's frames
+        // all have the same size), a few at a time to bound the scores' memory.
+        for (len, count) in batches(frames, self.heads) {
+            let rows = len * count;
+            // (count, heads, len, head_dim)
+            let take = |t: &Tensor| {
+                t.narrow(0, start, rows)?
+                    .reshape((count, len, self.heads, head_dim))?
+                    .transpose(1, 2)?
+                    .contiguous()
+            };
             let (q, k, v) = (take(&q)?, take(&k)?, take(&v)?);
             let scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
             let weights = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
-            outputs.push(weights.matmul(&v)?.transpose(0, 1)?.reshape((len, d))?);
-            start += len;
+            outputs.push(weights.matmul(&v)?.transpose(1, 2)?.reshape((rows, d))?);
+            start += rows;
         }
         let h = (x + self.proj.forward(&Tensor::cat(&outputs, 0)?)?)?;
         let mlp = self.fc2.forward(&self.fc1.forward(&self.norm2.forward(&h)?)?.gelu()?)?;
         Ok((h + mlp)?)
     }
+}
+
+/// Consecutive frames of equal length, as `(length, count)`, each batch's attention
+/// scores (`count * heads * length^2` f32) kept within 256 MiB.
+fn batches(frames: &[usize], heads: usize) -> Vec<(usize, usize)> {
+    const SCORES: usize = 64 << 20;
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for &len in frames {
+        let most = (SCORES / (heads * len * len).max(1)).max(1);
+        match out.last_mut() {
+            Some((l, count)) if *l == len && *count < most => *count += 1,
+            _ => out.push((len, 1)),
+        }
+    }
+    out
 }
 
 /// Folds each 2x2 block of patches into one token for the text model.
@@ -264,5 +287,18 @@ impl VisionModel {
             Tensor::from_vec(cos, (n, head_dim), &self.device)?,
             Tensor::from_vec(sin, (n, head_dim), &self.device)?,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batches;
+
+    #[test]
+    fn equal_frames_batch_up_to_the_memory_bound() {
+        assert_eq!(batches(&[24, 24, 24, 10, 10], 2), [(24, 3), (10, 2)]);
+        // 16 heads of 800x800 scores: six frames take 246 MB, seven would pass 256 MiB.
+        assert_eq!(batches(&[800; 8], 16), [(800, 6), (800, 2)]);
+        assert!(batches(&[], 4).is_empty());
     }
 }

@@ -111,8 +111,26 @@ fn a_recorded_output_shows_its_boxes_at_their_frames_and_a_trajectory_becomes_a_
     h.run_steps(2);
     assert!(h.state().predictions_on_screen().is_empty());
 
-    // Accept the trajectory: a track keyed at the four frames, from the model.
+    // Accept one box: a track on its frame alone, from the model; undo takes it back.
     let tracks_before = h.state().dataset().unwrap().tracks.len();
+    press(&mut h, "Accept blue square @ 1.0 s");
+    let data = h.state().dataset().unwrap().clone();
+    let one = data.tracks.last().unwrap();
+    let frames: Vec<(u64, bool)> = one.keyframes.iter().map(|k| (k.frame, k.outside)).collect();
+    assert_eq!(frames, [(30, false), (31, true)]);
+    assert_eq!(one.keyframes[0].bbox, run.prediction.boxes[0].bbox);
+    assert_eq!(one.source, Provenance::Model { model_id: "pasted output".into() });
+    let verdict = data.run("run-2").unwrap().verdict(&EvidenceItem::Box { index: 0 }).cloned();
+    assert_eq!(
+        verdict.map(|v| (v.review, v.label)),
+        Some((Review::Accepted, Some(LabelRef::Track(one.id.clone()))))
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().dataset().unwrap().tracks.len(), tracks_before);
+    assert!(h.state().dataset().unwrap().run("run-2").unwrap().verdicts.is_empty());
+
+    // Accept the trajectory: a track keyed at the four frames, from the model.
     press(&mut h, "Accept track blue square");
     let data = h.state().dataset().unwrap().clone();
     assert_eq!(data.tracks.len(), tracks_before + 1);
