@@ -127,6 +127,47 @@ impl ModelRun {
         labels
     }
 
+    /// How sure the model was of each box: the geometric mean probability of the
+    /// tokens that wrote its coordinates (found in the tokens' text as the four numbers
+    /// on the 0-1000 grid of a `width` x `height` video, in order). `None` where the
+    /// text holds no such numbers (a run without tokens, or another coordinate system).
+    pub fn box_confidences(&self, width: u32, height: u32) -> Vec<Option<f32>> {
+        // The tokens' text without whitespace, each character's token alongside.
+        let mut text = String::new();
+        let mut owner = Vec::new();
+        for (i, t) in self.tokens.iter().enumerate() {
+            for c in t.text.chars().filter(|c| !c.is_whitespace()) {
+                text.push(c);
+                owner.extend(std::iter::repeat_n(i, c.len_utf8()));
+            }
+        }
+        let grid = |v: f32, size: u32| (f64::from(v) / f64::from(size.max(1)) * 1000.0).round() as i64;
+        let mut from = 0;
+        self.prediction
+            .boxes
+            .iter()
+            .map(|b| {
+                let [x1, y1, x2, y2] = b.bbox.0;
+                let numbers = format!(
+                    "{},{},{},{}",
+                    grid(x1, width),
+                    grid(y1, height),
+                    grid(x2, width),
+                    grid(y2, height)
+                );
+                let digit_at = |i: usize| text.as_bytes().get(i).is_some_and(u8::is_ascii_digit);
+                let start = text[from..]
+                    .match_indices(&numbers)
+                    .map(|(i, _)| from + i)
+                    .find(|&i| (i == 0 || !digit_at(i - 1)) && !digit_at(i + numbers.len()))?;
+                from = start + numbers.len();
+                let (first, last) = (owner[start], owner[start + numbers.len() - 1]);
+                let logprobs: Vec<f32> = self.tokens[first..=last].iter().map(|t| t.logprob).collect();
+                Some((logprobs.iter().sum::<f32>() / logprobs.len() as f32).exp())
+            })
+            .collect()
+    }
+
     fn source(&self) -> Provenance {
         Provenance::Model { model_id: self.model.clone() }
     }
@@ -257,6 +298,31 @@ mod tests {
         assert!(r.segment_of(1, "s".into()).is_none());
         let q = r.question_of("q".into()).expect("an answer");
         assert_eq!((q.answer.as_str(), q.evidence.len()), ("on the mat", 4), "a span and three timed boxes");
+    }
+
+    #[test]
+    fn a_box_is_as_sure_as_the_tokens_that_wrote_its_numbers() {
+        let mut r = run();
+        let token = |text: &str, p: f32| RunToken { text: text.into(), logprob: p.ln(), top: Vec::new() };
+        // Boxes 1 ([10,0,20,10] on a 1000-pixel video = the same on the grid) and 0.
+        r.tokens = vec![
+            token("[1", 0.5),
+            token("0, 0,", 1.0),
+            token(" 20, 10]", 0.5),
+            token(" then [20,0,", 0.9),
+            token("30,10]", 0.9),
+        ];
+        let got = r.box_confidences(1000, 1000);
+        assert_eq!(got.len(), 4);
+        assert!(got[0].is_some_and(|c| (c - 0.9).abs() < 1e-5), "{got:?}");
+        assert!(got[1].is_none(), "box 1's numbers come before box 0's: searched in order");
+        assert!(got[2].is_none() && got[3].is_none());
+        let mut second = run();
+        second.prediction.boxes.swap(0, 1);
+        second.tokens = r.tokens.clone();
+        let got = second.box_confidences(1000, 1000);
+        assert!(got[0].is_some_and(|c| (c - 0.5f32.powf(2.0 / 3.0)).abs() < 1e-5), "{got:?}");
+        assert!(got[1].is_some_and(|c| (c - 0.9).abs() < 1e-5), "{got:?}");
     }
 
     #[test]

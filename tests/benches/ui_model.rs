@@ -10,6 +10,7 @@ use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use vidence::gui::{Options, VidenceApp};
+use vidence_tests::step_until;
 
 const CONFIG: &str = r#"{
     "image_token_id": 5, "video_token_id": 6, "vision_start_token_id": 3, "vision_end_token_id": 4,
@@ -21,15 +22,6 @@ const CONFIG: &str = r#"{
         "patch_size": 16, "spatial_merge_size": 2, "temporal_patch_size": 2, "out_hidden_size": 1024,
         "num_position_embeddings": 2304, "deepstack_visual_indexes": [1, 3, 5]}
 }"#;
-
-fn step_until(h: &mut Harness<'static, VidenceApp>, what: &str, done: impl Fn(&VidenceApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
 
 /// One UI frame, then a wait for the rest of a 60 Hz display's frame: the harness
 /// clock moves 1/60 s a step too, so playback runs in real time and the video frames

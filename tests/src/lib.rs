@@ -158,3 +158,17 @@ pub fn endless_qwen3_vl(name: &str, config: &str) -> PathBuf {
         .expect("tokenizer");
     dir
 }
+
+/// Step the UI (as frames pass) until `done` holds, or fail after two minutes.
+pub fn step_until(
+    h: &mut egui_kittest::Harness<'static, vidence::gui::VidenceApp>,
+    what: &str,
+    done: impl Fn(&vidence::gui::VidenceApp) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !done(h.state()) {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

@@ -237,7 +237,15 @@ pub fn show(
     let hovered = evidence.and_then(|e| {
         let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
         let now_s = video.server.index().time_of(frame);
-        super::evidence::paint(&painter, image, scale, e, now_s, response.hover_pos())
+        super::evidence::paint(
+            &painter,
+            image,
+            scale,
+            (info.width, info.height),
+            e,
+            now_s,
+            response.hover_pos(),
+        )
     });
 
     if let (Some(drag), Some(pointer)) = (&view.drag, response.interact_pointer_pos())

@@ -1,6 +1,6 @@
 //! A model run's evidence on the canvas, drawn apart from the labels (dashed, in the
 //! model's colour): its boxes at the times it gave them, within a tolerance the user
-//! sets; each object's path of box centres, fading with distance from the play head;
+//! sets, each with its label and how sure the model was of it; each object's path of box centres, fading with distance from the play head;
 //! and the box a trace chip points at, highlighted. Boxes already accepted (now
 //! labels) or rejected are not drawn again.
 
@@ -43,6 +43,7 @@ pub fn paint(
     painter: &egui::Painter,
     image: Rect,
     scale: f32,
+    video_size: (u32, u32),
     evidence: &Evidence,
     now_s: f64,
     pointer: Option<Pos2>,
@@ -74,6 +75,7 @@ pub fn paint(
         }
     }
     let mut hovered = None;
+    let confidence = run.box_confidences(video_size.0, video_size.1);
     for i in evidence.boxes_at(now_s) {
         let b = &run.prediction.boxes[i];
         let [x1, y1, x2, y2] = b.bbox.0;
@@ -90,7 +92,13 @@ pub fn paint(
             [rect.left_top(), rect.right_top(), rect.right_bottom(), rect.left_bottom(), rect.left_top()];
         painter.extend(egui::Shape::dashed_line(&corners, Stroke::new(width, COLOR), 6.0, 4.0));
         let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
-        let text = super::ask_panel::printable(&format!("{}{time}", b.label.as_deref().unwrap_or("model")));
+        let sure = confidence
+            .get(i)
+            .copied()
+            .flatten()
+            .map_or_else(String::new, |c| format!(" · {:.0}%", c * 100.0));
+        let text =
+            super::ask_panel::printable(&format!("{}{time}{sure}", b.label.as_deref().unwrap_or("model")));
         let galley = painter.layout_no_wrap(text, egui::FontId::proportional(12.0), Color32::WHITE);
         let bg = Rect::from_min_size(rect.left_bottom(), galley.size() + Vec2::new(6.0, 2.0));
         painter.rect_filled(bg, 2.0, COLOR.gamma_multiply(0.85));

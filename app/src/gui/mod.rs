@@ -820,7 +820,11 @@ impl VidenceApp {
                 }
             }
             _ if let Some(run) = self.shown_run.as_deref().and_then(|id| data.run(id)) => {
-                if let Some(action) = trace::show(ui, run, self.hovered_prediction, &mut self.tolerance_s) {
+                let info = self.video.as_ref().map(|v| v.server.info());
+                let confidence = info.map(|i| run.box_confidences(i.width, i.height)).unwrap_or_default();
+                if let Some(action) =
+                    trace::show(ui, run, &confidence, self.hovered_prediction, &mut self.tolerance_s)
+                {
                     self.trace_action(action);
                 }
             }

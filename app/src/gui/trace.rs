@@ -32,9 +32,11 @@ pub enum TraceAction {
     },
 }
 
+/// `confidence` is each box's (see `ModelRun::box_confidences`).
 pub fn show(
     ui: &mut egui::Ui,
     run: &ModelRun,
+    confidence: &[Option<f32>],
     hovered: Option<usize>,
     tolerance_s: &mut f64,
 ) -> Option<TraceAction> {
@@ -106,7 +108,12 @@ pub fn show(
         for (i, b) in p.boxes.iter().enumerate() {
             let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
             let name = printable(&format!("{}{time}", b.label.as_deref().unwrap_or("box")));
-            if ui.link(&name).on_hover_text("Go to this box").clicked() {
+            let sure = confidence
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or_else(String::new, |c| format!(" · {:.0}%", c * 100.0));
+            if ui.link(format!("{name}{sure}")).on_hover_text("Go to this box").clicked() {
                 action = Some(TraceAction::Highlight { index: i, time_s: b.time_s });
             }
             decide_row(ui, run, EvidenceItem::Box { index: i }, &name, &mut action);

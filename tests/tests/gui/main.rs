@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use vidence::gui::{Options, VidenceApp};
+use vidence_tests::step_until;
 
 mod annotation;
 mod model;
@@ -37,16 +37,6 @@ fn harness(paths: Vec<PathBuf>) -> Harness<'static, VidenceApp> {
         .with_size([1280.0, 800.0])
         .wgpu()
         .build_eframe(move |cc| VidenceApp::new(cc, paths, Options::default()))
-}
-
-/// Step the UI (as frames pass) until `done` holds, or fail after a while.
-fn step_until(h: &mut Harness<'static, VidenceApp>, what: &str, done: impl Fn(&VidenceApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 fn open_demo() -> Harness<'static, VidenceApp> {
