@@ -91,7 +91,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 if cli.paths.is_empty() { vec![vidence::demo::ensure_default()?.dataset] } else { cli.paths };
             vidence::gui::run(
                 paths,
-                vidence::gui::Options { cache_bytes: cli.cache_mb << 20, start_time: cli.at },
+                vidence::gui::Options {
+                    cache_bytes: cli.cache_mb << 20,
+                    start_time: cli.at,
+                    recent_models: directories::ProjectDirs::from("", "", "vidence")
+                        .map(|d| d.config_dir().join("recent_models.json")),
+                },
             )
         }
         Some(Command::Probe { video, json }) => vidence::cli::probe(&video, json),

@@ -185,7 +185,7 @@ pub fn ask(args: &Ask) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout();
     loop {
         match worker.events().recv()? {
-            Event::Loaded { .. } => {}
+            Event::Loading(_) | Event::Loaded { .. } => {}
             Event::Failed(e) => anyhow::bail!(e),
             Event::Token { text, .. } => {
                 if !args.json {

@@ -1,5 +1,5 @@
 //! The inference thread: a queue of jobs (load a model, run a task) worked off one at
-//! a time on a named thread, reporting load results, streamed tokens and the parsed
+//! a time on a named thread, reporting load progress and results, streamed tokens and the parsed
 //! prediction over a channel, so a GUI or the CLI drives the model without blocking.
 
 use std::path::PathBuf;
@@ -54,6 +54,8 @@ pub enum Request {
 
 #[derive(Debug)]
 pub enum Event {
+    /// The fraction of the model's layers read so far.
+    Loading(f32),
     Loaded {
         folder: PathBuf,
     },
@@ -137,7 +139,9 @@ fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBo
     for request in incoming.iter() {
         stop.store(false, Ordering::Relaxed);
         let event = match request {
-            Request::Load(spec) => match load(&spec) {
+            Request::Load(spec) => match load(&spec, &mut |f| {
+                let _ = send.send(Event::Loading(f));
+            }) {
                 Ok((folder, l)) => {
                     loaded = Some(l);
                     Event::Loaded { folder }
@@ -155,10 +159,11 @@ fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBo
     }
 }
 
-fn load(spec: &str) -> crate::Result<(PathBuf, Loaded)> {
+fn load(spec: &str, progress: &mut dyn FnMut(f32)) -> crate::Result<(PathBuf, Loaded)> {
     let folder = crate::hub::resolve(spec)?;
     let tokenizer = Tokenizer::load(&folder)?;
-    let model = Qwen3Vl::load(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu)?;
+    let model =
+        Qwen3Vl::load_reporting(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu, progress)?;
     Ok((folder, Loaded { model, tokenizer }))
 }
 

@@ -65,7 +65,17 @@ fn the_worker_loads_streams_parses_and_cancels() {
 
     let dir = checkpoint();
     worker.send(Request::Load(dir.to_str().unwrap().into()));
-    assert!(matches!(next(&worker), Event::Loaded { folder } if folder == dir));
+    // Progress for every layer read, rising to 1, then the model.
+    let mut fractions = Vec::new();
+    let loaded = loop {
+        match next(&worker) {
+            Event::Loading(f) => fractions.push(f),
+            other => break other,
+        }
+    };
+    assert!(matches!(&loaded, Event::Loaded { folder } if *folder == dir), "{loaded:?}");
+    assert!(fractions.len() >= 3, "{fractions:?}");
+    assert!(fractions.windows(2).all(|w| w[0] < w[1]) && fractions.last() == Some(&1.0), "{fractions:?}");
 
     let picture = Rgb { width: 64, height: 48, data: (0..64 * 48 * 3).map(|i| (i % 251) as u8).collect() };
     worker.send(Request::Run(job(Media::Image(picture.clone()), 6)));

@@ -129,7 +129,9 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
     });
     match &asker.state {
         ModelState::None => ui.label("No model loaded."),
-        ModelState::Loading(spec) => ui.label(format!("Loading {}…", short(spec, 30))),
+        ModelState::Loading(spec, fraction) => ui.add(
+            egui::ProgressBar::new(*fraction).text(format!("Loading {}", short(spec, 24))).show_percentage(),
+        ),
         ModelState::Ready(spec) => ui.label(format!("Ready: {}", short(spec, 34))),
         ModelState::Failed(e) => ui.colored_label(Color32::LIGHT_RED, e),
     };

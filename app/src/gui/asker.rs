@@ -1,5 +1,6 @@
 //! The GUI's side of the model: the worker thread (started on first use), the model
-//! being loaded or in use, a job being prepared (frames sampled and decoded on a
+//! being loaded or in use, the models loaded before (kept in a file, read and written
+//! on threads), a job being prepared (frames sampled and decoded on a
 //! thread of its own) or generated, and the tokens streamed so far. `poll` is called
 //! once per frame and never waits.
 
@@ -15,7 +16,8 @@ use crate::ask::{AskRequest, Prepared};
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelState {
     None,
-    Loading(String),
+    /// The model, and the fraction of its layers read so far.
+    Loading(String, f32),
     Ready(String),
     Failed(String),
 }
@@ -51,6 +53,9 @@ pub struct Asker {
     pub spec: String,
     /// Models loaded before, most recent first.
     pub recent: Vec<String>,
+    /// Where `recent` is kept across runs, and its contents on their way in.
+    recent_file: Option<PathBuf>,
+    recent_read: Option<Receiver<Vec<String>>>,
     pub request: AskRequest,
     pub live: Option<Live>,
     /// The pasted output of a model run elsewhere, to be read as a run.
@@ -64,6 +69,8 @@ impl Default for Asker {
             state: ModelState::None,
             spec: String::new(),
             recent: Vec::new(),
+            recent_file: None,
+            recent_read: None,
             request: AskRequest::default(),
             live: None,
             pasted: String::new(),
@@ -82,6 +89,37 @@ impl Asker {
         self.worker.as_ref().ok_or_else(|| "no model thread".to_owned())
     }
 
+    /// Keep the recent models in `file` (a JSON list), reading what it holds on a
+    /// thread.
+    pub fn remember_in(&mut self, file: PathBuf) {
+        let (send, read) = std::sync::mpsc::channel();
+        let path = file.clone();
+        let spawned = std::thread::Builder::new().name("vidence-recent-models".into()).spawn(move || {
+            // A missing or unreadable list is an empty one: it only saves typing.
+            let list = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok())
+                .unwrap_or_default();
+            let _ = send.send(list);
+        });
+        if spawned.is_ok() {
+            self.recent_read = Some(read);
+        }
+        self.recent_file = Some(file);
+    }
+
+    /// Write the recent models to their file, on a thread.
+    fn save_recent(&self) {
+        let Some(path) = self.recent_file.clone() else { return };
+        let Ok(text) = serde_json::to_string_pretty(&self.recent) else { return };
+        let _ = std::thread::Builder::new().name("vidence-recent-models".into()).spawn(move || {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = std::fs::write(&path, text);
+        });
+    }
+
     pub fn load(&mut self) {
         let spec = self.spec.trim().to_owned();
         if spec.is_empty() {
@@ -91,14 +129,14 @@ impl Asker {
         match self.worker() {
             Ok(w) => {
                 w.send(Request::Load(spec.clone()));
-                self.state = ModelState::Loading(spec);
+                self.state = ModelState::Loading(spec, 0.0);
             }
             Err(e) => self.state = ModelState::Failed(e),
         }
     }
 
     pub fn is_busy(&self) -> bool {
-        self.live.is_some() || matches!(self.state, ModelState::Loading(_))
+        self.live.is_some() || matches!(self.state, ModelState::Loading(..))
     }
 
     /// Start a run of `self.request` on `video` (a file): its frames are sampled and
@@ -172,6 +210,15 @@ impl Asker {
 
     /// Take what arrived since the last frame; a finished run comes back once.
     pub fn poll(&mut self, fresh_id: impl Fn() -> String) -> Option<Outcome> {
+        if let Some(list) = self.recent_read.as_ref().and_then(|r| r.try_recv().ok()) {
+            self.recent_read = None;
+            for spec in list {
+                if !self.recent.contains(&spec) {
+                    self.recent.push(spec);
+                }
+            }
+            self.recent.truncate(8);
+        }
         if let Some(live) = &mut self.live
             && let Some(frames) = &live.frames
         {
@@ -201,16 +248,22 @@ impl Asker {
         let worker = self.worker.as_ref()?;
         while let Ok(event) = worker.events().try_recv() {
             match event {
+                Event::Loading(fraction) => {
+                    if let ModelState::Loading(_, f) = &mut self.state {
+                        *f = fraction;
+                    }
+                }
                 Event::Loaded { .. } => {
-                    if let ModelState::Loading(spec) = &self.state {
+                    if let ModelState::Loading(spec, _) = &self.state {
                         self.recent.retain(|r| r != spec);
                         self.recent.insert(0, spec.clone());
                         self.recent.truncate(8);
                         self.state = ModelState::Ready(spec.clone());
+                        self.save_recent();
                     }
                 }
                 Event::Failed(message) => {
-                    if let ModelState::Loading(spec) = &self.state {
+                    if let ModelState::Loading(spec, _) = &self.state {
                         self.state = ModelState::Failed(format!("cannot load {spec}: {message}"));
                     } else if self.live.take().is_some() {
                         return Some(Outcome::Failed(message));

@@ -38,17 +38,19 @@ pub use timeline::timecode;
 use video::VideoView;
 
 /// Start-up settings from the command line.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Memory for decoded frames.
     pub cache_bytes: usize,
     /// Where to put the play head when the first video opens, in seconds.
     pub start_time: Option<f64>,
+    /// Where the models loaded before are remembered (`None`: not across runs).
+    pub recent_models: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { cache_bytes: viewer::DEFAULT_CACHE_BYTES, start_time: None }
+        Self { cache_bytes: viewer::DEFAULT_CACHE_BYTES, start_time: None, recent_models: None }
     }
 }
 
@@ -181,10 +183,18 @@ impl VidenceApp {
             highlight: None,
             hovered_prediction: None,
         };
+        if let Some(file) = options.recent_models {
+            app.asker.remember_in(file);
+        }
         for (i, path) in paths.into_iter().enumerate() {
             app.add_file(path, i == 0);
         }
         app
+    }
+
+    /// Models loaded before, most recent first.
+    pub fn recent_models(&self) -> &[String] {
+        &self.asker.recent
     }
 
     /// Remember `path` in the file list and, if `show`, open it.

@@ -72,11 +72,28 @@ impl Qwen3Vl {
     /// Load a checkpoint folder in the hub's layout: `config.json` and
     /// `model.safetensors`, or shards listed in `model.safetensors.index.json`.
     pub fn load(folder: &Path, precision: Precision, device: &Device) -> Result<Self> {
+        Self::load_reporting(folder, precision, device, &mut |_| {})
+    }
+
+    /// [`Self::load`], telling `progress` the fraction of the layers read so far.
+    pub fn load_reporting(
+        folder: &Path,
+        precision: Precision,
+        device: &Device,
+        progress: &mut dyn FnMut(f32),
+    ) -> Result<Self> {
         let config = Config::load(&folder.join("config.json"))?;
         let files = safetensors_files(folder)?;
         let vb = crate::weights::mmap(&files, precision.compute, device)?;
-        let text = TextModel::new(&config, vb.clone(), precision.text_weights)?;
-        let vision = VisionModel::new(&config.vision, vb.pp("model.visual"))?;
+        let layers = (config.text.num_hidden_layers + config.vision.depth).max(1);
+        let mut read = 0;
+        let mut on_layer = || {
+            progress(read as f32 / layers as f32);
+            read += 1;
+        };
+        let text = TextModel::new(&config, vb.clone(), precision.text_weights, &mut on_layer)?;
+        let vision = VisionModel::new(&config.vision, vb.pp("model.visual"), &mut on_layer)?;
+        progress(1.0);
         Ok(Self { config, text, vision, next_position: 0 })
     }
 

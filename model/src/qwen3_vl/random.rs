@@ -39,8 +39,8 @@ pub fn write_random_checkpoint(folder: &Path, config_json: &str) -> Result<()> {
     let varmap = VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
     // Building the model creates every weight it asks for, with its initialiser.
-    TextModel::new(&config, vb.clone(), DType::F32)?;
-    VisionModel::new(&config.vision, vb.pp("model.visual"))?;
+    TextModel::new(&config, vb.clone(), DType::F32, &mut || {})?;
+    VisionModel::new(&config.vision, vb.pp("model.visual"), &mut || {})?;
     varmap.save(folder.join("model.safetensors"))?;
     let path = folder.join("config.json");
     std::fs::write(&path, config_json).map_err(write_err(&path))?;

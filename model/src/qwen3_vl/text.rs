@@ -187,7 +187,8 @@ impl TextModel {
     /// `vb` is the checkpoint root (with `model.language_model.*` and `lm_head.*`) in
     /// the activations' dtype; `weights` is the dtype the projections and embeddings
     /// are kept in.
-    pub fn new(cfg: &Config, vb: VarBuilder, weights: DType) -> Result<Self> {
+    /// `on_layer` is called as each decoder layer is read.
+    pub fn new(cfg: &Config, vb: VarBuilder, weights: DType, on_layer: &mut dyn FnMut()) -> Result<Self> {
         let t = &cfg.text;
         let lm = vb.pp("model.language_model");
         let embed_tokens = lm.pp("embed_tokens").set_dtype(weights).get_with_hints(
@@ -198,6 +199,7 @@ impl TextModel {
         let layers = (0..t.num_hidden_layers)
             .map(|i| {
                 let vb = lm.pp(format!("layers.{i}"));
+                on_layer();
                 Ok(Layer {
                     attention: Attention::new(cfg, vb.pp("self_attn"), weights)?,
                     mlp: Mlp::new(cfg, vb.pp("mlp"), weights)?,

@@ -152,8 +152,9 @@ pub struct VisionOutput {
 }
 
 impl VisionModel {
-    /// `vb` is `model.visual` of the checkpoint.
-    pub fn new(cfg: &VisionConfig, vb: VarBuilder) -> Result<Self> {
+    /// `vb` is `model.visual` of the checkpoint; `on_layer` is called as each block is
+    /// read.
+    pub fn new(cfg: &VisionConfig, vb: VarBuilder, on_layer: &mut dyn FnMut()) -> Result<Self> {
         let patch = cfg.in_channels * cfg.temporal_patch_size * cfg.patch_size * cfg.patch_size;
         let weight = vb.get(
             (cfg.hidden_size, cfg.in_channels, cfg.temporal_patch_size, cfg.patch_size, cfg.patch_size),
@@ -168,7 +169,10 @@ impl VisionModel {
                 vb.pp("pos_embed"),
             )?,
             blocks: (0..cfg.depth)
-                .map(|i| Block::new(cfg, vb.pp(format!("blocks.{i}"))))
+                .map(|i| {
+                    on_layer();
+                    Block::new(cfg, vb.pp(format!("blocks.{i}")))
+                })
                 .collect::<Result<_>>()?,
             merger: Merger::new(cfg, false, vb.pp("merger"))?,
             deepstack: cfg

@@ -10,21 +10,25 @@ use std::time::Instant;
 use annotate::{EvidenceItem, LabelRef, Provenance, Review};
 use egui::{Key, Modifiers, Pos2};
 use egui_kittest::kittest::Queryable;
-use vidence::gui::VidenceApp;
+use vidence::gui::{Options, VidenceApp};
 
 use super::{Harness, click, demo_copy, step_until, wait_for_first_frame};
 
 /// A window tall enough for the model panel and the trace to fit without scrolling.
-fn tall_harness(paths: Vec<PathBuf>) -> Harness<'static, VidenceApp> {
+fn tall_harness(paths: Vec<PathBuf>, options: Options) -> Harness<'static, VidenceApp> {
     Harness::builder()
         .with_size([1280.0, 1300.0])
         .wgpu()
-        .build_eframe(move |cc| VidenceApp::new(cc, paths, vidence::gui::Options::default()))
+        .build_eframe(move |cc| VidenceApp::new(cc, paths, options))
 }
 
 fn open(name: &str) -> (Harness<'static, VidenceApp>, PathBuf) {
+    open_with(name, Options::default())
+}
+
+fn open_with(name: &str, options: Options) -> (Harness<'static, VidenceApp>, PathBuf) {
     let path = demo_copy(name);
-    let mut h = tall_harness(vec![path.clone()]);
+    let mut h = tall_harness(vec![path.clone()], options);
     wait_for_first_frame(&mut h);
     h.get_by_label("Model").click();
     h.run_steps(2);
@@ -222,7 +226,7 @@ fn the_trace_seeks_and_highlights_and_verdicts_are_saved_and_reopened() {
     step_until(&mut h, "the save", |app| !app.is_saving() && app.dataset().is_some());
     h.run_steps(3);
     step_until(&mut h, "the save to finish", |app| !app.is_saving());
-    let mut reopened = tall_harness(vec![path]);
+    let mut reopened = tall_harness(vec![path], Options::default());
     wait_for_first_frame(&mut reopened);
     assert_eq!(reopened.state().dataset().unwrap().predictions, data.predictions);
 }
@@ -234,11 +238,21 @@ fn endless_model() -> &'static Path {
 
 #[test]
 fn asking_the_model_streams_tokens_the_ui_keeps_drawing_and_a_run_can_be_cancelled() {
-    let (mut h, _) = open("gui_model_ask");
-    type_into(&mut h, "Checkpoint", endless_model().to_str().unwrap());
+    let recent = vidence_tests::scratch("gui_model_recent").join("recent_models.json");
+    let options = Options { recent_models: Some(recent.clone()), ..Options::default() };
+    let (mut h, path) = open_with("gui_model_ask", options.clone());
+    let spec = endless_model().to_str().unwrap().to_owned();
+    type_into(&mut h, "Checkpoint", &spec);
     press(&mut h, "Load");
     step_until(&mut h, "the model to load", |app| !app.model_state().starts_with("Loading"));
     assert!(h.state().model_state().starts_with("Ready"), "{}", h.state().model_state());
+    // The model is remembered for the next start.
+    let written =
+        || std::fs::read_to_string(&recent).ok().and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok());
+    step_until(&mut h, "the recent models file", |_| written().is_some());
+    assert_eq!(written(), Some(vec![spec.clone()]));
+    let mut next_start = tall_harness(vec![path], options);
+    step_until(&mut next_start, "the recent models", |app| app.recent_models() == [spec.clone()]);
     type_into(&mut h, "Prompt", "Where is the red circle?");
     h.get_by_label("Max tokens").set_value_accesskit(12.0);
     h.run_steps(2);
