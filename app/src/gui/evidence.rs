@@ -1,7 +1,8 @@
 //! A model run's evidence on the canvas, drawn apart from the labels (dashed, in the
 //! model's colour): its boxes at the times it gave them, within a tolerance the user
-//! sets, each with its label and how sure the model was of it; each object's path of box centres, fading with distance from the play head;
-//! and the box a trace chip points at, highlighted. Boxes already accepted (now
+//! sets, each with its label and how sure the model was of it; each object's path of
+//! box centres, fading with distance from the play head; the number of each reasoning
+//! step grounded there; and the box a trace chip points at, highlighted. Boxes already accepted (now
 //! labels) or rejected are not drawn again.
 
 use annotate::{EvidenceItem, ModelRun, Review};
@@ -73,6 +74,22 @@ pub fn paint(
         for (t, p) in &points {
             painter.circle_filled(*p, 3.0, COLOR.gamma_multiply(alpha(*t)));
         }
+    }
+    // Each step grounded to a box near this time: its number at the box's corner.
+    for (n, step) in run.prediction.steps.iter().enumerate() {
+        let (Some(b), Some(t)) = (step.bbox, step.time_s) else { continue };
+        if (t - now_s).abs() > evidence.tolerance_s {
+            continue;
+        }
+        let corner = to_screen(b.0[2], b.0[1]);
+        painter.circle_filled(corner, 8.0, Color32::WHITE);
+        painter.text(
+            corner,
+            egui::Align2::CENTER_CENTER,
+            (n + 1).to_string(),
+            egui::FontId::proportional(11.0),
+            COLOR,
+        );
     }
     let mut hovered = None;
     let confidence = run.box_confidences(video_size.0, video_size.1);

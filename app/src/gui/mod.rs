@@ -585,6 +585,7 @@ fn model_marks(run: &annotate::ModelRun) -> timeline::ModelMarks {
             .map(|(_, s)| (s.start_s, s.end_s, s.label.clone().unwrap_or_default()))
             .collect(),
         cited,
+        steps: p.steps.iter().enumerate().filter_map(|(i, s)| Some((i + 1, s.time_s?))).collect(),
         sampled: run.settings.frames_s.clone(),
     }
 }

@@ -22,6 +22,9 @@ pub struct ModelMarks {
     pub spans: Vec<(f64, f64, String)>,
     /// Times the answer cites (steps and boxes).
     pub cited: Vec<f64>,
+    /// The reasoning steps that name a time, in order: the chain the model followed
+    /// (frames it picked, moments it looked at).
+    pub steps: Vec<(usize, f64)>,
     /// Times of the frames the model saw.
     pub sampled: Vec<f64>,
 }
@@ -183,7 +186,8 @@ pub fn show(
 
 const SAMPLED: Color32 = Color32::from_rgb(90, 220, 255);
 
-/// The model lane: predicted spans as bars, cited times as ticks. A click seeks to the
+/// The model lane: predicted spans as bars, cited times as ticks, the numbered chain of
+/// reasoning steps. A click seeks to the
 /// span under the pointer's start, or to the time under it.
 fn model_lane(
     ui: &mut egui::Ui,
@@ -222,6 +226,19 @@ fn model_lane(
         let x = scale.x(t);
         painter
             .line_segment([egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())], Stroke::new(2.0, color));
+    }
+    // The chain of steps: joined in their order, each numbered.
+    let chain: Vec<egui::Pos2> =
+        marks.steps.iter().map(|&(_, t)| egui::pos2(scale.x(t), rect.top() + 3.0)).collect();
+    painter.add(egui::Shape::line(chain.clone(), Stroke::new(1.0, Color32::WHITE.gamma_multiply(0.6))));
+    for (p, (n, _)) in chain.iter().zip(&marks.steps) {
+        painter.text(
+            *p + Vec2::new(3.0, -1.0),
+            egui::Align2::LEFT_TOP,
+            n.to_string(),
+            egui::FontId::proportional(9.0),
+            Color32::WHITE,
+        );
     }
     if response.clicked()
         && let Some(p) = response.interact_pointer_pos()
