@@ -99,12 +99,13 @@ pub fn validate(path: &Path, json: bool) -> std::process::ExitCode {
     let problems = annotate::validate(&dataset);
     if problems.is_empty() && !json {
         println!(
-            "{}: valid ({} videos, {} tracks, {} segments, {} questions)",
+            "{}: valid ({} videos, {} tracks, {} segments, {} questions, {} model runs)",
             path.display(),
             dataset.videos.len(),
             dataset.tracks.len(),
             dataset.segments.len(),
-            dataset.questions.len()
+            dataset.questions.len(),
+            dataset.predictions.len()
         );
     } else {
         report(problems.is_empty(), &problems, None);
