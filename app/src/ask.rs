@@ -210,19 +210,20 @@ impl AskRequest {
         })
     }
 
-    /// What a run saved in the dataset records of this request.
-    pub fn settings(&self, prepared: &Prepared) -> annotate::RunSettings {
+    /// What a run saved in the dataset records of this request, on the clip
+    /// `from_s`..`to_s` with the frames seen at `frames_s`.
+    pub fn settings(&self, from_s: f64, to_s: f64, frames_s: Vec<f64>) -> annotate::RunSettings {
         annotate::RunSettings {
             task: self.task.name().to_owned(),
             prompt: self.prompt.clone(),
-            from_s: prepared.clip_start_s,
-            to_s: prepared.clip_end_s,
+            from_s,
+            to_s,
             fps: self.fps,
             max_frames: self.max_frames as usize,
             sampling: self.sampling.name().to_owned(),
             max_tokens: self.max_tokens,
             region: self.region.map(|(b, _)| annotate::BBox(b.map(|v| v as f32))),
-            frames_s: prepared.frames_s.clone(),
+            frames_s,
         }
     }
 }

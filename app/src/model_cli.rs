@@ -2,16 +2,13 @@
 //! video first, then the text), with the assistant prompt, and print the logits for
 //! the next token: for parity checks against other implementations, and debugging.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context as _;
 use candle_core::Device;
-use model::qwen3_vl::processor::VideoSettings;
 use model::qwen3_vl::prompt::Tokenizer;
 use model::qwen3_vl::{Precision, Qwen3Vl};
 use model::worker::Media;
 use serde::Serialize;
-use viewer::VideoSource;
 
 use crate::ask::{AskRequest, Sampling, TaskKind};
 
@@ -65,7 +62,10 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
     let mut qwen = Qwen3Vl::load(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu)?;
     let media = match (image, video) {
         (Some(path), _) => Media::Image(crate::ask::read_frames(path, &[0])?.remove(0)),
-        (None, Some(path)) => sample_video(path, *fps)?,
+        // The whole video at `fps`, up to the reference's 768 frames.
+        (None, Some(path)) => {
+            AskRequest { fps: *fps, max_frames: 768, ..AskRequest::default() }.prepare(path)?.job.media
+        }
         (None, None) => Media::None,
     };
     let (ids, logits) = model::worker::prefill(&mut qwen, &tokenizer, &media, prompt)?;
@@ -99,16 +99,6 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Frames sampled at `fps` as the reference samples them, as a video for the model.
-fn sample_video(path: &Path, fps: f64) -> anyhow::Result<Media> {
-    let source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let info = source.info();
-    let settings = VideoSettings { fps, ..VideoSettings::default() };
-    let indices = settings.sample(info.frame_count, info.fps);
-    anyhow::ensure!(!indices.is_empty(), "{} has no frames", path.display());
-    Ok(Media::Video { frames: crate::ask::read_frames(path, &indices)?, indices, fps: info.fps })
 }
 
 #[derive(clap::Args)]

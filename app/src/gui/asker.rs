@@ -139,13 +139,12 @@ impl Asker {
         self.live.is_some() || matches!(self.state, ModelState::Loading(..))
     }
 
-    /// Start a run of `self.request` on `video` (a file): its frames are sampled and
+    /// Start a run of `request` on `video` (a file): its frames are sampled and
     /// decoded on a thread, then the job goes to the worker.
-    pub fn run(&mut self, path: &Path, video: String) -> Result<(), String> {
+    pub fn run(&mut self, request: AskRequest, path: &Path, video: String) -> Result<(), String> {
         if !matches!(self.state, ModelState::Ready(_)) {
             return Err("load a model first".into());
         }
-        let request = self.request.clone();
         let (send, frames) = std::sync::mpsc::channel();
         let (path, job) = (PathBuf::from(path), request.clone());
         std::thread::Builder::new()
@@ -189,18 +188,7 @@ impl Asker {
             id,
             video: video.id.clone(),
             model: "pasted output".into(),
-            settings: annotate::RunSettings {
-                task: request.task.name().to_owned(),
-                prompt: request.prompt.clone(),
-                from_s,
-                to_s: request.to_s.unwrap_or(video.duration_s),
-                fps: request.fps,
-                max_frames: request.max_frames as usize,
-                sampling: request.sampling.name().to_owned(),
-                max_tokens: request.max_tokens,
-                region: None,
-                frames_s: Vec::new(),
-            },
+            settings: request.settings(from_s, request.to_s.unwrap_or(video.duration_s), Vec::new()),
             raw: self.pasted.clone(),
             tokens: Vec::new(),
             prediction: model::parse(&self.pasted, &cx),
@@ -229,7 +217,8 @@ impl Asker {
                         self.live = None;
                         return Some(Outcome::Cancelled);
                     }
-                    live.prepared = Some(live.request.settings(&prepared));
+                    let (from_s, to_s) = (prepared.clip_start_s, prepared.clip_end_s);
+                    live.prepared = Some(live.request.settings(from_s, to_s, prepared.frames_s.clone()));
                     if let Some(w) = &self.worker {
                         w.send(Request::Run(prepared.job));
                     }

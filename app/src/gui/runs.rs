@@ -13,8 +13,10 @@ use super::trace::{Decision, TraceAction};
 
 impl VidenceApp {
     pub(super) fn poll_model(&mut self, ctx: &egui::Context) {
-        let next_id = self.dataset().map_or_else(|| "run-1".to_owned(), |d| d.fresh_id("run"));
-        match self.asker.poll(|| next_id.clone()) {
+        let dataset = &self.dataset;
+        let next_id =
+            || dataset.as_ref().map_or_else(|| "run-1".to_owned(), |d| d.document.dataset().fresh_id("run"));
+        match self.asker.poll(next_id) {
             Some(Outcome::Finished(run)) => {
                 let id = run.id.clone();
                 let index = self.dataset().map_or(0, |d| d.predictions.len());
@@ -46,7 +48,8 @@ impl VidenceApp {
                 else {
                     return;
                 };
-                if self.asker.request.task == crate::ask::TaskKind::Region {
+                let mut request = self.asker.request.clone();
+                if request.task == crate::ask::TaskKind::Region {
                     // A region question asks about the selected box, on this frame.
                     let frame = video.current_frame();
                     let at = video.server.index().time_of(frame);
@@ -58,16 +61,16 @@ impl VidenceApp {
                         self.notices.push("Select a box to ask about its region.".into());
                         return;
                     };
-                    self.asker.request.region = Some((bbox, at));
+                    request.region = Some((bbox, at));
                 }
                 // With no range given, the clip is the timeline selection (the I-O marks).
-                let r = &mut self.asker.request;
-                if let (None, None, (Some(i), Some(o))) = (r.from_s, r.to_s, video.marks) {
+                if let (None, None, (Some(i), Some(o))) = (request.from_s, request.to_s, video.marks) {
                     let index = video.server.index();
-                    (r.from_s, r.to_s) = (Some(index.time_of(i.min(o))), Some(index.time_of(i.max(o))));
+                    (request.from_s, request.to_s) =
+                        (Some(index.time_of(i.min(o))), Some(index.time_of(i.max(o))));
                 }
                 let path = std::path::PathBuf::from(&video.server.info().path);
-                if let Err(e) = self.asker.run(&path, id) {
+                if let Err(e) = self.asker.run(request, &path, id) {
                     self.notices.push(e);
                 }
             }
