@@ -36,8 +36,8 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "Vidence (candle) as the app runs it on the CPU (f32 arithmetic, text weights in f16), then all in f32, then Hugging Face transformers (f32) on the same checkpoint and input."
   echo '```'
   for dtype in auto f32; do
-    echo "\$ cargo run --release -p model --example qwen3_vl_bench -- --dtype $dtype --decode-tokens 8"
-    cargo run -q --release -p model --example qwen3_vl_bench -- --dtype $dtype --decode-tokens 8
+    echo "\$ cargo run --release -p model --example qwen3_vl_bench -- --dtype $dtype --decode-tokens 32"
+    cargo run -q --release -p model --example qwen3_vl_bench -- --dtype $dtype --decode-tokens 32
   done
   python=${PYTHON:-python3}
   if "$python" -c "import torch, transformers" 2>/dev/null; then

@@ -2,6 +2,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+// The model allocates and frees tensors of hundreds of MB in turn. The system
+// allocator hands each one fresh pages, zeroed by the kernel; mimalloc reuses freed
+// ones, which cut a 16-frame prompt's prefill on the CPU by a fifth
+// (bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Vidence: a desktop studio for spatio-temporal video evidence.
 #[derive(Parser)]
 #[command(name = "vidence", version, about)]

@@ -109,6 +109,10 @@ fn args() -> Result<Args, String> {
     Ok(args)
 }
 
+// As the app does (app/src/main.rs): freed tensors' memory is reused, not zeroed again.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn device(name: &str) -> candle_core::Result<Device> {
     match name {
         "cuda" => Device::new_cuda(0),

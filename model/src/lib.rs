@@ -7,6 +7,7 @@ mod error;
 pub mod generate;
 pub mod grid;
 pub mod hub;
+mod kernels;
 pub mod parse;
 pub mod qwen3_vl;
 pub mod tasks;

@@ -40,35 +40,21 @@ impl Rotary {
         Self { inv_freq, axis }
     }
 
-    /// `(cos, sin)`, each `(tokens, head_dim)` in f32.
+    /// `(cos, sin)`, each `(tokens, head_dim / 2)` in f32: both halves of a head turn
+    /// alike (`candle_nn::rotary_emb::rope`).
     pub fn cos_sin(&self, positions: &Positions, device: &Device) -> Result<(Tensor, Tensor)> {
         let n = positions[0].len();
         if positions.iter().any(|p| p.len() != n) {
             return Err(ModelError::Input("time, height and width positions differ in length".into()));
         }
         let half = self.inv_freq.len();
-        let (mut cos, mut sin) = (Vec::with_capacity(n * half * 2), Vec::with_capacity(n * half * 2));
-        let angle = |s: usize, j: usize| positions[self.axis[j]][s] as f32 * self.inv_freq[j];
-        for s in 0..n {
-            let angles: Vec<f32> = (0..half).map(|j| angle(s, j)).collect();
-            for _ in 0..2 {
-                cos.extend(angles.iter().map(|a| a.cos()));
-                sin.extend(angles.iter().map(|a| a.sin()));
-            }
-        }
-        Ok((Tensor::from_vec(cos, (n, half * 2), device)?, Tensor::from_vec(sin, (n, half * 2), device)?))
+        let angles: Vec<f32> = (0..n)
+            .flat_map(|s| (0..half).map(move |j| positions[self.axis[j]][s] as f32 * self.inv_freq[j]))
+            .collect();
+        let cos = angles.iter().map(|a| a.cos()).collect();
+        let sin = angles.iter().map(|a| a.sin()).collect();
+        Ok((Tensor::from_vec(cos, (n, half), device)?, Tensor::from_vec(sin, (n, half), device)?))
     }
-}
-
-/// `x * cos + rotate_half(x) * sin` for `x` of shape `(batch, heads, tokens, head_dim)`.
-pub fn apply(x: &Tensor, cos: &Tensor, sin: &Tensor) -> Result<Tensor> {
-    let half = x.dim(3)? / 2;
-    let x1 = x.narrow(3, 0, half)?;
-    let x2 = x.narrow(3, half, half)?;
-    let rotated = Tensor::cat(&[&x2.neg()?, &x1], 3)?;
-    let cos = cos.unsqueeze(0)?.unsqueeze(0)?;
-    let sin = sin.unsqueeze(0)?.unsqueeze(0)?;
-    Ok((x.broadcast_mul(&cos)? + rotated.broadcast_mul(&sin)?)?)
 }
 
 #[cfg(test)]
@@ -91,7 +77,7 @@ mod tests {
         let (cos, _) = r.cos_sin(&[vec![3], vec![5], vec![7]], &Device::Cpu).unwrap();
         let cos: Vec<f32> = cos.flatten_all().unwrap().to_vec1().unwrap();
         assert_eq!(cos[1], (5.0 * r.inv_freq[1]).cos(), "height position on a height frequency");
-        assert_eq!(cos[64 + 2], (7.0 * r.inv_freq[2]).cos(), "the second half repeats the first");
+        assert_eq!(cos.len(), 64, "one angle for both halves of a head");
         assert_eq!(cos[61], (3.0 * r.inv_freq[61]).cos());
     }
 }

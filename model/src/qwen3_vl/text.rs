@@ -7,8 +7,9 @@ use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{RmsNorm, VarBuilder};
 
 use super::config::Config;
-use super::rope::{self, Positions, Rotary};
+use super::rope::{Positions, Rotary};
 use crate::error::Result;
+use crate::kernels;
 
 struct Attention {
     q_proj: Proj,
@@ -20,15 +21,60 @@ struct Attention {
     heads: usize,
     kv_heads: usize,
     head_dim: usize,
-    /// Keys and values of the tokens seen so far, `(batch, kv_heads, tokens, head_dim)`.
-    cache: Option<(Tensor, Tensor)>,
+    cache: Option<KvCache>,
+}
+
+/// Keys and values of the tokens seen so far, `(batch, kv_heads, tokens, head_dim)`,
+/// in buffers with room to spare: a token is written in place, not appended by
+/// copying the whole cache.
+struct KvCache {
+    keys: Tensor,
+    values: Tensor,
+    len: usize,
+}
+
+impl KvCache {
+    /// Room added whenever the buffers fill up, in tokens (at least this many, at least
+    /// as many as held).
+    const GROWTH: usize = 512;
+
+    fn new(keys: &Tensor, values: &Tensor) -> Result<Self> {
+        let empty = |t: &Tensor| Tensor::zeros((t.dim(0)?, t.dim(1)?, 0, t.dim(3)?), t.dtype(), t.device());
+        Ok(Self { keys: empty(keys)?, values: empty(values)?, len: 0 })
+    }
+
+    /// Add `keys` and `values` (`(batch, kv_heads, tokens, head_dim)`); all of them
+    /// held so far.
+    fn append(&mut self, keys: &Tensor, values: &Tensor) -> Result<(Tensor, Tensor)> {
+        let n = keys.dim(2)?;
+        let room = self.keys.dim(2)?;
+        if self.len + n > room {
+            let wanted = self.len + n + Self::GROWTH.max(self.len);
+            self.keys = grown(&self.keys, self.len, wanted)?;
+            self.values = grown(&self.values, self.len, wanted)?;
+        }
+        self.keys.slice_set(&keys.contiguous()?, 2, self.len)?;
+        self.values.slice_set(&values.contiguous()?, 2, self.len)?;
+        self.len += n;
+        Ok((self.keys.narrow(2, 0, self.len)?, self.values.narrow(2, 0, self.len)?))
+    }
+}
+
+/// A buffer of `room` tokens holding the first `len` of `buffer`.
+fn grown(buffer: &Tensor, len: usize, room: usize) -> Result<Tensor> {
+    let (b, h, _, d) = buffer.dims4()?;
+    let out = Tensor::zeros((b, h, room, d), buffer.dtype(), buffer.device())?;
+    if len > 0 {
+        out.slice_set(&buffer.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
+    }
+    Ok(out)
 }
 
 /// A projection `x W^T + b` whose weight may be stored in another dtype than the
 /// activations (16 bits under f32 arithmetic). A prompt widens the weight and computes
-/// in the activations' dtype, as with full-size weights; a single token narrows itself
-/// to the weight's dtype instead, so decoding reads each weight once at its stored
-/// size. Decoding is bound by reading the weights, so 16 bits is about twice as fast.
+/// in the activations' dtype, as with full-size weights; a single token reads each
+/// weight once at its stored size ([`kernels::matvec`]). Decoding is bound by reading
+/// the weights, so 16 bits is about twice as fast.
 struct Proj {
     weight: Tensor,
     bias: Option<Tensor>,
@@ -60,9 +106,9 @@ impl Proj {
         let y = if stored == wanted {
             x2.matmul(&self.weight.t()?)?
         } else if rows > 1 {
-            x2.matmul(&self.weight.to_dtype(wanted)?.t()?)?
+            x2.matmul(&kernels::widen(&self.weight, wanted)?.t()?)?
         } else {
-            x2.to_dtype(stored)?.matmul(&self.weight.t()?)?.to_dtype(wanted)?
+            kernels::matvec(&x2, &self.weight)?
         };
         let mut out_dims = dims;
         if let Some(last) = out_dims.last_mut() {
@@ -97,43 +143,27 @@ impl Attention {
 
     fn forward(&mut self, x: &Tensor, cos: &Tensor, sin: &Tensor) -> Result<Tensor> {
         let (b, n, _) = x.dims3()?;
-        let split = |t: Tensor, heads: usize| t.reshape((b, n, heads, self.head_dim));
-        let q = self.q_norm.forward(&split(self.q_proj.forward(x)?, self.heads)?)?.transpose(1, 2)?;
-        let k = self.k_norm.forward(&split(self.k_proj.forward(x)?, self.kv_heads)?)?.transpose(1, 2)?;
-        let v = split(self.v_proj.forward(x)?, self.kv_heads)?.transpose(1, 2)?;
-        let q = rope::apply(&q.contiguous()?, cos, sin)?;
-        let k = rope::apply(&k.contiguous()?, cos, sin)?;
-        let (k, v) = match self.cache.take() {
-            Some((pk, pv)) => (Tensor::cat(&[&pk, &k], 2)?, Tensor::cat(&[&pv, &v.contiguous()?], 2)?),
-            None => (k, v.contiguous()?),
+        let (heads, kv_heads, d) = (self.heads, self.kv_heads, self.head_dim);
+        let split = |t: Tensor, heads: usize| t.reshape((b, n, heads, d));
+        let q = self.q_norm.forward(&split(self.q_proj.forward(x)?, heads)?)?.transpose(1, 2)?;
+        let k = self.k_norm.forward(&split(self.k_proj.forward(x)?, kv_heads)?)?.transpose(1, 2)?;
+        let v = split(self.v_proj.forward(x)?, kv_heads)?.transpose(1, 2)?;
+        let q = candle_nn::rotary_emb::rope(&q.contiguous()?, cos, sin)?;
+        let k = candle_nn::rotary_emb::rope(&k.contiguous()?, cos, sin)?;
+        let cache = match &mut self.cache {
+            Some(cache) => cache,
+            empty => empty.insert(KvCache::new(&k, &v)?),
         };
-        self.cache = Some((k.clone(), v.clone()));
+        let (k, v) = cache.append(&k, &v)?;
         let past = k.dim(2)? - n;
-        // Grouped heads: each key/value head serves `heads / kv_heads` query heads.
-        let repeat = |t: &Tensor| -> candle_core::Result<Tensor> {
-            let groups = self.heads / self.kv_heads;
-            let (b, kv, len, d) = t.dims4()?;
-            t.unsqueeze(2)?.expand((b, kv, groups, len, d))?.reshape((b, kv * groups, len, d))
-        };
-        let (k, v) = (repeat(&k)?, repeat(&v)?);
-        let scale = 1.0 / (self.head_dim as f64).sqrt();
-        // The softmax runs in f32 whatever the weights' precision, as in the reference.
-        let mut scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
-        if n > 1 {
-            scores = scores.broadcast_add(&causal_mask(n, past, x.device())?)?;
-        }
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
-        let out = weights.matmul(&v)?.transpose(1, 2)?.reshape((b, n, self.heads * self.head_dim))?;
+        // Grouped heads: the `heads / kv_heads` query heads that share a key/value head
+        // are adjacent, so they fold into one product with it, as rows.
+        let q = q.reshape((b, kv_heads, heads / kv_heads * n, d))?;
+        let causal = (n > 1).then_some(kernels::Causal { queries: n, past });
+        let out = kernels::attention(&q, &k, &v, 1.0 / (d as f64).sqrt(), causal)?;
+        let out = out.reshape((b, heads, n, d))?.transpose(1, 2)?.reshape((b, n, heads * d))?;
         self.o_proj.forward(&out)
     }
-}
-
-/// `(n, past + n)`: token `i` sees the `past` cached tokens and tokens `0..=i`.
-fn causal_mask(n: usize, past: usize, device: &Device) -> Result<Tensor> {
-    let mask: Vec<f32> = (0..n)
-        .flat_map(|i| (0..past + n).map(move |j| if j > past + i { f32::NEG_INFINITY } else { 0.0 }))
-        .collect();
-    Ok(Tensor::from_vec(mask, (n, past + n), device)?)
 }
 
 struct Mlp {
@@ -272,10 +302,6 @@ impl TextModel {
 
     /// Tokens in the cache.
     pub fn cached_tokens(&self) -> usize {
-        self.layers
-            .first()
-            .and_then(|l| l.attention.cache.as_ref())
-            .and_then(|(k, _)| k.dim(2).ok())
-            .unwrap_or(0)
+        self.layers.first().and_then(|l| l.attention.cache.as_ref()).map_or(0, |c| c.len)
     }
 }

@@ -9,6 +9,7 @@ use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
 
 use super::config::VisionConfig;
 use crate::error::{ModelError, Result};
+use crate::kernels;
 
 /// A grid of patches: frames (in pairs), rows, columns.
 pub type Grid = [usize; 3];
@@ -47,17 +48,6 @@ impl Block {
         let (n, d) = x.dims2()?;
         let head_dim = d / self.heads;
         let qkv = self.qkv.forward(&self.norm1.forward(x)?)?.reshape((n, 3, self.heads, head_dim))?;
-        let part = |i: usize| qkv.narrow(1, i, 1).and_then(|t| t.squeeze(1));
-        // Rotary positions in f32, as the reference does in any precision.
-        let rotate = |t: Tensor| -> Result<Tensor> {
-            let dtype = t.dtype();
-            let t = t.to_dtype(DType::F32)?;
-            let half = head_dim / 2;
-            let rotated = Tensor::cat(&[&t.narrow(2, half, half)?.neg()?, &t.narrow(2, 0, half)?], 2)?;
-            let (c, s) = (cos.unsqueeze(1)?, sin.unsqueeze(1)?);
-            Ok((t.broadcast_mul(&c)? + rotated.broadcast_mul(&s)?)?.to_dtype(dtype)?)
-        };
-        let (q, k, v) = (rotate(part(0)?)?, rotate(part(1)?)?, part(2)?);
         let scale = 1.0 / (head_dim as f64).sqrt();
         let mut outputs = Vec::with_capacity(frames.len());
         let mut start = 0;
@@ -65,21 +55,28 @@ impl Block {
         // all have the same size), a few at a time to bound the scores' memory.
         for (len, count) in batches(frames, self.heads) {
             let rows = len * count;
-            // (count, heads, len, head_dim)
-            let take = |t: &Tensor| {
-                t.narrow(0, start, rows)?
+            // Query, key or value as (count, heads, len, head_dim).
+            let take = |i: usize| {
+                qkv.narrow(0, start, rows)?
+                    .narrow(1, i, 1)?
                     .reshape((count, len, self.heads, head_dim))?
                     .transpose(1, 2)?
                     .contiguous()
             };
-            let (q, k, v) = (take(&q)?, take(&k)?, take(&v)?);
-            let scores = (q.matmul(&k.t()?)? * scale)?.to_dtype(DType::F32)?;
-            let weights = candle_nn::ops::softmax_last_dim(&scores)?.to_dtype(v.dtype())?;
-            outputs.push(weights.matmul(&v)?.transpose(1, 2)?.reshape((rows, d))?);
+            // Rotary positions in f32, as the reference does in any precision.
+            let (cos, sin) = (cos.narrow(0, start, rows)?, sin.narrow(0, start, rows)?);
+            let (cos, sin) =
+                (cos.reshape((count, len, head_dim / 2))?, sin.reshape((count, len, head_dim / 2))?);
+            let rotate = |t: Tensor| -> Result<Tensor> {
+                let rotated = candle_nn::rotary_emb::rope(&t.to_dtype(DType::F32)?, &cos, &sin)?;
+                Ok(rotated.to_dtype(t.dtype())?)
+            };
+            let (q, k, v) = (rotate(take(0)?)?, rotate(take(1)?)?, take(2)?);
+            outputs.push(kernels::attention(&q, &k, &v, scale, None)?.transpose(1, 2)?.reshape((rows, d))?);
             start += rows;
         }
         let h = (x + self.proj.forward(&Tensor::cat(&outputs, 0)?)?)?;
-        let mlp = self.fc2.forward(&self.fc1.forward(&self.norm2.forward(&h)?)?.gelu()?)?;
+        let mlp = self.fc2.forward(&kernels::gelu_tanh(&self.fc1.forward(&self.norm2.forward(&h)?)?)?)?;
         Ok((h + mlp)?)
     }
 }
@@ -264,8 +261,9 @@ impl VisionModel {
         Ok(rows.reshape((n, 4, self.cfg.hidden_size))?.broadcast_mul(&weights)?.sum(1)?)
     }
 
-    /// `(cos, sin)`, `(patches, head_dim)` in f32: the first half of each head turns
-    /// with the row, then the column, at the same frequencies; the second half repeats.
+    /// `(cos, sin)`, `(patches, head_dim / 2)` in f32: a head turns with the row, then
+    /// the column, at the same frequencies (both halves alike, as
+    /// `candle_nn::rotary_emb::rope` takes them).
     fn rotary(&self, grids: &[Grid]) -> Result<(Tensor, Tensor)> {
         let head_dim = self.cfg.hidden_size / self.cfg.num_heads;
         let spatial = head_dim / 2;
@@ -281,15 +279,13 @@ impl VisionModel {
                 .map(|f| row as f32 * f)
                 .chain(inv_freq.iter().map(|f| col as f32 * f))
                 .collect();
-            for _ in 0..2 {
-                cos.extend(angles.iter().map(|a| a.cos()));
-                sin.extend(angles.iter().map(|a| a.sin()));
-            }
+            cos.extend(angles.iter().map(|a| a.cos()));
+            sin.extend(angles.iter().map(|a| a.sin()));
         }
         let n = positions.len();
         Ok((
-            Tensor::from_vec(cos, (n, head_dim), &self.device)?,
-            Tensor::from_vec(sin, (n, head_dim), &self.device)?,
+            Tensor::from_vec(cos, (n, spatial), &self.device)?,
+            Tensor::from_vec(sin, (n, spatial), &self.device)?,
         ))
     }
 }
