@@ -2,9 +2,11 @@
 //! video first, then the text), with the assistant prompt, and print the logits for
 //! the next token: for parity checks against other implementations, and debugging.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use candle_core::Device;
+use model::hub::{Download, Hub};
 use model::qwen3_vl::prompt::Tokenizer;
 use model::qwen3_vl::{Precision, Qwen3Vl};
 use model::worker::Media;
@@ -16,7 +18,7 @@ use crate::ask::{AskRequest, Sampling, TaskKind};
 pub enum ModelCommand {
     /// Logits for the token after a prompt.
     Inspect {
-        /// A checkpoint folder, or a hub id already in the Hugging Face cache.
+        /// A checkpoint folder, or a hub id (downloaded into the Hugging Face cache if missing).
         #[arg(long)]
         model: String,
         #[arg(long)]
@@ -57,7 +59,7 @@ struct Inspection {
 
 pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
     let ModelCommand::Inspect { model, prompt, image, video, fps, top_k, full_logits, json } = command;
-    let folder = model::hub::resolve(model)?;
+    let folder = Hub::from_env().fetch(model, &mut report_download)?;
     let tokenizer = Tokenizer::load(&folder)?;
     let mut qwen = Qwen3Vl::load(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu)?;
     let media = match (image, video) {
@@ -105,7 +107,7 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
 pub struct Ask {
     /// A video (or a picture).
     pub video: PathBuf,
-    /// A checkpoint folder, or a hub id already in the Hugging Face cache.
+    /// A checkpoint folder, or a hub id (downloaded into the Hugging Face cache if missing).
     #[arg(long)]
     pub model: String,
     /// The question (for track: the object; for when: the event).
@@ -175,6 +177,7 @@ pub fn ask(args: &Ask) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout();
     loop {
         match worker.events().recv()? {
+            Event::Downloading(d) => report_download(&d),
             Event::Loading(_) | Event::Loaded { .. } => {}
             Event::Failed(e) => anyhow::bail!(e),
             Event::Token { text, .. } => {
@@ -233,4 +236,19 @@ fn summary(p: &annotate::Prediction) -> String {
         lines.push("no evidence in the answer".into());
     }
     lines.join("\n")
+}
+
+/// A download's progress on standard error: on one line rewritten as it goes on a
+/// terminal, else a line for each file once it is in.
+fn report_download(d: &Download) {
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    let finished = d.done >= d.total;
+    if std::io::stderr().is_terminal() {
+        eprint!("\rdownloading {}: {:.1} of {:.1} MB", d.file, mb(d.done), mb(d.total));
+        if finished {
+            eprintln!();
+        }
+    } else if finished {
+        eprintln!("downloaded {} ({:.1} MB)", d.file, mb(d.total));
+    }
 }

@@ -1,66 +1,147 @@
 //! Finding a checkpoint: a local folder, or a Hugging Face hub id (`Qwen/Qwen3-VL-2B-
-//! Instruct`) already in the hub cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else
-//! `~/.cache/huggingface/hub`), at the revision `refs/main` names. Nothing is downloaded.
+//! Instruct`) in the hub cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else
+//! `~/.cache/huggingface/hub`) at the revision `refs/main` names. A hub id whose files
+//! are not all in the cache is downloaded into it first (from `$HF_ENDPOINT`, else
+//! the Hugging Face hub, with `$HF_TOKEN` if set), in the layout Python's
+//! `huggingface_hub` reads too.
 
 use std::path::{Path, PathBuf};
 
+use hf_hub::Cache;
+use hf_hub::api::Progress;
+use hf_hub::api::sync::ApiBuilder;
+
 use crate::error::{ModelError, Result};
 
-pub fn resolve(spec: &str) -> Result<PathBuf> {
-    resolve_in(spec, hub_cache().as_deref())
+/// The files a checkpoint needs besides its weights.
+const FILES: [&str; 2] = ["config.json", "tokenizer.json"];
+const INDEX: &str = "model.safetensors.index.json";
+const SINGLE: &str = "model.safetensors";
+
+/// Where checkpoints come from.
+pub struct Hub {
+    endpoint: String,
+    cache: Option<PathBuf>,
+    token: Option<String>,
 }
 
-fn resolve_in(spec: &str, cache: Option<&Path>) -> Result<PathBuf> {
-    let local = Path::new(spec);
-    if local.is_dir() {
-        return Ok(local.to_owned());
+/// How much of a file has been downloaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Download {
+    pub file: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Hub {
+    /// The hub and cache the environment names, as `huggingface_hub` reads them.
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let path = |name: &str| var(name).map(PathBuf::from);
+        Self {
+            endpoint: var("HF_ENDPOINT").unwrap_or_else(|| "https://huggingface.co".into()),
+            cache: path("HF_HUB_CACHE")
+                .or_else(|| path("HF_HOME").map(|h| h.join("hub")))
+                .or_else(|| path("HOME").map(|h| h.join(".cache/huggingface/hub"))),
+            token: var("HF_TOKEN"),
+        }
     }
-    let missing = |why: String| ModelError::Read {
-        path: local.to_owned(),
-        source: std::io::Error::new(std::io::ErrorKind::NotFound, why),
-    };
-    let Some((org, name)) =
-        spec.split_once('/').filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
-    else {
-        return Err(missing("no such folder".into()));
-    };
-    let cache = cache.ok_or_else(|| missing("no folder, and no Hugging Face cache to look in".into()))?;
-    let repo = cache.join(format!("models--{org}--{name}"));
-    let revision = std::fs::read_to_string(repo.join("refs").join("main")).map_err(|_| {
-        missing(format!("no such folder, and {spec} is not in the hub cache {}", cache.display()))
-    })?;
-    let snapshot = repo.join("snapshots").join(revision.trim());
-    if snapshot.is_dir() {
-        Ok(snapshot)
-    } else {
-        Err(missing(format!("the hub cache names snapshot {} but it is missing", snapshot.display())))
+
+    /// A hub at `endpoint` with its cache in `cache`.
+    pub fn new(endpoint: impl Into<String>, cache: impl Into<PathBuf>) -> Self {
+        Self { endpoint: endpoint.into(), cache: Some(cache.into()), token: None }
+    }
+
+    /// The checkpoint folder `spec` names: a folder as it is, else a hub id's files,
+    /// downloaded into the cache if any is missing; `progress` hears of each download.
+    pub fn fetch(&self, spec: &str, progress: &mut dyn FnMut(&Download)) -> Result<PathBuf> {
+        let local = Path::new(spec);
+        if local.is_dir() {
+            return Ok(local.to_owned());
+        }
+        let missing = |why: String| ModelError::Read {
+            path: local.to_owned(),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, why),
+        };
+        if !is_hub_id(spec) {
+            return Err(missing("no such folder".into()));
+        }
+        let cache = self
+            .cache
+            .clone()
+            .ok_or_else(|| missing("no folder, and no hub cache to keep a download in".into()))?;
+        let cached = Cache::new(cache.clone()).model(spec.to_owned());
+        let api = ApiBuilder::from_cache(Cache::new(cache))
+            .with_endpoint(self.endpoint.clone())
+            .with_token(self.token.clone())
+            .with_progress(false)
+            .build()
+            .map_err(|e| missing(format!("cannot reach the hub: {e}")))?
+            .model(spec.to_owned());
+        let mut get = |file: &str| -> Result<PathBuf> {
+            if let Some(path) = cached.get(file) {
+                return Ok(path);
+            }
+            let reporter = Reporter {
+                download: Download { file: file.into(), done: 0, total: 0 },
+                shown: 0,
+                progress: &mut *progress,
+            };
+            api.download_with_progress(file, reporter)
+                .map_err(|e| missing(format!("downloading {file} from {}: {e}", self.endpoint)))
+        };
+        let mut folder = None;
+        for file in FILES {
+            folder = get(file)?.parent().map(Path::to_owned);
+        }
+        // Weights in one file, or shards listed in an index (which a single file lacks).
+        if cached.get(SINGLE).is_none() {
+            match get(INDEX) {
+                Ok(index) => {
+                    for shard in crate::qwen3_vl::shards(&index)? {
+                        get(&shard)?;
+                    }
+                }
+                Err(_) => {
+                    get(SINGLE)?;
+                }
+            }
+        }
+        folder.ok_or_else(|| missing("the cache has no folder for it".into()))
     }
 }
 
-fn hub_cache() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    var("HF_HUB_CACHE")
-        .or_else(|| var("HF_HOME").map(|h| h.join("hub")))
-        .or_else(|| var("HOME").map(|h| h.join(".cache/huggingface/hub")))
+/// `org/name`: not a path that exists, but the shape of a hub id.
+fn is_hub_id(spec: &str) -> bool {
+    spec.split_once('/').is_some_and(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Passes a download's progress on at its start, about every 1%, and at its end.
+struct Reporter<'a> {
+    download: Download,
+    shown: u64,
+    progress: &'a mut dyn FnMut(&Download),
+}
 
-    #[test]
-    fn a_hub_id_resolves_to_its_cached_snapshot() {
-        let cache = std::env::temp_dir().join(format!("vidence-hub-{}", std::process::id()));
-        let repo = cache.join("models--Org--Tiny");
-        std::fs::create_dir_all(repo.join("snapshots/abc123")).unwrap();
-        std::fs::create_dir_all(repo.join("refs")).unwrap();
-        std::fs::write(repo.join("refs/main"), "abc123\n").unwrap();
-        assert_eq!(resolve_in("Org/Tiny", Some(&cache)).unwrap(), repo.join("snapshots/abc123"));
-        let err = resolve_in("Org/Other", Some(&cache)).unwrap_err();
-        assert!(err.to_string().contains("not in the hub cache"), "{err}");
-        assert!(resolve_in("Org/Tiny", None).is_err());
-        assert!(resolve_in("no-such-folder", Some(&cache)).is_err());
-        assert_eq!(resolve_in(cache.to_str().unwrap(), None).unwrap(), cache, "a folder is taken as it is");
-        std::fs::remove_dir_all(&cache).unwrap();
+impl Progress for Reporter<'_> {
+    fn init(&mut self, size: usize, _file: &str) {
+        self.download.total = size as u64;
+        self.download.done = 0;
+        (self.progress)(&self.download);
+    }
+
+    fn update(&mut self, size: usize) {
+        self.download.done += size as u64;
+        let step = (self.download.total / 100).max(1);
+        // The end is for `finish` to tell.
+        if self.download.done - self.shown >= step && self.download.done < self.download.total {
+            self.shown = self.download.done;
+            (self.progress)(&self.download);
+        }
+    }
+
+    fn finish(&mut self) {
+        self.download.done = self.download.total;
+        (self.progress)(&self.download);
     }
 }

@@ -15,7 +15,7 @@ pub fn mmap(files: &[PathBuf], dtype: DType, device: &Device) -> Result<VarBuild
         if !f.exists() {
             return Err(ModelError::Read {
                 path: f.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "weight file missing"),
+                error: std::io::Error::new(std::io::ErrorKind::NotFound, "weight file missing"),
             });
         }
     }

@@ -12,6 +12,7 @@ use candle_core::{Device, Tensor};
 
 use crate::generate::{Finish, GenerationConfig, Token, generate};
 use crate::grid::FrameGrid;
+use crate::hub::{Download, Hub};
 use crate::parse::{Context, Coordinates, parse};
 use crate::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
 use crate::qwen3_vl::prompt::{self, IM_END, Part, Tokenizer};
@@ -47,13 +48,15 @@ pub struct Job {
 }
 
 pub enum Request {
-    /// A checkpoint folder (or a hub id in the cache).
+    /// A checkpoint folder, or a hub id (downloaded into the hub cache if it is not there).
     Load(String),
     Run(Job),
 }
 
 #[derive(Debug)]
 pub enum Event {
+    /// Part of a checkpoint's file has arrived from the hub.
+    Downloading(Download),
     /// The fraction of the model's layers read so far.
     Loading(f32),
     Loaded {
@@ -139,9 +142,7 @@ fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBo
     for request in incoming.iter() {
         stop.store(false, Ordering::Relaxed);
         let event = match request {
-            Request::Load(spec) => match load(&spec, &mut |f| {
-                let _ = send.send(Event::Loading(f));
-            }) {
+            Request::Load(spec) => match load(&spec, send) {
                 Ok((folder, l)) => {
                     loaded = Some(l);
                     Event::Loaded { folder }
@@ -159,11 +160,16 @@ fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBo
     }
 }
 
-fn load(spec: &str, progress: &mut dyn FnMut(f32)) -> crate::Result<(PathBuf, Loaded)> {
-    let folder = crate::hub::resolve(spec)?;
+/// Fetch and load a checkpoint, telling `send` how the download and the loading go.
+fn load(spec: &str, send: &Sender<Event>) -> crate::Result<(PathBuf, Loaded)> {
+    let folder = Hub::from_env().fetch(spec, &mut |d| {
+        let _ = send.send(Event::Downloading(d.clone()));
+    })?;
     let tokenizer = Tokenizer::load(&folder)?;
     let model =
-        Qwen3Vl::load_reporting(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu, progress)?;
+        Qwen3Vl::load_reporting(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu, &mut |f| {
+            let _ = send.send(Event::Loading(f));
+        })?;
     Ok((folder, Loaded { model, tokenizer }))
 }
 

@@ -6,7 +6,7 @@
 use annotate::{ModelRun, RunToken};
 use egui::{Color32, RichText};
 
-use super::asker::{Asker, ModelState};
+use super::asker::{Asker, LoadStep, ModelState};
 use crate::ask::{Sampling, TaskKind, estimate_tokens};
 
 pub enum AskAction {
@@ -122,14 +122,20 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
                 .hint_text("folder or hub id"),
         )
         .labelled_by(label.id)
-        .on_hover_text("A Qwen3-VL checkpoint folder, or a hub id already in the Hugging Face cache");
+        .on_hover_text("A Qwen3-VL checkpoint folder, or a hub id (downloaded into the Hugging Face cache if it is not there)");
         if ui.add_enabled(!asker.is_busy(), egui::Button::new("Load")).clicked() {
             *action = Some(AskAction::Load);
         }
     });
     match &asker.state {
         ModelState::None => ui.label("No model loaded."),
-        ModelState::Loading(spec, fraction) => ui.add(
+        ModelState::Loading(_, LoadStep::Downloading(d)) => {
+            let mb = |bytes: u64| bytes as f64 / 1e6;
+            let text =
+                format!("Downloading {} ({:.0} of {:.0} MB)", short(&d.file, 20), mb(d.done), mb(d.total));
+            ui.add(egui::ProgressBar::new(d.done as f32 / d.total.max(1) as f32).text(text))
+        }
+        ModelState::Loading(spec, LoadStep::Reading(fraction)) => ui.add(
             egui::ProgressBar::new(*fraction).text(format!("Loading {}", short(spec, 24))).show_percentage(),
         ),
         ModelState::Ready(spec) => ui.label(format!("Ready: {}", short(spec, 34))),

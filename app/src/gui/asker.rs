@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use annotate::{Alternative, ModelRun, RunToken};
+use model::hub::Download;
 use model::worker::{Event, Request, Worker};
 
 use crate::ask::{AskRequest, Prepared};
@@ -16,10 +17,19 @@ use crate::ask::{AskRequest, Prepared};
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelState {
     None,
-    /// The model, and the fraction of its layers read so far.
-    Loading(String, f32),
+    /// The model, and how far its loading has got.
+    Loading(String, LoadStep),
     Ready(String),
     Failed(String),
+}
+
+/// How far a load has got.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadStep {
+    /// A file of the checkpoint coming from the hub.
+    Downloading(Download),
+    /// The fraction of the layers read.
+    Reading(f32),
 }
 
 /// A question on its way: its frames being prepared, or the answer streaming in.
@@ -129,7 +139,7 @@ impl Asker {
         match self.worker() {
             Ok(w) => {
                 w.send(Request::Load(spec.clone()));
-                self.state = ModelState::Loading(spec, 0.0);
+                self.state = ModelState::Loading(spec, LoadStep::Reading(0.0));
             }
             Err(e) => self.state = ModelState::Failed(e),
         }
@@ -237,9 +247,14 @@ impl Asker {
         let worker = self.worker.as_ref()?;
         while let Ok(event) = worker.events().try_recv() {
             match event {
+                Event::Downloading(download) => {
+                    if let ModelState::Loading(_, step) = &mut self.state {
+                        *step = LoadStep::Downloading(download);
+                    }
+                }
                 Event::Loading(fraction) => {
-                    if let ModelState::Loading(_, f) = &mut self.state {
-                        *f = fraction;
+                    if let ModelState::Loading(_, step) = &mut self.state {
+                        *step = LoadStep::Reading(fraction);
                     }
                 }
                 Event::Loaded { .. } => {

@@ -114,7 +114,7 @@ struct RawRope {
 impl Config {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| ModelError::Read { path: path.to_owned(), source })?;
+            .map_err(|error| ModelError::Read { path: path.to_owned(), error })?;
         Self::parse(&text).map_err(|message| ModelError::Config { path: path.to_owned(), message })
     }
 

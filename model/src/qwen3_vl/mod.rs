@@ -190,21 +190,28 @@ fn safetensors_files(folder: &Path) -> Result<Vec<PathBuf>> {
     if single.exists() {
         return Ok(vec![single]);
     }
-    let index_path = folder.join("model.safetensors.index.json");
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|source| ModelError::Read { path: path.to_owned(), source })
-    };
-    let index: serde_json::Value = serde_json::from_str(&read(&index_path)?)
-        .map_err(|e| ModelError::Config { path: index_path.clone(), message: e.to_string() })?;
-    let mut files: Vec<PathBuf> = index
+    Ok(shards(&folder.join("model.safetensors.index.json"))?.iter().map(|f| folder.join(f)).collect())
+}
+
+/// The shard files a sharded checkpoint's index (`model.safetensors.index.json`) lists.
+pub(crate) fn shards(index_path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(index_path)
+        .map_err(|error| ModelError::Read { path: index_path.to_owned(), error })?;
+    let config = |message: String| ModelError::Config { path: index_path.to_owned(), message };
+    let index: serde_json::Value = serde_json::from_str(&text).map_err(|e| config(e.to_string()))?;
+    let mut files: Vec<String> = index
         .get("weight_map")
         .and_then(serde_json::Value::as_object)
-        .ok_or_else(|| ModelError::Config { path: index_path.clone(), message: "no weight_map".into() })?
+        .ok_or_else(|| config("no weight_map".into()))?
         .values()
         .filter_map(serde_json::Value::as_str)
-        .map(|f| folder.join(f))
+        .map(str::to_owned)
         .collect();
     files.sort();
     files.dedup();
+    // Shards sit beside the index: a name that leaves the folder is not one.
+    if let Some(bad) = files.iter().find(|f| Path::new(f).components().count() != 1) {
+        return Err(config(format!("the shard {bad:?} is not a file beside the index")));
+    }
     Ok(files)
 }

@@ -33,7 +33,7 @@ pub fn write_random_checkpoint(folder: &Path, config_json: &str) -> Result<()> {
         .map_err(|message| ModelError::Config { path: folder.join("config.json"), message })?;
     let write_err = |path: &Path| {
         let path = path.to_owned();
-        move |e: std::io::Error| ModelError::Read { path, source: e }
+        move |e: std::io::Error| ModelError::Read { path, error: e }
     };
     std::fs::create_dir_all(folder).map_err(write_err(folder))?;
     let varmap = VarMap::new();
