@@ -241,14 +241,13 @@ fn summary(p: &annotate::Prediction) -> String {
 /// A download's progress on standard error: on one line rewritten as it goes on a
 /// terminal, else a line for each file once it is in.
 fn report_download(d: &Download) {
-    let mb = |bytes: u64| bytes as f64 / 1e6;
     let finished = d.done >= d.total;
     if std::io::stderr().is_terminal() {
-        eprint!("\rdownloading {}: {:.1} of {:.1} MB", d.file, mb(d.done), mb(d.total));
+        eprint!("\rdownloading {d}");
         if finished {
             eprintln!();
         }
     } else if finished {
-        eprintln!("downloaded {} ({:.1} MB)", d.file, mb(d.total));
+        eprintln!("downloaded {d}");
     }
 }

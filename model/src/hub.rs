@@ -33,6 +33,24 @@ pub struct Download {
     pub total: u64,
 }
 
+impl Download {
+    /// How much is in, of how much: `0.3/0.9 MB`, `1.20/4.41 GB`.
+    pub fn sizes(&self) -> String {
+        let (done, total) = (self.done as f64, self.total as f64);
+        if total >= 1e9 {
+            format!("{:.2}/{:.2} GB", done / 1e9, total / 1e9)
+        } else {
+            format!("{:.1}/{:.1} MB", done / 1e6, total / 1e6)
+        }
+    }
+}
+
+impl std::fmt::Display for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.file, self.sizes())
+    }
+}
+
 impl Hub {
     /// The hub and cache the environment names, as `huggingface_hub` reads them.
     pub fn from_env() -> Self {

@@ -124,6 +124,8 @@ fn a_hub_id_is_downloaded_into_the_cache_once_and_then_read_offline() {
     assert!(weights.len() >= 3, "the weights' progress is reported as they arrive: {weights:?}");
     assert!(weights.windows(2).all(|w| w[0].done <= w[1].done && w[1].total == size));
     assert_eq!(weights.last().map(|d| d.done), Some(size));
+    let whole = format!("model.safetensors {0:.1}/{0:.1} MB", size as f64 / 1e6);
+    assert_eq!(weights.last().map(ToString::to_string), Some(whole));
     Qwen3Vl::load(&folder, Precision::uniform(DType::F32), &Device::Cpu).expect("the weights load");
     Tokenizer::load(&folder).expect("the tokenizer loads");
 

@@ -130,10 +130,8 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
     match &asker.state {
         ModelState::None => ui.label("No model loaded."),
         ModelState::Loading(_, LoadStep::Downloading(d)) => {
-            let mb = |bytes: u64| bytes as f64 / 1e6;
-            let text =
-                format!("Downloading {} ({:.0} of {:.0} MB)", short(&d.file, 20), mb(d.done), mb(d.total));
-            ui.add(egui::ProgressBar::new(d.done as f32 / d.total.max(1) as f32).text(text))
+            ui.label(format!("Downloading {}", short(&d.file, 30)));
+            ui.add(egui::ProgressBar::new(d.done as f32 / d.total.max(1) as f32).text(d.sizes()))
         }
         ModelState::Loading(spec, LoadStep::Reading(fraction)) => ui.add(
             egui::ProgressBar::new(*fraction).text(format!("Loading {}", short(spec, 24))).show_percentage(),
