@@ -38,20 +38,20 @@ impl KvCache {
     /// as many as held).
     const GROWTH: usize = 512;
 
+    /// An empty cache with room for `keys`' tokens and more.
     fn new(keys: &Tensor, values: &Tensor) -> Result<Self> {
-        let empty = |t: &Tensor| Tensor::zeros((t.dim(0)?, t.dim(1)?, 0, t.dim(3)?), t.dtype(), t.device());
-        Ok(Self { keys: empty(keys)?, values: empty(values)?, len: 0 })
+        let room = keys.dim(2)? + Self::GROWTH;
+        Ok(Self { keys: with_room(keys, 0, room)?, values: with_room(values, 0, room)?, len: 0 })
     }
 
     /// Add `keys` and `values` (`(batch, kv_heads, tokens, head_dim)`); all of them
     /// held so far.
     fn append(&mut self, keys: &Tensor, values: &Tensor) -> Result<(Tensor, Tensor)> {
         let n = keys.dim(2)?;
-        let room = self.keys.dim(2)?;
-        if self.len + n > room {
-            let wanted = self.len + n + Self::GROWTH.max(self.len);
-            self.keys = grown(&self.keys, self.len, wanted)?;
-            self.values = grown(&self.values, self.len, wanted)?;
+        if self.len + n > self.keys.dim(2)? {
+            let room = self.len + n + Self::GROWTH.max(self.len);
+            self.keys = with_room(&self.keys, self.len, room)?;
+            self.values = with_room(&self.values, self.len, room)?;
         }
         self.keys.slice_set(&keys.contiguous()?, 2, self.len)?;
         self.values.slice_set(&values.contiguous()?, 2, self.len)?;
@@ -60,12 +60,14 @@ impl KvCache {
     }
 }
 
-/// A buffer of `room` tokens holding the first `len` of `buffer`.
-fn grown(buffer: &Tensor, len: usize, room: usize) -> Result<Tensor> {
-    let (b, h, _, d) = buffer.dims4()?;
-    let out = Tensor::zeros((b, h, room, d), buffer.dtype(), buffer.device())?;
+/// A zeroed buffer shaped like `t` (`(batch, heads, _, head_dim)`) with room for
+/// `room` tokens, holding the first `len` of `t`. Never empty: a GPU cannot allocate
+/// nothing.
+fn with_room(t: &Tensor, len: usize, room: usize) -> Result<Tensor> {
+    let (b, h, _, d) = t.dims4()?;
+    let out = Tensor::zeros((b, h, room, d), t.dtype(), t.device())?;
     if len > 0 {
-        out.slice_set(&buffer.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
+        out.slice_set(&t.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
     }
     Ok(out)
 }
@@ -303,5 +305,31 @@ impl TextModel {
     /// Tokens in the cache.
     pub fn cached_tokens(&self) -> usize {
         self.layers.first().and_then(|l| l.attention.cache.as_ref()).map_or(0, |c| c.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_holds_every_token_as_it_grows_past_its_room() {
+        let token = |i: usize| Tensor::full(i as f32, (1, 2, 1, 4), &Device::Cpu).unwrap();
+        let prompt = Tensor::cat(&[token(0), token(1), token(2)], 2).unwrap();
+        let mut cache = KvCache::new(&prompt, &prompt).unwrap();
+        cache.append(&prompt, &prompt).unwrap();
+        let room = cache.keys.dim(2).unwrap();
+        // One token at a time, well past the first room.
+        let total = room + KvCache::GROWTH + 7;
+        for i in 3..total {
+            let (k, v) = cache.append(&token(i), &token(i)).unwrap();
+            assert_eq!(k.dim(2).unwrap(), i + 1);
+            assert_eq!(v.dims(), k.dims());
+        }
+        assert!(cache.keys.dim(2).unwrap() >= total);
+        let (k, _) = cache.append(&token(total), &token(total)).unwrap();
+        let held: Vec<f32> =
+            k.narrow(1, 1, 1).unwrap().narrow(3, 2, 1).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+        assert_eq!(held, (0..=total).map(|i| i as f32).collect::<Vec<_>>(), "every token in order");
     }
 }
