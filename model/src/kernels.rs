@@ -337,10 +337,10 @@ impl CustomOp1 for GeluTanh {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let src = contiguous_f32(storage, layout)?;
-        let mut dst = vec![0f32; src.len()];
-        dst.par_chunks_mut(CHUNK).zip(src.par_chunks(CHUNK)).for_each(|(out, x)| gelu_tanh_slice(x, out));
-        Ok((CpuStorage::F32(dst), layout.shape().clone()))
+        Ok((
+            CpuStorage::F32(map_f32(contiguous_f32(storage, layout)?, gelu_tanh_slice)),
+            layout.shape().clone(),
+        ))
     }
 }
 
@@ -371,10 +371,8 @@ impl CustomOp1 for Widen {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let src = contiguous_f16(storage, layout)?;
-        let mut dst = vec![0f32; src.len()];
-        dst.par_chunks_mut(CHUNK).zip(src.par_chunks(CHUNK)).for_each(|(out, w)| w.convert_to_f32_slice(out));
-        Ok((CpuStorage::F32(dst), layout.shape().clone()))
+        let widened = map_f32(contiguous_f16(storage, layout)?, HalfFloatSliceExt::convert_to_f32_slice);
+        Ok((CpuStorage::F32(widened), layout.shape().clone()))
     }
 }
 
@@ -484,6 +482,13 @@ mod x86 {
         let tail: f32 = x[i..n].iter().zip(&w[i..n]).map(|(x, w)| x * w.to_f32()).sum();
         lanes.iter().sum::<f32>() + tail
     }
+}
+
+/// `f` over `src` in parallel chunks, into a new f32 vector of the same length.
+fn map_f32<T: Sync>(src: &[T], f: impl Fn(&[T], &mut [f32]) + Sync) -> Vec<f32> {
+    let mut dst = vec![0f32; src.len()];
+    dst.par_chunks_mut(CHUNK).zip(src.par_chunks(CHUNK)).for_each(|(out, src)| f(src, out));
+    dst
 }
 
 fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout) -> candle_core::Result<&'a [f32]> {
