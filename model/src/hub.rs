@@ -2,8 +2,8 @@
 //! Instruct`) in the hub cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else
 //! `~/.cache/huggingface/hub`) at the revision `refs/main` names. A hub id whose files
 //! are not all in the cache is downloaded into it first (from `$HF_ENDPOINT`, else
-//! the Hugging Face hub, with `$HF_TOKEN` if set), in the layout Python's
-//! `huggingface_hub` reads too.
+//! the Hugging Face hub, with `$HF_TOKEN` or else the token a hub login saved), in
+//! the layout Python's `huggingface_hub` reads too.
 
 use std::path::{Path, PathBuf};
 
@@ -89,10 +89,14 @@ impl Hub {
             .clone()
             .ok_or_else(|| missing("no folder, and no hub cache to keep a download in".into()))?;
         let cached = Cache::new(cache.clone()).model(spec.to_owned());
-        let api = ApiBuilder::from_cache(Cache::new(cache))
+        let mut builder = ApiBuilder::from_cache(Cache::new(cache))
             .with_endpoint(self.endpoint.clone())
-            .with_token(self.token.clone())
-            .with_progress(false)
+            .with_progress(false);
+        // Without `$HF_TOKEN`, the token a hub login saved beside the cache (if any) stays.
+        if let Some(token) = &self.token {
+            builder = builder.with_token(Some(token.clone()));
+        }
+        let api = builder
             .build()
             .map_err(|e| missing(format!("cannot reach the hub: {e}")))?
             .model(spec.to_owned());
