@@ -58,7 +58,7 @@ pub fn run(command: &BenchCommand) -> anyhow::Result<()> {
 
 fn print(result: &impl Serialize, json: bool) -> anyhow::Result<()> {
     let mut value = serde_json::to_value(result)?;
-    value["machine"] = serde_json::Value::String(machine());
+    value["machine"] = serde_json::Value::String(model::machine::describe());
     if json {
         println!("{}", serde_json::to_string(&value)?);
     } else {
@@ -67,17 +67,6 @@ fn print(result: &impl Serialize, json: bool) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// CPU model and core count, for the record.
-pub fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
-        .map_or_else(|| std::env::consts::ARCH.to_owned(), |m| m.trim().to_owned());
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    format!("{model}, {cores} cores")
 }
 
 #[derive(Serialize)]

@@ -143,17 +143,6 @@ fn pixels(patches: usize, dtype: DType, device: &Device) -> candle_core::Result<
     Tensor::from_vec(values, (patches, 1536), device)?.to_dtype(dtype)
 }
 
-/// CPU model and core count, for the record.
-fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
-        .map_or_else(|| std::env::consts::ARCH.to_owned(), |m| m.trim().to_owned());
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    format!("{model}, {cores} cores")
-}
-
 fn argmax(logits: &[f32]) -> u32 {
     logits.iter().enumerate().fold((0, f32::MIN), |b, (i, &x)| if x > b.1 { (i, x) } else { b }).0 as u32
 }
@@ -192,7 +181,7 @@ fn run(args: &Args) -> Result<ModelBench, Box<dyn std::error::Error>> {
     vision.embeds.to_dtype(DType::F32)?.sum_all()?.to_scalar::<f32>()?;
     let vision_s = started.elapsed().as_secs_f64();
     Ok(ModelBench {
-        machine: machine(),
+        machine: model::machine::describe(),
         device: args.device.clone(),
         compute: format!("{:?}", precision.compute),
         text_weights: format!("{:?}", precision.text_weights),

@@ -13,8 +13,6 @@ use hf_hub::api::sync::ApiBuilder;
 
 use crate::error::{ModelError, Result};
 
-/// The files a checkpoint needs besides its weights.
-const FILES: [&str; 2] = ["config.json", "tokenizer.json"];
 const INDEX: &str = "model.safetensors.index.json";
 const SINGLE: &str = "model.safetensors";
 
@@ -112,10 +110,8 @@ impl Hub {
             api.download_with_progress(file, reporter)
                 .map_err(|e| missing(format!("downloading {file} from {}: {e}", self.endpoint)))
         };
-        let mut folder = None;
-        for file in FILES {
-            folder = get(file)?.parent().map(Path::to_owned);
-        }
+        let config = get("config.json")?;
+        get("tokenizer.json")?;
         // Weights in one file, or shards listed in an index (which a single file lacks).
         if cached.get(SINGLE).is_none() {
             match get(INDEX) {
@@ -129,7 +125,7 @@ impl Hub {
                 }
             }
         }
-        folder.ok_or_else(|| missing("the cache has no folder for it".into()))
+        config.parent().map(Path::to_owned).ok_or_else(|| missing("the cache has no folder for it".into()))
     }
 }
 

@@ -384,7 +384,7 @@ pub fn matvec(x: &Tensor, weights: &Tensor) -> Result<Tensor> {
     if x.device().is_cpu() && x.dtype() == DType::F32 && weights.dtype() == DType::F16 {
         return Ok(x.contiguous()?.apply_op2_no_bwd(&weights.contiguous()?, &MatVec)?);
     }
-    Ok(x.to_dtype(weights.dtype())?.matmul(&weights.t()?)?.to_dtype(x.dtype())?)
+    Ok(x.matmul(&widen(weights, x.dtype())?.t()?)?)
 }
 
 struct MatVec;

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod grid;
 pub mod hub;
 mod kernels;
+pub mod machine;
 pub mod parse;
 pub mod qwen3_vl;
 pub mod tasks;

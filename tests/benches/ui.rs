@@ -94,7 +94,7 @@ fn main() {
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
     assert_eq!(annotate::load(&path).expect("the saved file").tracks.len(), data.tracks.len());
 
-    println!("Machine: {}", vidence::bench::machine());
+    println!("Machine: {}", model::machine::describe());
     println!(
         "Dataset: {} tracks, {keyframes} keyframes, {:.0} MB; {visible} boxes on every frame of the video shown",
         data.tracks.len(),

@@ -95,7 +95,7 @@ fn main() {
     let run = h.state().shown_run().expect("the run finished").clone();
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 
-    println!("Machine: {}", vidence::bench::machine());
+    println!("Machine: {}", model::machine::describe());
     println!(
         "Model run: {} frames sampled, {} tokens, first token after {:.2} s, done after {run_s:.2} s",
         run.settings.frames_s.len(),
