@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use model::grid::FrameGrid;
-use model::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
+use model::qwen3_vl::processor::{Processor, Rgb, VideoSettings};
 use model::tasks::Task;
 use model::worker::{Job, Media};
 use viewer::VideoSource;
@@ -145,8 +145,18 @@ impl AskRequest {
         })
     }
 
-    /// Sample and decode the clip's frames and build the worker's job.
+    /// Sample and decode the clip's frames (or read the picture) and build the
+    /// worker's job.
     pub fn prepare(&self, video: &Path) -> anyhow::Result<Prepared> {
+        if let Some(picture) = read_picture(video)? {
+            let (width, height) = (picture.width as u32, picture.height as u32);
+            return Ok(Prepared {
+                job: self.job(Media::Image(picture), width, height, 0.0, None)?,
+                frames_s: vec![0.0],
+                clip_start_s: 0.0,
+                clip_end_s: 0.0,
+            });
+        }
         let source = VideoSource::open(video).with_context(|| format!("cannot read {}", video.display()))?;
         let info = source.info().clone();
         let index = std::sync::Arc::clone(source.index());
@@ -190,23 +200,33 @@ impl AskRequest {
                 (Media::Video { frames, indices: relative, fps: info.fps }, absolute)
             }
         };
-        let job = Job {
-            task: self.task(info.width, info.height, clip_start_s)?,
+        Ok(Prepared {
+            job: self.job(media, info.width, info.height, clip_start_s, grid)?,
+            frames_s: absolute.iter().map(|&i| index.time_of(i)).collect(),
+            clip_start_s,
+            clip_end_s: index.time_of(last),
+        })
+    }
+
+    fn job(
+        &self,
+        media: Media,
+        width: u32,
+        height: u32,
+        clip_start_s: f64,
+        grid: Option<FrameGrid>,
+    ) -> anyhow::Result<Job> {
+        Ok(Job {
+            task: self.task(width, height, clip_start_s)?,
             media,
-            video_width: info.width,
-            video_height: info.height,
+            video_width: width,
+            video_height: height,
             clip_start_s,
             grid,
             generation: model::generate::GenerationConfig {
                 max_tokens: self.max_tokens,
                 ..Default::default()
             },
-        };
-        Ok(Prepared {
-            job,
-            frames_s: absolute.iter().map(|&i| index.time_of(i)).collect(),
-            clip_start_s,
-            clip_end_s: index.time_of(last),
         })
     }
 
@@ -228,41 +248,57 @@ impl AskRequest {
     }
 }
 
-/// The prompt's length in tokens before it runs: exact for the frames (the processor's
+/// The prompt's length in tokens before it runs: exact for the frames (`processor`'s
 /// sizing), estimated for the text (about four characters a token, plus the chat
 /// template's and the timestamps' tokens).
-pub fn estimate_tokens(task_prompt: &str, frames: usize, width: u32, height: u32) -> usize {
-    let image = ImageSettings::default();
+pub fn estimate_tokens(
+    processor: &Processor,
+    task_prompt: &str,
+    frames: usize,
+    width: u32,
+    height: u32,
+) -> usize {
     let text = task_prompt.len() / 4 + 12;
     if frames < 2 {
-        let (h, w) = model::qwen3_vl::processor::smart_resize(
-            height as usize,
-            width as usize,
-            image.factor(),
-            image.min_pixels,
-            image.max_pixels,
-        )
-        .unwrap_or((0, 0));
+        let image = &processor.image;
+        let (h, w) = image.image_size(height as usize, width as usize).unwrap_or((0, 0));
         return text + h * w / (image.factor() * image.factor());
     }
-    let pairs = frames.div_ceil(image.temporal_patch_size);
-    let per_pair = VideoSettings::default()
-        .frame_size(frames, height as usize, width as usize, &image)
-        .map_or(0, |(h, w)| h * w / (image.factor() * image.factor()));
+    let video = &processor.video;
+    let factor = video.pixels.factor();
+    let pairs = frames.div_ceil(video.pixels.temporal_patch_size);
+    let per_pair = video
+        .frame_size(frames, height as usize, width as usize)
+        .map_or(0, |(h, w)| h * w / (factor * factor));
     // Each frame pair: "<t seconds>" (about 5 tokens), vision start and end, the pads.
     text + pairs * (per_pair + 7)
 }
 
-/// Exact frames of a video (or the one frame of a picture) as 8-bit RGB.
+/// A still picture (PNG, JPEG, WebP, BMP, TIFF, GIF's first frame) as 8-bit RGB, read
+/// as the image it is (never through a video decoder's 4:2:0); `None` for a file of
+/// another kind.
+pub fn read_picture(path: &Path) -> anyhow::Result<Option<Rgb>> {
+    let reader = image::ImageReader::open(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .with_guessed_format()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if reader.format().is_none() {
+        return Ok(None);
+    }
+    let picture = reader.decode().with_context(|| format!("cannot decode the picture {}", path.display()))?;
+    let rgb = picture.into_rgb8();
+    let (width, height) = (rgb.width() as usize, rgb.height() as usize);
+    Ok(Some(Rgb { width, height, data: rgb.into_raw() }))
+}
+
+/// Exact frames of a video as 8-bit RGB.
 pub fn read_frames(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Rgb>> {
     let mut source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     indices
         .iter()
         .map(|&i| {
             let frame = source.frame(i)?;
-            let rgba = frame.to_rgba()?;
-            let data = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-            Ok(Rgb { width: frame.width as usize, height: frame.height as usize, data })
+            Ok(Rgb { width: frame.width as usize, height: frame.height as usize, data: frame.to_rgb()? })
         })
         .collect()
 }

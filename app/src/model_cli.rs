@@ -5,11 +5,10 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use candle_core::Device;
+use anyhow::Context as _;
+use model::device::{DeviceChoice, describe};
 use model::hub::{Download, Hub};
-use model::qwen3_vl::prompt::Tokenizer;
-use model::qwen3_vl::{Precision, Qwen3Vl};
-use model::worker::Media;
+use model::worker::{Loaded, Media};
 use serde::Serialize;
 
 use crate::ask::{AskRequest, Sampling, TaskKind};
@@ -23,7 +22,7 @@ pub enum ModelCommand {
         model: String,
         #[arg(long)]
         prompt: String,
-        /// A picture (any format FFmpeg reads) before the text.
+        /// A picture (PNG, JPEG, WebP, BMP or TIFF) before the text.
         #[arg(long, conflicts_with = "video")]
         image: Option<PathBuf>,
         /// A video before the text, sampled at --fps.
@@ -33,6 +32,9 @@ pub enum ModelCommand {
         fps: f64,
         #[arg(long, default_value_t = 10)]
         top_k: usize,
+        /// auto (a GPU if there is one), cpu, cuda, cuda:N or metal.
+        #[arg(long, default_value_t = DeviceChoice::Auto)]
+        device: DeviceChoice,
         /// Print every logit too.
         #[arg(long)]
         full_logits: bool,
@@ -52,25 +54,32 @@ struct Top {
 #[derive(Serialize)]
 struct Inspection {
     input_tokens: usize,
+    input_ids: Vec<u32>,
+    device: String,
     top: Vec<Top>,
     #[serde(skip_serializing_if = "Option::is_none")]
     logits: Option<Vec<f32>>,
 }
 
 pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
-    let ModelCommand::Inspect { model, prompt, image, video, fps, top_k, full_logits, json } = command;
+    let ModelCommand::Inspect { model, prompt, image, video, fps, top_k, device, full_logits, json } =
+        command;
     let folder = Hub::from_env().fetch(model, &mut report_download)?;
-    let tokenizer = Tokenizer::load(&folder)?;
-    let mut qwen = Qwen3Vl::load(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu)?;
+    let device = device.open()?;
+    let mut loaded = Loaded::open(&folder, &device, &mut |_| {})?;
     let media = match (image, video) {
-        (Some(path), _) => Media::Image(crate::ask::read_frames(path, &[0])?.remove(0)),
+        (Some(path), _) => Media::Image(
+            crate::ask::read_picture(path)?
+                .with_context(|| format!("{} is not a picture file", path.display()))?,
+        ),
         // The whole video at `fps`, up to the reference's 768 frames.
         (None, Some(path)) => {
             AskRequest { fps: *fps, max_frames: 768, ..AskRequest::default() }.prepare(path)?.job.media
         }
         (None, None) => Media::None,
     };
-    let (ids, logits) = model::worker::prefill(&mut qwen, &tokenizer, &media, prompt)?;
+    let (ids, logits) = loaded.prefill(&media, prompt)?;
+    let tokenizer = &loaded.tokenizer;
 
     let logprobs = model::generate::log_softmax(&logits);
     let mut order: Vec<usize> = (0..logits.len()).collect();
@@ -85,11 +94,20 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
             logprob: logprobs[i],
         })
         .collect();
-    let inspection = Inspection { input_tokens: ids.len(), top, logits: full_logits.then_some(logits) };
+    let inspection = Inspection {
+        input_tokens: ids.len(),
+        input_ids: ids,
+        device: describe(&device),
+        top,
+        logits: full_logits.then_some(logits),
+    };
     if *json {
         println!("{}", serde_json::to_string(&inspection)?);
     } else {
-        println!("{} input tokens; most likely next tokens:", inspection.input_tokens);
+        println!(
+            "{} input tokens on {}; most likely next tokens:",
+            inspection.input_tokens, inspection.device
+        );
         for t in &inspection.top {
             println!(
                 "  {:>8}  {:<20} logit {:>9.4}  logprob {:>9.4}",
@@ -134,6 +152,9 @@ pub struct Ask {
     pub r#box: Option<Vec<f64>>,
     #[arg(long, default_value_t = 512)]
     pub max_tokens: usize,
+    /// auto (a GPU if there is one), cpu, cuda, cuda:N or metal.
+    #[arg(long, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
     #[arg(long)]
     pub json: bool,
 }
@@ -172,7 +193,7 @@ pub fn ask(args: &Ask) -> anyhow::Result<()> {
     let prepared = request.prepare(&args.video)?;
     let task = prepared.job.task.clone();
     let worker = Worker::start()?;
-    worker.send(Request::Load(args.model.clone()));
+    worker.send(Request::Load { spec: args.model.clone(), device: args.device });
     worker.send(Request::Run(prepared.job));
     let mut stdout = std::io::stdout();
     loop {

@@ -12,6 +12,8 @@ pub enum ModelError {
     Config { path: PathBuf, message: String },
     #[error("this model is not supported: {0}")]
     Unsupported(String),
+    #[error("{0}")]
+    Device(String),
     #[error("bad input: {0}")]
     Input(String),
     #[error(transparent)]

@@ -98,30 +98,49 @@ impl Hub {
             .build()
             .map_err(|e| missing(format!("cannot reach the hub: {e}")))?
             .model(spec.to_owned());
-        let mut get = |file: &str| -> Result<PathBuf> {
+        // A file the repository does not have is `None`; any other failure an error.
+        let mut optional = |file: &str| -> Result<Option<PathBuf>> {
             if let Some(path) = cached.get(file) {
-                return Ok(path);
+                return Ok(Some(path));
             }
             let reporter = Reporter {
                 download: Download { file: file.into(), done: 0, total: 0 },
                 shown: 0,
                 progress: &mut *progress,
             };
-            api.download_with_progress(file, reporter)
-                .map_err(|e| missing(format!("downloading {file} from {}: {e}", self.endpoint)))
+            match api.download_with_progress(file, reporter) {
+                Ok(path) => Ok(Some(path)),
+                Err(hf_hub::api::sync::ApiError::RequestError(e))
+                    if matches!(*e, ureq::Error::Status(404, _)) =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(missing(format!("downloading {file} from {}: {e}", self.endpoint))),
+            }
         };
-        let config = get("config.json")?;
-        get("tokenizer.json")?;
+        let endpoint = &self.endpoint;
+        let need = |found: Option<PathBuf>, file: &str| {
+            found.ok_or_else(|| missing(format!("{endpoint} has no {file} for it (404)")))
+        };
+        let first_fetch = cached.get("config.json").is_none();
+        let config = need(optional("config.json")?, "config.json")?;
+        need(optional("tokenizer.json")?, "tokenizer.json")?;
+        // The processors' settings, where the repository has them (else the published
+        // ones); asked for once, so that a cached checkpoint needs no network.
+        if first_fetch {
+            optional("preprocessor_config.json")?;
+            optional("video_preprocessor_config.json")?;
+        }
         // Weights in one file, or shards listed in an index (which a single file lacks).
         if cached.get(SINGLE).is_none() {
-            match get(INDEX) {
-                Ok(index) => {
+            match optional(INDEX)? {
+                Some(index) => {
                     for shard in crate::qwen3_vl::shards(&index)? {
-                        get(&shard)?;
+                        need(optional(&shard)?, &shard)?;
                     }
                 }
-                Err(_) => {
-                    get(SINGLE)?;
+                None => {
+                    need(optional(SINGLE)?, SINGLE)?;
                 }
             }
         }

@@ -1,8 +1,10 @@
 //! The vision-language model side of Vidence: Qwen3-VL on candle ([`qwen3_vl`]),
 //! generation from it ([`generate`]), and reading what a model wrote into an
 //! `annotate::Prediction` ([`parse`]); the task prompts ([`tasks`]), image-grid
-//! prompting ([`grid`]) and the inference thread that runs them ([`worker`]).
+//! prompting ([`grid`]), the device it runs on ([`device`]) and the inference thread
+//! that runs them ([`worker`]).
 
+pub mod device;
 mod error;
 pub mod generate;
 pub mod grid;

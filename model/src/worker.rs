@@ -2,7 +2,7 @@
 //! a time on a named thread, reporting load progress and results, streamed tokens and the parsed
 //! prediction over a channel, so a GUI or the CLI drives the model without blocking.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -10,11 +10,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use annotate::Prediction;
 use candle_core::{Device, Tensor};
 
+use crate::device::{DeviceChoice, describe};
 use crate::generate::{Finish, GenerationConfig, Token, generate};
 use crate::grid::FrameGrid;
 use crate::hub::{Download, Hub};
 use crate::parse::{Context, Coordinates, parse};
-use crate::qwen3_vl::processor::{ImageSettings, Rgb, VideoSettings};
+use crate::qwen3_vl::processor::{Processor, Rgb};
 use crate::qwen3_vl::prompt::{self, IM_END, Part, Tokenizer};
 use crate::qwen3_vl::{Pixels, Precision, Qwen3Vl};
 use crate::tasks::Task;
@@ -48,8 +49,12 @@ pub struct Job {
 }
 
 pub enum Request {
-    /// A checkpoint folder, or a hub id (downloaded into the hub cache if it is not there).
-    Load(String),
+    /// A checkpoint folder, or a hub id (downloaded into the hub cache if it is not
+    /// there), on a device.
+    Load {
+        spec: String,
+        device: DeviceChoice,
+    },
     Run(Job),
 }
 
@@ -61,6 +66,10 @@ pub enum Event {
     Loading(f32),
     Loaded {
         folder: PathBuf,
+        /// The device it runs on (`cpu`, `cuda:0`, ...).
+        device: String,
+        /// Its image and video processors' settings.
+        processor: Processor,
     },
     /// One more token of the answer, with its text and the texts of the likeliest
     /// tokens at its place (`token.top`).
@@ -84,9 +93,11 @@ pub struct Worker {
     cancel: Arc<AtomicBool>,
 }
 
-struct Loaded {
-    model: Qwen3Vl,
-    tokenizer: Tokenizer,
+/// A model ready to run: its weights, its tokenizer and its processors.
+pub struct Loaded {
+    pub model: Qwen3Vl,
+    pub tokenizer: Tokenizer,
+    pub processor: Processor,
 }
 
 impl Worker {
@@ -142,13 +153,18 @@ fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBo
     for request in incoming.iter() {
         stop.store(false, Ordering::Relaxed);
         let event = match request {
-            Request::Load(spec) => match load(&spec, send) {
-                Ok((folder, l)) => {
-                    loaded = Some(l);
-                    Event::Loaded { folder }
+            Request::Load { spec, device } => {
+                // The model in use goes first: memory holds one model at a time.
+                loaded = None;
+                match load(&spec, device, send) {
+                    Ok((folder, l)) => {
+                        let (device, processor) = (describe(l.model.text.device()), l.processor.clone());
+                        loaded = Some(l);
+                        Event::Loaded { folder, device, processor }
+                    }
+                    Err(e) => Event::Failed(e.to_string()),
                 }
-                Err(e) => Event::Failed(e.to_string()),
-            },
+            }
             Request::Run(job) => match loaded.as_mut() {
                 Some(l) => run(l, &job, stop, send).unwrap_or_else(|e| Event::Failed(e.to_string())),
                 None => Event::Failed("no model loaded".into()),
@@ -161,43 +177,59 @@ fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBo
 }
 
 /// Fetch and load a checkpoint, telling `send` how the download and the loading go.
-fn load(spec: &str, send: &Sender<Event>) -> crate::Result<(PathBuf, Loaded)> {
+fn load(spec: &str, device: DeviceChoice, send: &Sender<Event>) -> crate::Result<(PathBuf, Loaded)> {
     let folder = Hub::from_env().fetch(spec, &mut |d| {
         let _ = send.send(Event::Downloading(d.clone()));
     })?;
-    let tokenizer = Tokenizer::load(&folder)?;
-    let model =
-        Qwen3Vl::load_reporting(&folder, Precision::for_device(&Device::Cpu), &Device::Cpu, &mut |f| {
-            let _ = send.send(Event::Loading(f));
-        })?;
-    Ok((folder, Loaded { model, tokenizer }))
+    let device = device.open()?;
+    let loaded = Loaded::open(&folder, &device, &mut |f| {
+        let _ = send.send(Event::Loading(f));
+    })?;
+    Ok((folder, loaded))
+}
+
+impl Loaded {
+    /// A checkpoint folder's model (in the precision that suits `device`), tokenizer and
+    /// processors; `progress` hears the fraction of the layers read.
+    pub fn open(folder: &Path, device: &Device, progress: &mut dyn FnMut(f32)) -> crate::Result<Self> {
+        let tokenizer = Tokenizer::load(folder)?;
+        let processor = Processor::load(folder)?;
+        let model = Qwen3Vl::load_reporting(folder, Precision::for_device(device), device, progress)?;
+        Ok(Self { model, tokenizer, processor })
+    }
+
+    /// Start on a chat of one user turn (`media`, then `text`), with the assistant
+    /// prompt: the prompt's ids and the logits for the first answer token.
+    pub fn prefill(&mut self, media: &Media, text: &str) -> crate::Result<(Vec<u32>, Vec<f32>)> {
+        prefill(&mut self.model, &self.tokenizer, &self.processor, media, text)
+    }
 }
 
 /// Start `model` on a chat of one user turn (`media`, then `text`), with the
 /// assistant prompt: the prompt's ids and the logits for the first answer token.
-pub fn prefill(
+fn prefill(
     model: &mut Qwen3Vl,
     tokenizer: &Tokenizer,
+    processor: &Processor,
     media: &Media,
     text: &str,
 ) -> crate::Result<(Vec<u32>, Vec<f32>)> {
-    let settings = ImageSettings::default();
     let input = |e: String| crate::ModelError::Input(e);
-    let (part, pixels) = match media {
-        Media::None => (None, None),
+    let (part, pixels, patch) = match media {
+        Media::None => (None, None, 1),
         Media::Image(rgb) => {
-            let (values, grid) = settings.image(rgb).map_err(input)?;
-            (Some(Part::Image { grid }), Some((values, grid)))
+            let (values, grid) = processor.image.image(rgb).map_err(input)?;
+            (Some(Part::Image { grid }), Some((values, grid)), patch_len(&processor.image))
         }
         Media::Video { frames, indices, fps } => {
-            let (values, grid) = settings.video(frames, &VideoSettings::default()).map_err(input)?;
-            let timestamps = prompt::frame_pair_times(indices, *fps, settings.temporal_patch_size);
-            (Some(Part::Video { grid, timestamps }), Some((values, grid)))
+            let video = &processor.video;
+            let (values, grid) = video.video(frames).map_err(input)?;
+            let timestamps = prompt::frame_pair_times(indices, *fps, video.pixels.temporal_patch_size);
+            (Some(Part::Video { grid, timestamps }), Some((values, grid)), patch_len(&video.pixels))
         }
     };
     let parts: Vec<Part> = part.into_iter().chain([Part::Text(text.to_owned())]).collect();
     let ids = tokenizer.encode(&prompt::chat(&parts, model.config.vision.spatial_merge_size))?;
-    let patch = 3 * settings.temporal_patch_size * settings.patch_size * settings.patch_size;
     let device = model.text.device().clone();
     let tensor =
         pixels.as_ref().map(|(v, _)| Tensor::from_slice(v, (v.len() / patch, patch), &device)).transpose()?;
@@ -210,12 +242,17 @@ pub fn prefill(
     Ok((ids, logits))
 }
 
+/// The values in one patch of `settings`' pixels.
+fn patch_len(settings: &crate::qwen3_vl::processor::ImageSettings) -> usize {
+    3 * settings.temporal_patch_size * settings.patch_size * settings.patch_size
+}
+
 fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>) -> crate::Result<Event> {
     let text = match &job.grid {
         Some(grid) => format!("{}\n{}", grid.describe(job.clip_start_s), job.task.prompt()),
         None => job.task.prompt(),
     };
-    let (ids, first) = prefill(&mut l.model, &l.tokenizer, &job.media, &text)?;
+    let (ids, first) = l.prefill(&job.media, &text)?;
     let mut config = job.generation.clone();
     config.stop_tokens.extend(l.tokenizer.id(IM_END));
     let tokenizer = &l.tokenizer;

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use model::device::DeviceChoice;
 use model::generate::{Finish, GenerationConfig};
-use model::qwen3_vl::processor::Rgb;
+use model::qwen3_vl::processor::{Processor, Rgb};
 use model::tasks::Task;
 use model::worker::{Event, Job, Media, Request, Worker};
 
@@ -60,11 +61,16 @@ fn the_worker_loads_streams_parses_and_cancels() {
     let worker = Worker::start().unwrap();
     worker.send(Request::Run(job(Media::None, 4)));
     assert!(matches!(next(&worker), Event::Failed(e) if e.contains("no model")));
-    worker.send(Request::Load("/no/such/checkpoint".into()));
+    let load = |spec: &str, device| Request::Load { spec: spec.into(), device };
+    worker.send(load("/no/such/checkpoint", DeviceChoice::Cpu));
     assert!(matches!(next(&worker), Event::Failed(e) if e.contains("/no/such/checkpoint")));
 
     let dir = checkpoint();
-    worker.send(Request::Load(dir.to_str().unwrap().into()));
+    if !cfg!(feature = "cuda") {
+        worker.send(load(dir.to_str().unwrap(), DeviceChoice::Cuda(0)));
+        assert!(matches!(next(&worker), Event::Failed(e) if e.contains("no CUDA device")));
+    }
+    worker.send(load(dir.to_str().unwrap(), DeviceChoice::Auto));
     // Progress for every layer read, rising to 1, then the model.
     let mut fractions = Vec::new();
     let loaded = loop {
@@ -73,7 +79,10 @@ fn the_worker_loads_streams_parses_and_cancels() {
             other => break other,
         }
     };
-    assert!(matches!(&loaded, Event::Loaded { folder } if *folder == dir), "{loaded:?}");
+    let Event::Loaded { folder, device, processor } = &loaded else { panic!("{loaded:?}") };
+    assert_eq!(folder, &dir);
+    assert_eq!(device, if cfg!(any(feature = "cuda", feature = "metal")) { device } else { "cpu" });
+    assert_eq!(processor, &Processor::default(), "the published processor configs");
     assert!(fractions.len() >= 3, "{fractions:?}");
     assert!(fractions.windows(2).all(|w| w[0] < w[1]) && fractions.last() == Some(&1.0), "{fractions:?}");
 

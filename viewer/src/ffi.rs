@@ -89,26 +89,54 @@ unsafe impl Send for SendScaler {}
 /// Spare bytes after each plane: swscale's SIMD loops may read a little past a row.
 pub const PLANE_PADDING: usize = 64;
 
-/// YUV 4:2:0 planes to packed RGBA with swscale, checked against the sizes it was
-/// built for, reading straight from tightly packed planes.
-pub struct RgbaScaler {
+/// Output rows are laid out in whole multiples of this many pixels while swscale
+/// writes them (see [`RgbScaler::run`]).
+const ROW_ALIGN: usize = 16;
+
+/// Packed RGB with or without alpha.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Packing {
+    Rgb,
+    Rgba,
+}
+
+impl Packing {
+    pub fn bytes_per_pixel(self) -> usize {
+        match self {
+            Packing::Rgb => 3,
+            Packing::Rgba => 4,
+        }
+    }
+}
+
+/// YUV 4:2:0 planes to packed RGB or RGBA with swscale, checked against the sizes it
+/// was built for, reading straight from tightly packed planes.
+pub struct RgbScaler {
     scaler: ffmpeg::software::scaling::Context,
     src: (usize, usize),
     dst: (usize, usize),
+    packing: Packing,
 }
 
-impl RgbaScaler {
+impl RgbScaler {
     pub fn new(
         src: (u32, u32),
         dst: (u32, u32),
+        packing: Packing,
         bt709: bool,
         full_range: bool,
     ) -> Result<Self, ffmpeg::Error> {
         use ffmpeg::software::scaling::{Context, Flags};
-        // Same size: swscale's SIMD YUV->RGB path. Smaller: area averaging.
-        let flags = if src == dst { Flags::BILINEAR } else { Flags::AREA };
+        // Same size: the `ffmpeg` program's flags (bicubic), so that frames equal its own
+        // where swscale cannot take its SIMD YUV->RGB path (odd heights). Smaller: area
+        // averaging.
+        let flags = if src == dst { Flags::BICUBIC } else { Flags::AREA };
         let pixel = ffmpeg::format::Pixel::YUV420P;
-        let mut scaler = Context::get(pixel, src.0, src.1, ffmpeg::format::Pixel::RGBA, dst.0, dst.1, flags)?;
+        let out = match packing {
+            Packing::Rgb => ffmpeg::format::Pixel::RGB24,
+            Packing::Rgba => ffmpeg::format::Pixel::RGBA,
+        };
+        let mut scaler = Context::get(pixel, src.0, src.1, out, dst.0, dst.1, flags)?;
         let space = if bt709 { sys::SWS_CS_ITU709 } else { sys::SWS_CS_ITU601 };
         // SAFETY: the scaler context is valid; sws_getCoefficients returns a static table.
         unsafe {
@@ -126,12 +154,12 @@ impl RgbaScaler {
             );
         }
         let size = |(w, h): (u32, u32)| (w as usize, h as usize);
-        Ok(Self { scaler, src: size(src), dst: size(dst) })
+        Ok(Self { scaler, src: size(src), dst: size(dst), packing })
     }
 
     /// Convert `planes` (Y, U, V; each with [`PLANE_PADDING`] spare capacity, else it
-    /// is copied first) into `rgba`, resized to the output size.
-    pub fn run(&mut self, planes: [&Vec<u8>; 3], rgba: &mut Vec<u8>) -> Result<(), ffmpeg::Error> {
+    /// is copied first) into `out`, resized to the output size.
+    pub fn run(&mut self, planes: [&Vec<u8>; 3], out: &mut Vec<u8>) -> Result<(), ffmpeg::Error> {
         let (w, h) = self.src;
         let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
         let sizes = [w * h, cw * ch, cw * ch];
@@ -151,14 +179,22 @@ impl RgbaScaler {
             })
             .collect();
         let (dw, dh) = self.dst;
-        rgba.resize(dw * dh * 4, 0);
+        // swscale's SIMD YUV->RGB loops write whole blocks of 8 pixels and, when a row
+        // of the output has no room for the last block, skip it: the right edge of a
+        // width that is not a multiple of 8 stays unwritten. Rows with room to spare,
+        // packed tightly afterwards, get every pixel.
+        let pixel = self.packing.bytes_per_pixel();
+        let row = dw * pixel;
+        let stride = dw.next_multiple_of(ROW_ALIGN) * pixel;
+        out.clear();
+        out.resize(stride * dh, 0);
         let src = [padded[0].as_ptr(), padded[1].as_ptr(), padded[2].as_ptr(), std::ptr::null()];
         let src_stride = [w as i32, cw as i32, cw as i32, 0];
-        let dst = [rgba.as_mut_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut()];
-        let dst_stride = [(dw * 4) as i32, 0, 0, 0];
-        // SAFETY: the scaler was built for exactly `src` -> `dst` (YUV420P -> RGBA); the
-        // planes hold `src` rows of the strides given, plus padding for SIMD over-reads;
-        // `rgba` holds the `dst` rows swscale writes.
+        let dst = [out.as_mut_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut()];
+        let dst_stride = [stride as i32, 0, 0, 0];
+        // SAFETY: the scaler was built for exactly `src` -> `dst` (YUV420P -> packed RGB);
+        // the planes hold `src` rows of the strides given, plus padding for SIMD
+        // over-reads; `out` holds the `dst` rows of `stride` bytes swscale writes.
         let ret = unsafe {
             sys::sws_scale(
                 self.scaler.as_mut_ptr(),
@@ -170,6 +206,15 @@ impl RgbaScaler {
                 dst_stride.as_ptr(),
             )
         };
-        if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
+        if ret < 0 {
+            return Err(ffmpeg::Error::from(ret));
+        }
+        if stride != row {
+            for r in 1..dh {
+                out.copy_within(r * stride..r * stride + row, r * row);
+            }
+            out.truncate(row * dh);
+        }
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ use ffmpeg_next::software::scaling;
 
 use crate::VideoError;
 use crate::ffi;
+use crate::ffi::Packing;
 
 /// Which YUV->RGB matrix and range a frame needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -45,9 +46,12 @@ impl VideoFrame {
         self.y.len() + self.u.len() + self.v.len()
     }
 
-    /// RGBA pixels, row by row, converted by swscale with the frame's matrix and range.
-    pub fn to_rgba(&self) -> Result<Vec<u8>, VideoError> {
-        self.to_rgba_scaled(self.width, self.height)
+    /// RGB pixels, row by row, converted by swscale with the frame's matrix and range:
+    /// the `ffmpeg` program's `rgb24` frame, which pictures and the model are given.
+    pub fn to_rgb(&self) -> Result<Vec<u8>, VideoError> {
+        let mut rgb = Vec::new();
+        self.convert(Packing::Rgb, self.width, self.height, &mut rgb)?;
+        Ok(rgb)
     }
 
     /// RGBA pixels scaled to `width x height` (area filter, for thumbnails).
@@ -60,45 +64,56 @@ impl VideoFrame {
     /// Convert into `rgba` (resized to fit), reusing its allocation: the path for
     /// converting many frames.
     pub fn write_rgba(&self, width: u32, height: u32, rgba: &mut Vec<u8>) -> Result<(), VideoError> {
+        self.convert(Packing::Rgba, width, height, rgba)
+    }
+
+    fn convert(
+        &self,
+        packing: Packing,
+        width: u32,
+        height: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<(), VideoError> {
         let err = |e: ffmpeg::Error| VideoError::Decode {
             index: self.index,
-            reason: format!("RGBA conversion failed: {e}"),
+            reason: format!("RGB conversion failed: {e}"),
         };
-        RGBA_SCALER
+        RGB_SCALER
             .with_borrow_mut(|cached| {
-                let key = (self.width, self.height, width, height, self.color);
+                let key = (self.width, self.height, width, height, packing, self.color);
                 if cached.as_ref().is_none_or(|(k, _)| *k != key) {
                     let (src, dst) = ((self.width, self.height), (width, height));
-                    let scaler = ffi::RgbaScaler::new(src, dst, self.color.bt709, self.color.full_range)?;
+                    let color = self.color;
+                    let scaler = ffi::RgbScaler::new(src, dst, packing, color.bt709, color.full_range)?;
                     *cached = Some((key, scaler));
                 }
                 match cached.as_mut() {
-                    Some((_, scaler)) => scaler.run([&self.y, &self.u, &self.v], rgba),
+                    Some((_, scaler)) => scaler.run([&self.y, &self.u, &self.v], out),
                     None => Err(ffmpeg::Error::Bug),
                 }
             })
             .map_err(err)
     }
 
-    /// Write the frame as an RGBA PNG.
+    /// Write the frame as an RGB PNG.
     pub fn write_png(&self, path: &Path) -> Result<(), VideoError> {
         let err = |reason: String| VideoError::Write { path: path.to_owned(), reason };
-        let rgba = self.to_rgba()?;
+        let rgb = self.to_rgb()?;
         let file = std::fs::File::create(path).map_err(|e| err(e.to_string()))?;
         let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
-        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(|e| err(e.to_string()))?;
-        writer.write_image_data(&rgba).map_err(|e| err(e.to_string()))?;
+        writer.write_image_data(&rgb).map_err(|e| err(e.to_string()))?;
         writer.finish().map_err(|e| err(e.to_string()))
     }
 }
 
-type ScalerKey = (u32, u32, u32, u32, ColorSpec);
+type ScalerKey = (u32, u32, u32, u32, Packing, ColorSpec);
 
 thread_local! {
-    /// The last YUV->RGBA scaler: building one per frame would cost more than using it.
-    static RGBA_SCALER: std::cell::RefCell<Option<(ScalerKey, ffi::RgbaScaler)>> =
+    /// The last YUV->RGB scaler: building one per frame would cost more than using it.
+    static RGB_SCALER: std::cell::RefCell<Option<(ScalerKey, ffi::RgbScaler)>> =
         const { std::cell::RefCell::new(None) };
 }
 

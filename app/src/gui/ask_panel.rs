@@ -127,6 +127,11 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
             *action = Some(AskAction::Load);
         }
     });
+    egui::ComboBox::from_label("Device").selected_text(device_title(asker.device)).show_ui(ui, |ui| {
+        for d in model::device::DeviceChoice::MENU {
+            ui.selectable_value(&mut asker.device, d, device_title(d));
+        }
+    });
     match &asker.state {
         ModelState::None => ui.label("No model loaded."),
         ModelState::Loading(_, LoadStep::Downloading(d)) => {
@@ -136,7 +141,10 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
         ModelState::Loading(spec, LoadStep::Reading(fraction)) => ui.add(
             egui::ProgressBar::new(*fraction).text(format!("Loading {}", short(spec, 24))).show_percentage(),
         ),
-        ModelState::Ready(spec) => ui.label(format!("Ready: {}", short(spec, 34))),
+        ModelState::Ready(spec) => {
+            let on = asker.running_on.as_deref().unwrap_or("cpu");
+            ui.label(format!("Ready: {} on {on}", short(spec, 30)))
+        }
         ModelState::Failed(e) => ui.colored_label(Color32::LIGHT_RED, e),
     };
     if !asker.recent.is_empty() {
@@ -148,6 +156,16 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
                 }
             }
         });
+    }
+}
+
+fn device_title(device: model::device::DeviceChoice) -> &'static str {
+    use model::device::DeviceChoice;
+    match device {
+        DeviceChoice::Auto => "Auto (a GPU if there is one)",
+        DeviceChoice::Cpu => "CPU",
+        DeviceChoice::Cuda(_) => "CUDA",
+        DeviceChoice::Metal => "Metal",
     }
 }
 
@@ -220,7 +238,7 @@ fn request_form(ui: &mut egui::Ui, asker: &mut Asker, clip: &Clip) {
     let text = r.task(clip.width, clip.height, from).map(|t| t.prompt()).unwrap_or_default();
     // A grid is one picture.
     let pictures = if r.sampling == Sampling::Grid { 1 } else { frames };
-    let cost = estimate_tokens(&text, pictures, clip.width, clip.height);
+    let cost = estimate_tokens(&asker.processor, &text, pictures, clip.width, clip.height);
     ui.label(format!("{frames} frames, about {cost} prompt tokens"))
         .on_hover_text("Exact for the frames, estimated for the text");
 }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use annotate::{Alternative, ModelRun, RunToken};
+use model::device::DeviceChoice;
 use model::hub::Download;
+use model::qwen3_vl::processor::Processor;
 use model::worker::{Event, Request, Worker};
 
 use crate::ask::{AskRequest, Prepared};
@@ -61,6 +63,11 @@ pub struct Asker {
     pub state: ModelState,
     /// The model the next run uses: a folder or a hub id.
     pub spec: String,
+    /// The device the next load asks for.
+    pub device: DeviceChoice,
+    /// The loaded model's device (`cpu`, `cuda:0`, ...) and processors.
+    pub running_on: Option<String>,
+    pub processor: Processor,
     /// Models loaded before, most recent first.
     pub recent: Vec<String>,
     /// Where `recent` is kept across runs, and its contents on their way in.
@@ -78,6 +85,9 @@ impl Default for Asker {
             worker: None,
             state: ModelState::None,
             spec: String::new(),
+            device: DeviceChoice::Auto,
+            running_on: None,
+            processor: Processor::default(),
             recent: Vec::new(),
             recent_file: None,
             recent_read: None,
@@ -136,9 +146,11 @@ impl Asker {
             self.state = ModelState::Failed("name a checkpoint folder or a hub id".into());
             return;
         }
+        let device = self.device;
         match self.worker() {
             Ok(w) => {
-                w.send(Request::Load(spec.clone()));
+                w.send(Request::Load { spec: spec.clone(), device });
+                self.running_on = None;
                 self.state = ModelState::Loading(spec, LoadStep::Reading(0.0));
             }
             Err(e) => self.state = ModelState::Failed(e),
@@ -257,7 +269,9 @@ impl Asker {
                         *step = LoadStep::Reading(fraction);
                     }
                 }
-                Event::Loaded { .. } => {
+                Event::Loaded { device, processor, .. } => {
+                    self.running_on = Some(device);
+                    self.processor = processor;
                     if let ModelState::Loading(spec, _) = &self.state {
                         self.recent.retain(|r| r != spec);
                         self.recent.insert(0, spec.clone());

@@ -18,7 +18,9 @@ use candle_core::{DType, Device, Tensor};
 
 pub use config::{Config, TextConfig, VisionConfig};
 pub use positions::{Media, rope_index};
-pub use random::{TINY_CONFIG, write_random_checkpoint};
+pub use random::{
+    PUBLISHED_PREPROCESSOR, PUBLISHED_VIDEO_PREPROCESSOR, TINY_CONFIG, write_random_checkpoint,
+};
 pub use rope::{Positions, text_positions};
 pub use text::TextModel;
 pub use vision::{Grid, VisionModel, VisionOutput};

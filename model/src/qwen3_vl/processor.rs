@@ -1,9 +1,14 @@
-//! Images and video frames into the vision tower's input, as the reference
-//! `Qwen2VLImageProcessor` (PIL backend) with Qwen3-VL's settings does it: a size whose
-//! sides are multiples of 32 and whose area is within bounds ("smart resize"), PIL's
-//! bicubic resampling in 8-bit fixed point, scaling to [0, 1], normalising, and cutting
-//! into 16x16 patches in 2x2-block order, each patch holding two frames (an image is
-//! its own second frame).
+//! Images and video frames into the vision tower's input, as transformers' processors
+//! do it: a size whose sides are multiples of 32 and whose area is within bounds
+//! ("smart resize"), bicubic resampling in 8-bit fixed point (torchvision's, which
+//! transformers 5's default processors use, or PIL's), scaling to [0, 1], normalising,
+//! and cutting into 16x16 patches in 2x2-block order, each patch holding two frames
+//! (an image is its own second frame). The settings come from the checkpoint's
+//! `preprocessor_config.json` and `video_preprocessor_config.json` ([`Processor::load`]).
+
+use std::path::Path;
+
+use serde::Deserialize;
 
 use super::vision::Grid;
 
@@ -16,7 +21,21 @@ pub struct Rgb {
     pub data: Vec<u8>,
 }
 
-/// The processor's settings (`preprocessor_config.json`); `Default` is Qwen3-VL's.
+/// How pictures are resized and scaled to the model's input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Resample {
+    /// torchvision's antialiased bicubic on 8-bit pictures (fixed-point weights of as
+    /// many bits as 16-bit integers hold), then `(x - 255 mean) / (255 std)` in f32:
+    /// transformers 5's default image and video processors.
+    #[default]
+    Torchvision,
+    /// PIL's bicubic (22-bit weights), then scaled by 1/255 and normalised:
+    /// transformers' `Qwen2VLImageProcessorPil`.
+    Pil,
+}
+
+/// The processor's settings (`preprocessor_config.json`); `Default` is what Qwen3-VL
+/// is published with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageSettings {
     pub patch_size: usize,
@@ -26,6 +45,8 @@ pub struct ImageSettings {
     pub max_pixels: usize,
     pub mean: [f64; 3],
     pub std: [f64; 3],
+    pub rescale_factor: f64,
+    pub resample: Resample,
 }
 
 impl Default for ImageSettings {
@@ -38,9 +59,126 @@ impl Default for ImageSettings {
             max_pixels: 16_777_216,
             mean: [0.5; 3],
             std: [0.5; 3],
+            rescale_factor: 1.0 / 255.0,
+            resample: Resample::Torchvision,
         }
     }
 }
+
+/// Both processors of a checkpoint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Processor {
+    pub image: ImageSettings,
+    pub video: VideoSettings,
+}
+
+/// The fields of a processor config file that sizing and normalising read.
+#[derive(Deserialize)]
+struct RawProcessor {
+    size: Option<RawSize>,
+    min_pixels: Option<usize>,
+    max_pixels: Option<usize>,
+    patch_size: Option<usize>,
+    merge_size: Option<usize>,
+    temporal_patch_size: Option<usize>,
+    image_mean: Option<[f64; 3]>,
+    image_std: Option<[f64; 3]>,
+    rescale_factor: Option<f64>,
+    image_processor_type: Option<String>,
+    fps: Option<f64>,
+    min_frames: Option<u64>,
+    max_frames: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct RawSize {
+    shortest_edge: Option<usize>,
+    longest_edge: Option<usize>,
+    min_pixels: Option<usize>,
+    max_pixels: Option<usize>,
+}
+
+impl RawProcessor {
+    fn read(path: &Path) -> crate::Result<Option<Self>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(crate::ModelError::Read { path: path.to_owned(), error }),
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| crate::ModelError::Config { path: path.to_owned(), message: e.to_string() })
+    }
+
+    /// `(min_pixels, max_pixels)`: top-level `min_pixels`/`max_pixels` (an older
+    /// layout) win over `size`.
+    fn pixels(&self, default: (usize, usize)) -> (usize, usize) {
+        let size = self.size.as_ref();
+        let min = size.and_then(|s| s.shortest_edge.or(s.min_pixels)).unwrap_or(default.0);
+        let max = size.and_then(|s| s.longest_edge.or(s.max_pixels)).unwrap_or(default.1);
+        (self.min_pixels.unwrap_or(min), self.max_pixels.unwrap_or(max))
+    }
+
+    /// The settings this file gives, each missing field taken from `class` (the
+    /// processor class's own default, as transformers does).
+    fn settings(&self, class: &ImageSettings) -> ImageSettings {
+        let (min_pixels, max_pixels) = self.pixels((class.min_pixels, class.max_pixels));
+        let pil = self.image_processor_type.as_deref().is_some_and(|t| t.ends_with("Pil"));
+        ImageSettings {
+            patch_size: self.patch_size.unwrap_or(class.patch_size),
+            merge_size: self.merge_size.unwrap_or(class.merge_size),
+            temporal_patch_size: self.temporal_patch_size.unwrap_or(class.temporal_patch_size),
+            min_pixels,
+            max_pixels,
+            mean: self.image_mean.unwrap_or(class.mean),
+            std: self.image_std.unwrap_or(class.std),
+            rescale_factor: self.rescale_factor.unwrap_or(class.rescale_factor),
+            resample: if pil { Resample::Pil } else { class.resample },
+        }
+    }
+}
+
+impl Processor {
+    /// The processors a checkpoint folder describes. Each file's missing fields take
+    /// the processor class's defaults (`Qwen2VLImageProcessor`, `Qwen3VLVideoProcessor`);
+    /// video settings come from `preprocessor_config.json` when there is no
+    /// `video_preprocessor_config.json`, as transformers reads them; a folder with
+    /// neither file gets the settings Qwen3-VL is published with.
+    pub fn load(folder: &Path) -> crate::Result<Self> {
+        let image_file = RawProcessor::read(&folder.join("preprocessor_config.json"))?;
+        let video_file = RawProcessor::read(&folder.join("video_preprocessor_config.json"))?;
+        let image = image_file.as_ref().map_or_else(ImageSettings::default, |raw| raw.settings(&IMAGE_CLASS));
+        let video = match video_file.as_ref().or(image_file.as_ref()) {
+            None => VideoSettings::default(),
+            Some(raw) => {
+                let class = VideoSettings::class_default();
+                let mut pixels = raw.settings(&class.pixels);
+                // Video processors resize with torchvision only.
+                pixels.resample = Resample::Torchvision;
+                VideoSettings {
+                    pixels,
+                    fps: raw.fps.unwrap_or(class.fps),
+                    min_frames: raw.min_frames.unwrap_or(class.min_frames),
+                    max_frames: raw.max_frames.unwrap_or(class.max_frames),
+                }
+            }
+        };
+        Ok(Self { image, video })
+    }
+}
+
+/// `Qwen2VLImageProcessor`'s own defaults (CLIP's mean and std, 14-pixel patches).
+const IMAGE_CLASS: ImageSettings = ImageSettings {
+    patch_size: 14,
+    merge_size: 2,
+    temporal_patch_size: 2,
+    min_pixels: 56 * 56,
+    max_pixels: 28 * 28 * 1280,
+    mean: [0.481_454_66, 0.457_827_5, 0.408_210_73],
+    std: [0.268_629_54, 0.261_302_58, 0.275_777_11],
+    rescale_factor: 1.0 / 255.0,
+    resample: Resample::Torchvision,
+};
 
 /// The size to resize to: both sides multiples of `factor`, the area within
 /// `min_pixels..=max_pixels`, the aspect ratio kept as closely as that allows.
@@ -86,74 +224,88 @@ fn bicubic(x: f64) -> f64 {
     }
 }
 
-const PRECISION_BITS: u32 = 32 - 8 - 2;
-
-/// For each output index: the first input index, and fixed-point weights from there.
-fn coefficients(in_size: usize, out_size: usize) -> Vec<(usize, Vec<i64>)> {
+/// For each output index: the first input index, and fixed-point weights from there
+/// with `precision` fractional bits (PIL's 22, or torchvision's: as many as keep the
+/// largest weight within a 16-bit integer).
+fn coefficients(in_size: usize, out_size: usize, resample: Resample) -> (u32, Vec<(usize, Vec<i64>)>) {
     let scale = in_size as f64 / out_size as f64;
     let filter_scale = scale.max(1.0);
     let support = 2.0 * filter_scale;
-    (0..out_size)
+    let weights: Vec<(usize, Vec<f64>)> = (0..out_size)
         .map(|xx| {
             let center = (xx as f64 + 0.5) * scale;
-            // PIL truncates toward zero here.
+            // Both truncate toward zero here.
             let xmin = ((center - support + 0.5) as i64).max(0) as usize;
             let xmax = ((center + support + 0.5) as i64).min(in_size as i64) as usize;
-            let weights: Vec<f64> =
+            let w: Vec<f64> =
                 (xmin..xmax).map(|x| bicubic((x as f64 - center + 0.5) / filter_scale)).collect();
-            let total: f64 = weights.iter().sum();
-            let fixed = weights
-                .iter()
-                .map(|&w| {
-                    let w = if total == 0.0 { w } else { w / total } * f64::from(1u32 << PRECISION_BITS);
-                    (if w < 0.0 { w - 0.5 } else { w + 0.5 }) as i64
-                })
-                .collect();
-            (xmin, fixed)
+            let total: f64 = w.iter().sum();
+            (xmin, w.into_iter().map(|w| if total == 0.0 { w } else { w / total }).collect())
         })
-        .collect()
-}
-
-fn clip8(v: i64) -> u8 {
-    (v >> PRECISION_BITS).clamp(0, 255) as u8
+        .collect();
+    let precision = match resample {
+        Resample::Pil => 32 - 8 - 2,
+        Resample::Torchvision => {
+            let largest = weights.iter().flat_map(|(_, w)| w.iter().copied()).fold(0.0, f64::max);
+            (0..22).find(|&p| (0.5 + largest * f64::from(1u32 << (p + 1))) as i64 >= 1 << 15).unwrap_or(22)
+        }
+    };
+    let one = f64::from(1u32 << precision);
+    let fixed = weights
+        .into_iter()
+        .map(|(xmin, w)| {
+            let w = w.iter().map(|&w| w * one).map(|w| (if w < 0.0 { w - 0.5 } else { w + 0.5 }) as i64);
+            (xmin, w.collect())
+        })
+        .collect();
+    (precision, fixed)
 }
 
 /// PIL's bicubic resize of 8-bit RGB: a horizontal pass, then a vertical one, each
 /// rounded back to 8 bits.
 pub fn resize_bicubic(img: &Rgb, width: usize, height: usize) -> Rgb {
-    let half = 1i64 << (PRECISION_BITS - 1);
-    let mut horizontal = img.clone();
-    if width != img.width {
-        let coeffs = coefficients(img.width, width);
-        let mut data = vec![0u8; img.height * width * 3];
-        for y in 0..img.height {
-            for (xx, (xmin, k)) in coeffs.iter().enumerate() {
+    Resample::Pil.resize(img, width, height)
+}
+
+impl Resample {
+    /// Bicubic resize of 8-bit RGB in fixed point: a horizontal pass, then a vertical
+    /// one, each rounded back to 8 bits (a side that keeps its size is not resampled).
+    pub fn resize(self, img: &Rgb, width: usize, height: usize) -> Rgb {
+        let mut horizontal = img.clone();
+        if width != img.width {
+            let (precision, coeffs) = coefficients(img.width, width, self);
+            let half = 1i64 << (precision - 1);
+            let mut data = vec![0u8; img.height * width * 3];
+            for y in 0..img.height {
+                for (xx, (xmin, k)) in coeffs.iter().enumerate() {
+                    for c in 0..3 {
+                        let sum = k.iter().enumerate().fold(half, |s, (i, w)| {
+                            s + i64::from(img.data[(y * img.width + xmin + i) * 3 + c]) * w
+                        });
+                        data[(y * width + xx) * 3 + c] = (sum >> precision).clamp(0, 255) as u8;
+                    }
+                }
+            }
+            horizontal = Rgb { width, height: img.height, data };
+        }
+        if height == horizontal.height {
+            return horizontal;
+        }
+        let (precision, coeffs) = coefficients(horizontal.height, height, self);
+        let half = 1i64 << (precision - 1);
+        let mut data = vec![0u8; height * width * 3];
+        for (yy, (ymin, k)) in coeffs.iter().enumerate() {
+            for x in 0..width {
                 for c in 0..3 {
                     let sum = k.iter().enumerate().fold(half, |s, (i, w)| {
-                        s + i64::from(img.data[(y * img.width + xmin + i) * 3 + c]) * w
+                        s + i64::from(horizontal.data[((ymin + i) * width + x) * 3 + c]) * w
                     });
-                    data[(y * width + xx) * 3 + c] = clip8(sum);
+                    data[(yy * width + x) * 3 + c] = (sum >> precision).clamp(0, 255) as u8;
                 }
             }
         }
-        horizontal = Rgb { width, height: img.height, data };
+        Rgb { width, height, data }
     }
-    if height == horizontal.height {
-        return horizontal;
-    }
-    let coeffs = coefficients(horizontal.height, height);
-    let mut data = vec![0u8; height * width * 3];
-    for (yy, (ymin, k)) in coeffs.iter().enumerate() {
-        for x in 0..width {
-            for c in 0..3 {
-                let sum = k.iter().enumerate().fold(half, |s, (i, w)| {
-                    s + i64::from(horizontal.data[((ymin + i) * width + x) * 3 + c]) * w
-                });
-                data[(yy * width + x) * 3 + c] = clip8(sum);
-            }
-        }
-    }
-    Rgb { width, height, data }
 }
 
 impl ImageSettings {
@@ -164,26 +316,31 @@ impl ImageSettings {
 
     /// An image's pixel values, `(patches, 3 * 2 * 16 * 16)` row-major, and its grid.
     pub fn image(&self, img: &Rgb) -> Result<(Vec<f32>, Grid), String> {
-        let (h, w) = smart_resize(img.height, img.width, self.factor(), self.min_pixels, self.max_pixels)?;
-        let resized = resize_bicubic(img, w, h);
+        let (h, w) = self.image_size(img.height, img.width)?;
+        let resized = self.resample.resize(img, w, h);
         let frames = vec![resized; self.temporal_patch_size];
         Ok(self.patchify(&frames))
     }
 
-    /// Sampled video frames (all the same size) as one video, sized by `video`; an odd
-    /// last frame is paired with itself.
-    pub fn video(&self, frames: &[Rgb], video: &VideoSettings) -> Result<(Vec<f32>, Grid), String> {
-        let first = frames.first().ok_or("a video with no frames")?;
-        if frames.iter().any(|f| (f.width, f.height) != (first.width, first.height)) {
-            return Err("video frames differ in size".into());
+    /// The size an image of `height x width` is resized to.
+    pub fn image_size(&self, height: usize, width: usize) -> Result<(usize, usize), String> {
+        smart_resize(height, width, self.factor(), self.min_pixels, self.max_pixels)
+    }
+
+    /// One 8-bit value scaled and normalised as the reference rounds it.
+    fn normaliser(&self) -> impl Fn(u8, usize) -> f32 + use<> {
+        let (mean, std) = (self.mean, self.std);
+        let (resample, rescale) = (self.resample, self.rescale_factor);
+        // torchvision folds the scale into the mean and std (in f32); PIL's processor
+        // scales in f64, then normalises in f32.
+        let unscale = (1.0 / rescale) as f32;
+        let folded_mean = mean.map(|m| m as f32 * unscale);
+        let folded_std = std.map(|s| s as f32 * unscale);
+        let (mean, std) = (mean.map(|m| m as f32), std.map(|s| s as f32));
+        move |v, c| match resample {
+            Resample::Torchvision => (f32::from(v) - folded_mean[c]) / folded_std[c],
+            Resample::Pil => ((f64::from(v) * rescale) as f32 - mean[c]) / std[c],
         }
-        let mut frames = frames.to_vec();
-        while !frames.len().is_multiple_of(self.temporal_patch_size) {
-            frames.push(frames[frames.len() - 1].clone());
-        }
-        let (h, w) = video.frame_size(frames.len(), first.height, first.width, self)?;
-        let resized: Vec<Rgb> = frames.iter().map(|f| resize_bicubic(f, w, h)).collect();
-        Ok(self.patchify(&resized))
     }
 
     /// Scale, normalise and cut frames (a multiple of the temporal patch, same size,
@@ -192,12 +349,7 @@ impl ImageSettings {
         let (p, m, tp) = (self.patch_size, self.merge_size, self.temporal_patch_size);
         let (width, height) = (frames[0].width, frames[0].height);
         let (gh, gw, gt) = (height / p, width / p, frames.len() / tp);
-        // As the reference rounds: scaled in f64, then normalised in f32.
-        let (mean, std) = (self.mean.map(|m| m as f32), self.std.map(|s| s as f32));
-        let value = |f: &Rgb, y: usize, x: usize, c: usize| {
-            let v = (f64::from(f.data[(y * width + x) * 3 + c]) * (1.0 / 255.0)) as f32;
-            (v - mean[c]) / std[c]
-        };
+        let normalise = self.normaliser();
         let mut out = Vec::with_capacity(gt * gh * gw * 3 * tp * p * p);
         for t in 0..gt {
             for br in 0..gh / m {
@@ -209,7 +361,7 @@ impl ImageSettings {
                                 for f in &frames[t * tp..(t + 1) * tp] {
                                     for y in y0..y0 + p {
                                         for x in x0..x0 + p {
-                                            out.push(value(f, y, x, c));
+                                            out.push(normalise(f.data[(y * width + x) * 3 + c], c));
                                         }
                                     }
                                 }
@@ -224,31 +376,56 @@ impl ImageSettings {
 }
 
 /// How frames are sampled from a video and sized (`video_preprocessor_config.json`);
-/// `Default` is Qwen3-VL's.
+/// `Default` is what Qwen3-VL is published with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoSettings {
+    /// Patching and normalising; its pixel bounds are for all sampled frames together.
+    pub pixels: ImageSettings,
     /// Frames per second to sample.
     pub fps: f64,
     pub min_frames: u64,
     pub max_frames: u64,
-    /// Pixel bounds for all sampled frames together.
-    pub min_pixels: usize,
-    pub max_pixels: usize,
 }
 
 impl Default for VideoSettings {
     fn default() -> Self {
-        Self {
-            fps: 2.0,
-            min_frames: 4,
-            max_frames: 768,
-            min_pixels: 128 * 32 * 32,
-            max_pixels: 32 * 32 * 768,
-        }
+        let class = Self::class_default();
+        Self { pixels: ImageSettings { min_pixels: 4096, max_pixels: 25_165_824, ..class.pixels }, ..class }
     }
 }
 
 impl VideoSettings {
+    /// `Qwen3VLVideoProcessor`'s own defaults, for fields a config file leaves out.
+    fn class_default() -> Self {
+        Self {
+            pixels: ImageSettings {
+                min_pixels: 128 * 32 * 32,
+                max_pixels: 32 * 32 * 768,
+                ..ImageSettings::default()
+            },
+            fps: 2.0,
+            min_frames: 4,
+            max_frames: 768,
+        }
+    }
+
+    /// Sampled video frames (all the same size) as one video: its pixel values and
+    /// grid. An odd last frame is paired with itself.
+    pub fn video(&self, frames: &[Rgb]) -> Result<(Vec<f32>, Grid), String> {
+        let first = frames.first().ok_or("a video with no frames")?;
+        if frames.iter().any(|f| (f.width, f.height) != (first.width, first.height)) {
+            return Err("video frames differ in size".into());
+        }
+        // Sized by the frames sampled, then padded to whole frame pairs, as the
+        // reference does.
+        let (h, w) = self.frame_size(frames.len(), first.height, first.width)?;
+        let mut resized: Vec<Rgb> = frames.iter().map(|f| self.pixels.resample.resize(f, w, h)).collect();
+        while !resized.len().is_multiple_of(self.pixels.temporal_patch_size) {
+            resized.push(resized[resized.len() - 1].clone());
+        }
+        Ok(self.pixels.patchify(&resized))
+    }
+
     /// Indices of the frames to sample from `total` frames at `video_fps`: evenly
     /// spread from the first to the last, as the reference picks them.
     pub fn sample(&self, total: u64, video_fps: f64) -> Vec<u64> {
@@ -311,15 +488,9 @@ impl VideoSettings {
 
     /// The size frames are resized to: like [`smart_resize`], with the pixel budget
     /// shared by all `frames` frames.
-    pub fn frame_size(
-        &self,
-        frames: usize,
-        height: usize,
-        width: usize,
-        image: &ImageSettings,
-    ) -> Result<(usize, usize), String> {
-        let factor = image.factor() as f64;
-        let temporal = image.temporal_patch_size;
+    pub fn frame_size(&self, frames: usize, height: usize, width: usize) -> Result<(usize, usize), String> {
+        let factor = self.pixels.factor() as f64;
+        let temporal = self.pixels.temporal_patch_size;
         if frames < temporal || height == 0 || width == 0 {
             return Err(format!("{frames} frames of {width}x{height} is too little video"));
         }
@@ -336,12 +507,13 @@ impl VideoSettings {
         let mut h_bar = (h / factor).round_ties_even() * factor;
         let mut w_bar = (w / factor).round_ties_even() * factor;
         let t_bar = (t / temporal as f64).round_ties_even() * temporal as f64;
-        if t_bar * h_bar * w_bar > self.max_pixels as f64 {
-            let beta = (t * h * w / self.max_pixels as f64).sqrt();
+        let (min_pixels, max_pixels) = (self.pixels.min_pixels as f64, self.pixels.max_pixels as f64);
+        if t_bar * h_bar * w_bar > max_pixels {
+            let beta = (t * h * w / max_pixels).sqrt();
             h_bar = factor.max((h / beta / factor).floor() * factor);
             w_bar = factor.max((w / beta / factor).floor() * factor);
-        } else if t_bar * h_bar * w_bar < self.min_pixels as f64 {
-            let beta = (self.min_pixels as f64 / (t * h * w)).sqrt();
+        } else if t_bar * h_bar * w_bar < min_pixels {
+            let beta = (min_pixels / (t * h * w)).sqrt();
             h_bar = (h * beta / factor).ceil() * factor;
             w_bar = (w * beta / factor).ceil() * factor;
         }
@@ -377,8 +549,12 @@ mod tests {
         assert_eq!(v.sample(90, 30.0).len(), 6, "3 s: 6 frames");
         assert_eq!(v.sample(30, 30.0).len(), 4, "at least 4");
         assert!(v.sample(0, 30.0).is_empty());
-        let (h, w) = v.frame_size(20, 720, 1280, &ImageSettings::default()).unwrap();
-        assert!(h % 32 == 0 && w % 32 == 0 && 20 * h * w <= v.max_pixels, "{h}x{w}");
+        let (h, w) = v.frame_size(20, 720, 1280).unwrap();
+        assert_eq!((h, w), (704, 1280), "the published budget keeps full-size frames");
+        let small =
+            VideoSettings { pixels: ImageSettings { max_pixels: 32 * 32 * 768, ..v.pixels.clone() }, ..v };
+        let (h, w) = small.frame_size(20, 720, 1280).unwrap();
+        assert!(h % 32 == 0 && w % 32 == 0 && 20 * h * w <= small.pixels.max_pixels, "{h}x{w}");
     }
 
     #[test]
@@ -410,10 +586,55 @@ mod tests {
     }
 
     #[test]
+    fn the_published_configs_read_as_the_published_defaults() {
+        let dir = std::env::temp_dir().join(format!("vidence-published-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("preprocessor_config.json"), crate::qwen3_vl::PUBLISHED_PREPROCESSOR)
+            .unwrap();
+        let video = crate::qwen3_vl::PUBLISHED_VIDEO_PREPROCESSOR;
+        std::fs::write(dir.join("video_preprocessor_config.json"), video).unwrap();
+        assert_eq!(Processor::load(&dir).unwrap(), Processor::default());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn settings_come_from_the_checkpoint_with_the_class_defaults_for_missing_fields() {
+        let dir = std::env::temp_dir().join(format!("vidence-processor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(Processor::load(&dir).unwrap(), Processor::default(), "no files: as published");
+        std::fs::write(
+            dir.join("preprocessor_config.json"),
+            r#"{"size": {"longest_edge": 1000000, "shortest_edge": 3136}, "patch_size": 16,
+                "image_processor_type": "Qwen2VLImageProcessorPil"}"#,
+        )
+        .unwrap();
+        let p = Processor::load(&dir).unwrap();
+        assert_eq!((p.image.min_pixels, p.image.max_pixels, p.image.patch_size), (3136, 1_000_000, 16));
+        assert_eq!(p.image.mean, IMAGE_CLASS.mean, "a missing mean is the class's (CLIP's)");
+        assert_eq!(p.image.resample, Resample::Pil);
+        assert_eq!(p.video.pixels.max_pixels, 1_000_000, "no video file: the image file's fields");
+        assert_eq!(p.video.pixels.resample, Resample::Torchvision);
+        std::fs::write(dir.join("video_preprocessor_config.json"), r#"{"fps": 1, "max_frames": 64}"#)
+            .unwrap();
+        let p = Processor::load(&dir).unwrap();
+        assert_eq!((p.video.fps, p.video.min_frames, p.video.max_frames), (1.0, 4, 64));
+        assert_eq!(p.video.pixels.max_pixels, 32 * 32 * 768, "the video class's budget");
+        std::fs::write(dir.join("video_preprocessor_config.json"), "{").unwrap();
+        let err = Processor::load(&dir).unwrap_err().to_string();
+        assert!(err.contains("video_preprocessor_config.json"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn resizing_to_the_same_size_changes_nothing() {
         let img = Rgb { width: 4, height: 3, data: (0..36).map(|v| (v * 7) as u8).collect() };
-        assert_eq!(resize_bicubic(&img, 4, 3), img);
         let flat = Rgb { width: 5, height: 4, data: vec![200; 60] };
-        assert!(resize_bicubic(&flat, 13, 9).data.iter().all(|&v| v == 200), "a flat picture stays flat");
+        for resample in [Resample::Pil, Resample::Torchvision] {
+            assert_eq!(resample.resize(&img, 4, 3), img);
+            assert!(
+                resample.resize(&flat, 13, 9).data.iter().all(|&v| v == 200),
+                "a flat picture stays flat"
+            );
+        }
     }
 }

@@ -1,6 +1,7 @@
-//! Random-weight checkpoints in the hub's layout (`config.json`, `model.safetensors`)
-//! for any Qwen3-VL config: what tests and benchmarks run the real loading and
-//! inference code on where real weights cannot be downloaded.
+//! Random-weight checkpoints in the hub's layout (`config.json`, `model.safetensors`,
+//! and the processor configs as Qwen3-VL is published with them) for any Qwen3-VL
+//! config: what tests and benchmarks run the real loading and inference code on where
+//! real weights cannot be downloaded.
 
 use std::path::Path;
 
@@ -26,6 +27,22 @@ pub const TINY_CONFIG: &str = r#"{
         "num_position_embeddings": 64, "deepstack_visual_indexes": [0]}
 }"#;
 
+/// `preprocessor_config.json` as the Qwen3-VL Instruct checkpoints are published.
+pub const PUBLISHED_PREPROCESSOR: &str = r#"{
+    "size": {"longest_edge": 16777216, "shortest_edge": 65536},
+    "patch_size": 16, "temporal_patch_size": 2, "merge_size": 2,
+    "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5],
+    "processor_class": "Qwen3VLProcessor", "image_processor_type": "Qwen2VLImageProcessorFast"
+}"#;
+
+/// `video_preprocessor_config.json` as the Qwen3-VL Instruct checkpoints are published.
+pub const PUBLISHED_VIDEO_PREPROCESSOR: &str = r#"{
+    "size": {"longest_edge": 25165824, "shortest_edge": 4096},
+    "patch_size": 16, "temporal_patch_size": 2, "merge_size": 2,
+    "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5],
+    "processor_class": "Qwen3VLProcessor", "video_processor_type": "Qwen3VLVideoProcessor"
+}"#;
+
 /// Write `config_json` and weights for it (random embeddings and projections, unit
 /// norms) into `folder`.
 pub fn write_random_checkpoint(folder: &Path, config_json: &str) -> Result<()> {
@@ -42,7 +59,13 @@ pub fn write_random_checkpoint(folder: &Path, config_json: &str) -> Result<()> {
     TextModel::new(&config, vb.clone(), DType::F32, &mut || {})?;
     VisionModel::new(&config.vision, vb.pp("model.visual"), &mut || {})?;
     varmap.save(folder.join("model.safetensors"))?;
-    let path = folder.join("config.json");
-    std::fs::write(&path, config_json).map_err(write_err(&path))?;
+    for (file, text) in [
+        ("config.json", config_json),
+        ("preprocessor_config.json", PUBLISHED_PREPROCESSOR),
+        ("video_preprocessor_config.json", PUBLISHED_VIDEO_PREPROCESSOR),
+    ] {
+        let path = folder.join(file);
+        std::fs::write(&path, text).map_err(write_err(&path))?;
+    }
     Ok(())
 }
