@@ -38,6 +38,9 @@ pub enum ModelCommand {
         /// Print every logit too.
         #[arg(long)]
         full_logits: bool,
+        /// Also decode this many tokens greedily and print their ids.
+        #[arg(long, default_value_t = 0)]
+        greedy: usize,
         #[arg(long)]
         json: bool,
     },
@@ -59,10 +62,12 @@ struct Inspection {
     top: Vec<Top>,
     #[serde(skip_serializing_if = "Option::is_none")]
     logits: Option<Vec<f32>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    greedy: Vec<u32>,
 }
 
 pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
-    let ModelCommand::Inspect { model, prompt, image, video, fps, top_k, device, full_logits, json } =
+    let ModelCommand::Inspect { model, prompt, image, video, fps, top_k, device, full_logits, greedy, json } =
         command;
     let folder = Hub::from_env().fetch(model, &mut report_download)?;
     let device = device.open()?;
@@ -79,6 +84,15 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
         (None, None) => Media::None,
     };
     let (ids, logits) = loaded.prefill(&media, prompt)?;
+    let continuation = if *greedy > 0 {
+        let config = model::generate::GenerationConfig { max_tokens: *greedy, ..Default::default() };
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let generated =
+            model::generate::generate(&mut loaded.model, &ids, logits.clone(), &config, &cancel, |_| {})?;
+        generated.tokens.iter().map(|t| t.id).collect()
+    } else {
+        Vec::new()
+    };
     let tokenizer = &loaded.tokenizer;
 
     let logprobs = model::generate::log_softmax(&logits);
@@ -100,6 +114,7 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
         device: describe(&device),
         top,
         logits: full_logits.then_some(logits),
+        greedy: continuation,
     };
     if *json {
         println!("{}", serde_json::to_string(&inspection)?);
@@ -116,6 +131,9 @@ pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
                 t.logit,
                 t.logprob
             );
+        }
+        if !inspection.greedy.is_empty() {
+            println!("greedy continuation: {:?}", tokenizer.decode(&inspection.greedy)?);
         }
     }
     Ok(())
