@@ -53,7 +53,7 @@ impl SaveJob {
             if current.as_ref() != Some(expected) {
                 return Err(DatasetError::ChangedOnDisk { path: self.path });
             }
-            rotate_backups(&self.path);
+            keep_backups(&self.path);
         }
         let bytes = write_atomic(&self.dataset, &self.path)?;
         Ok(Saved { base: journal::content_hash(&bytes), path: self.path, snapshot: self.snapshot })
@@ -80,15 +80,19 @@ impl Document {
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         })?;
         let mut dataset = parse(&text, path)?;
+        // Saving a file of another schema would drop what this version cannot read.
+        if dataset.schema != crate::dataset::SCHEMA {
+            return Err(DatasetError::Schema { path: path.to_owned(), found: dataset.schema });
+        }
         let base = journal::content_hash(text.as_bytes());
         let journal_path = journal::journal_path(path);
         let mut replayed = Vec::new();
         let found = journal::read(&journal_path, &base).map_err(read_err(&journal_path))?;
         if found.is_none() && journal_path.exists() {
             // A journal for another version of the file: keep it aside, never apply it.
-            let mut stale = journal_path.clone().into_os_string();
-            stale.push(".stale");
-            let _ = std::fs::rename(&journal_path, stale);
+            // Starting a new journal over it would lose its edits, so a failure stops here.
+            set_aside(&journal_path)
+                .map_err(|source| DatasetError::Write { path: stale_path(&journal_path, 1), source })?;
         }
         if let Some(edits) = found {
             for edit in edits {
@@ -243,13 +247,31 @@ impl Document {
     }
 }
 
+/// `NAME.journal.stale`, then `.stale2`, `.stale3`, ... for journals set aside later.
+pub fn stale_path(journal: &Path, n: usize) -> PathBuf {
+    let mut name = journal.as_os_str().to_owned();
+    name.push(if n <= 1 { ".stale".to_owned() } else { format!(".stale{n}") });
+    PathBuf::from(name)
+}
+
+/// Move `journal` to the first stale name not taken, so that no journal set aside
+/// before is overwritten.
+fn set_aside(journal: &Path) -> std::io::Result<PathBuf> {
+    let free = (1..).map(|n| stale_path(journal, n)).find(|p| !p.exists());
+    let stale = free.ok_or_else(|| std::io::Error::other("no free name"))?;
+    std::fs::rename(journal, &stale)?;
+    Ok(stale)
+}
+
 /// `.NAME.bak{n}` beside `path`.
 pub fn backup_path(path: &Path, n: usize) -> PathBuf {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     path.with_file_name(format!(".{name}.bak{n}"))
 }
 
-fn rotate_backups(path: &Path) {
+/// Keep the file at `path` as its newest backup (`.NAME.bak1`), shifting the older
+/// ones along (at most [`BACKUPS`] kept), before something new is written there.
+pub fn keep_backups(path: &Path) {
     for n in (1..BACKUPS).rev() {
         let _ = std::fs::rename(backup_path(path, n), backup_path(path, n + 1));
     }

@@ -17,7 +17,7 @@ pub use dataset::{
     Category, Dataset, Evidence, Interpolation, Keyframe, Keyframes, Provenance, Question, QuestionKind,
     RationaleKind, RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
-pub use document::{BACKUPS, Document, Opened, SaveJob, Saved, backup_path};
+pub use document::{BACKUPS, Document, Opened, SaveJob, Saved, backup_path, keep_backups, stale_path};
 pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
 pub use journal::{SYNC_INTERVAL, journal_path};

@@ -138,6 +138,37 @@ fn a_file_changed_by_someone_else_is_never_silently_overwritten() {
     // Their file's stale journal is not applied to their version.
     let (reloaded, opened) = Document::open(&path).unwrap();
     assert_eq!((reloaded.dataset(), opened.recovered_edits), (&theirs, 0));
+    drop(reloaded);
+
+    // Journals set aside for other versions of the file never overwrite each other.
+    let journal = journal_path(&path);
+    let mut stale = Vec::new();
+    for round in 0..2 {
+        let mut doc = Document::open(&path).unwrap().0;
+        doc.apply(edit(10 + round)).unwrap();
+        doc.flush_journal();
+        drop(doc);
+        let mut changed = theirs.clone();
+        changed.categories[0].name = format!("renamed again {round}");
+        annotate::save_atomic(&changed, &path).unwrap();
+        let (reopened, opened) = Document::open(&path).unwrap();
+        assert_eq!((reopened.dataset(), opened.recovered_edits), (&changed, 0));
+        stale.push(std::fs::read(annotate::stale_path(&journal, round as usize + 1)).unwrap());
+    }
+    assert_ne!(stale[0], stale[1]);
+    assert_eq!(std::fs::read(annotate::stale_path(&journal, 1)).unwrap(), stale[0], "the first is kept");
+}
+
+#[test]
+fn a_dataset_of_another_schema_version_is_refused_not_opened() {
+    let dir = scratch("schema");
+    let path = dir.join("d.json");
+    let mut future = serde_json::to_value(base()).unwrap();
+    future["schema"] = serde_json::json!("vidence/99");
+    std::fs::write(&path, serde_json::to_vec(&future).unwrap()).unwrap();
+    let err = Document::open(&path).err().expect("refused");
+    assert!(matches!(err, DatasetError::Schema { .. }), "{err}");
+    assert!(err.to_string().contains("vidence/99"), "{err}");
 }
 
 /// Runs only as the child of `a_killed_editor_loses_at_most_its_last_second`.

@@ -47,12 +47,12 @@ pub fn frame(
     Ok(())
 }
 
-pub fn demo(out: Option<PathBuf>, seed: u64) -> anyhow::Result<()> {
+pub fn demo(out: Option<PathBuf>, seed: u64, existing: crate::demo::Existing) -> anyhow::Result<()> {
     let dir = match out {
         Some(dir) => dir,
         None => crate::demo::default_dir()?,
     };
-    let demo = crate::demo::generate(&dir, seed)?;
+    let demo = crate::demo::generate(&dir, seed, existing)?;
     println!("video   {}", demo.video.display());
     println!("dataset {}", demo.dataset.display());
     Ok(())

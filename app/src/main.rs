@@ -61,6 +61,9 @@ enum Command {
         out: Option<PathBuf>,
         #[arg(long, default_value_t = vidence::demo::DEFAULT_SEED)]
         seed: u64,
+        /// Replace a demo dataset already there (it is kept as a backup).
+        #[arg(long)]
+        replace: bool,
     },
     /// Ask the vision-language model about a video: streams the answer, then prints the
     /// boxes, time spans and reasoning steps read from it.
@@ -110,7 +113,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Frame { video, index, time, out, json }) => {
             vidence::cli::frame(&video, index, time, &out, json)
         }
-        Some(Command::Demo { out, seed }) => vidence::cli::demo(out, seed),
+        Some(Command::Demo { out, seed, replace }) => {
+            let existing =
+                if replace { vidence::demo::Existing::Replace } else { vidence::demo::Existing::Refuse };
+            vidence::cli::demo(out, seed, existing)
+        }
         Some(Command::Validate { .. }) => unreachable!("handled in main for its exit codes"),
         Some(Command::Bench { what }) => vidence::bench::run(&what),
         Some(Command::Model { what }) => vidence::model_cli::run(&what),

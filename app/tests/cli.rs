@@ -35,6 +35,19 @@ fn demo_is_reproducible_and_seeds_differ() {
         let (a, b) = (std::fs::read(first.join(file)).unwrap(), std::fs::read(again.join(file)).unwrap());
         assert!(a == b, "{file} differs between two runs with the same seed");
     }
+    // A demo that is there already (perhaps edited) is never replaced unasked.
+    let dataset = again.join("demo.vidence.json");
+    std::fs::write(&dataset, "edited").unwrap();
+    let out = vidence(&["demo", "--out", again.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is there already") && err.contains("--replace"), "{err}");
+    assert_eq!(std::fs::read_to_string(&dataset).unwrap(), "edited");
+    assert!(vidence(&["demo", "--out", again.to_str().unwrap(), "--replace"]).status.success());
+    assert_eq!(std::fs::read(&dataset).unwrap(), std::fs::read(first.join("demo.vidence.json")).unwrap());
+    let backup = again.join(".demo.vidence.json.bak1");
+    assert_eq!(std::fs::read_to_string(backup).unwrap(), "edited", "the replaced one is kept");
+
     let other = scratch("demo_other");
     assert!(vidence(&["demo", "--out", other.to_str().unwrap(), "--seed", "8"]).status.success());
     let (a, b) = (
@@ -165,7 +178,7 @@ fn validate_exit_codes_and_problem_paths() {
 }
 
 /// A random-weight Qwen3-VL checkpoint in the hub's layout, with the tiny test
-/// tokenizer (its special tokens at ids 0 to 6).
+/// tokenizer (its special tokens at ids 0 to 6) and a small video budget.
 fn tiny_checkpoint() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -174,6 +187,9 @@ fn tiny_checkpoint() -> &'static Path {
         let tokenizer =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/qwen3_vl_tokenizer");
         std::fs::copy(tokenizer.join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();
+        // The video processor class's own budget: whole clips stay quick.
+        let small = r#"{"size": {"shortest_edge": 131072, "longest_edge": 786432}}"#;
+        std::fs::write(dir.join("video_preprocessor_config.json"), small).unwrap();
         dir
     })
 }

@@ -27,7 +27,7 @@ fn ffmpeg(args: &[&str]) -> Vec<u8> {
 /// Four frames of a moving test pattern: H.264 where both sides are even, else VP9
 /// (which takes odd sizes in 4:2:0).
 fn clip(dir: &Path, width: u32, height: u32) -> PathBuf {
-    let even = width % 2 == 0 && height % 2 == 0;
+    let even = width.is_multiple_of(2) && height.is_multiple_of(2);
     let path = dir.join(format!("{width}x{height}.{}", if even { "mp4" } else { "webm" }));
     // The pattern is drawn in RGB: drawn in 4:2:0 it would round odd sizes down.
     let source = format!("testsrc2=size={width}x{height}:rate=25,format=rgb24");

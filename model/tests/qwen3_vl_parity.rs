@@ -101,10 +101,9 @@ fn logits_and_greedy_continuations_match_transformers() {
                     let values =
                         Tensor::from_vec(values, (grid[0] * grid[1] * grid[2], 1536), &Device::Cpu).unwrap();
                     let grids = [grid];
-                    let logits = model
+                    model
                         .prefill(&case.input_ids, None, Some(Pixels { values: &values, grids: &grids }))
-                        .unwrap();
-                    logits
+                        .unwrap()
                 }
                 (_, Some(file)) => {
                     // End to end: the picture file through PIL's image processor.

@@ -42,7 +42,12 @@ fn summary(mut ms: Vec<f64>) -> String {
 
 fn main() {
     let checkpoint = vidence_tests::endless_qwen3_vl("bench_ui_model", CONFIG);
-    let demo = vidence::demo::generate(&vidence_tests::scratch("bench_ui_model_demo"), 7).expect("demo");
+    let demo = vidence::demo::generate(
+        &vidence_tests::scratch("bench_ui_model_demo"),
+        7,
+        vidence::demo::Existing::Refuse,
+    )
+    .expect("demo");
     let paths = vec![demo.dataset];
     let mut h = Harness::builder()
         .with_size([1280.0, 1300.0])

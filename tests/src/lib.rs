@@ -137,7 +137,7 @@ pub fn frame_hash(frame: &viewer::VideoFrame) -> u64 {
 }
 
 /// A random-weight Qwen3-VL checkpoint for `config` (written once per folder) with the
-/// test tokenizer, whose answers never end early: the end-of-turn token's embedding,
+/// test tokenizer and a small video budget, whose answers never end early: the end-of-turn token's embedding,
 /// which is also its output row, is zero, so its logit is 0 while the largest of the
 /// others is above 0. Runs then always reach their token limit.
 pub fn endless_qwen3_vl(name: &str, config: &str) -> PathBuf {
@@ -156,6 +156,10 @@ pub fn endless_qwen3_vl(name: &str, config: &str) -> PathBuf {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures");
     std::fs::copy(fixtures.join("qwen3_vl_tokenizer/tokenizer.json"), dir.join("tokenizer.json"))
         .expect("tokenizer");
+    // The video processor class's own budget (768 merged blocks for all frames), not the
+    // published one, so that runs over whole clips stay quick.
+    let small = r#"{"size": {"shortest_edge": 131072, "longest_edge": 786432}}"#;
+    std::fs::write(dir.join("video_preprocessor_config.json"), small).expect("video config");
     dir
 }
 

@@ -21,11 +21,29 @@ pub struct Demo {
     pub dataset: PathBuf,
 }
 
+/// What to do with a demo dataset already in the folder (it may hold edits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    Refuse,
+    /// Write a new one, keeping the old as its backup (`.demo.vidence.json.bak1`).
+    Replace,
+}
+
 /// Write the demo video and its dataset into `dir`.
-pub fn generate(dir: &Path, seed: u64) -> anyhow::Result<Demo> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+pub fn generate(dir: &Path, seed: u64, existing: Existing) -> anyhow::Result<Demo> {
     let video = dir.join(VIDEO_FILE);
     let dataset = dir.join(DATASET_FILE);
+    if dataset.exists() {
+        anyhow::ensure!(
+            existing == Existing::Replace,
+            "{} is there already and may hold edits: pass --replace to write a new demo \
+             (the old dataset is kept as {})",
+            dataset.display(),
+            annotate::backup_path(&dataset, 1).display()
+        );
+        annotate::keep_backups(&dataset);
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut settings = EncodeSettings::h264(scene::WIDTH, scene::HEIGHT, scene::FPS);
     settings.gop = 60; // a keyframe every 2 s keeps scrubbing snappy
     settings.crf = 20;
@@ -59,7 +77,8 @@ pub fn ensure_default() -> anyhow::Result<Demo> {
         return Ok(demo);
     }
     eprintln!("Generating the demo dataset in {} ...", dir.display());
-    generate(&dir, DEFAULT_SEED)
+    // A dataset without its video is worth keeping too.
+    generate(&dir, DEFAULT_SEED, Existing::Replace)
 }
 
 pub const DEFAULT_SEED: u64 = 7;

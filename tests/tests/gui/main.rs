@@ -18,7 +18,9 @@ fn demo_dataset() -> PathBuf {
     static DEMO: OnceLock<PathBuf> = OnceLock::new();
     DEMO.get_or_init(|| {
         let dir = vidence_tests::scratch("gui_demo");
-        vidence::demo::generate(&dir, vidence::demo::DEFAULT_SEED).expect("generate demo").dataset
+        vidence::demo::generate(&dir, vidence::demo::DEFAULT_SEED, vidence::demo::Existing::Refuse)
+            .expect("generate demo")
+            .dataset
     })
     .clone()
 }

@@ -243,9 +243,15 @@ fn asking_the_model_streams_tokens_the_ui_keeps_drawing_and_a_run_can_be_cancell
     let (mut h, path) = open_with("gui_model_ask", options.clone());
     let spec = endless_model().to_str().unwrap().to_owned();
     type_into(&mut h, "Checkpoint", &spec);
+    // The device is picked at run time; the CPU is always there.
+    h.get_by_label("Device").click();
+    h.run_steps(2);
+    h.get_by_label("CPU").click();
+    h.run_steps(2);
     press(&mut h, "Load");
     step_until(&mut h, "the model to load", |app| !app.model_state().starts_with("Loading"));
     assert!(h.state().model_state().starts_with("Ready"), "{}", h.state().model_state());
+    h.get_by_label_contains("on cpu");
     // The model is remembered for the next start.
     let written =
         || std::fs::read_to_string(&recent).ok().and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok());
