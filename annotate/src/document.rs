@@ -65,6 +65,8 @@ impl SaveJob {
 pub struct Opened {
     /// Edits replayed from the journal of a session that did not save (a crash).
     pub recovered_edits: usize,
+    /// Why the journal's replay stopped before its end, and where it is kept.
+    pub journal_stopped: Option<String>,
 }
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> DatasetError + '_ {
@@ -94,18 +96,32 @@ impl Document {
             set_aside(&journal_path)
                 .map_err(|source| DatasetError::Write { path: stale_path(&journal_path, 1), source })?;
         }
-        if let Some(edits) = found {
-            for edit in edits {
+        let mut journal_stopped = None;
+        if let Some(replay) = found {
+            let total = replay.edits.len();
+            let mut stopped = replay.stopped;
+            for (n, edit) in replay.edits.into_iter().enumerate() {
                 // An edit that no longer applies ends the usable part of the journal.
-                if edit.apply(&mut dataset).is_err() {
+                if let Err(e) = edit.apply(&mut dataset) {
+                    stopped = Some(format!("edit {n} of {total} no longer applies: {e}"));
                     break;
                 }
                 replayed.push(edit);
             }
+            if let Some(why) = stopped {
+                // The new journal keeps only what was replayed: the whole one is kept aside.
+                let kept = set_aside(&journal_path)
+                    .map_err(|source| DatasetError::Write { path: stale_path(&journal_path, 1), source })?;
+                journal_stopped = Some(format!(
+                    "the autosave journal was replayed up to edit {}: {why}; it is kept whole as {}",
+                    replayed.len(),
+                    kept.display()
+                ));
+            }
         }
         let journal = Journal::start(journal_path.clone(), &base, &replayed)
             .map_err(|source| DatasetError::Write { path: journal_path, source })?;
-        let opened = Opened { recovered_edits: replayed.len() };
+        let opened = Opened { recovered_edits: replayed.len(), journal_stopped };
         let doc = Self {
             path: path.to_owned(),
             dataset: Arc::new(dataset),

@@ -48,28 +48,50 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{h:016x}")
 }
 
-/// The edits a journal holds for the file with hash `base`. A journal for another
-/// version of the file gives `None`; a torn last line (a crash mid-write) is dropped.
-pub fn read(path: &Path, base: &str) -> std::io::Result<Option<Vec<Edit>>> {
+/// What a journal holds for the saved file it was written for.
+#[derive(Debug, Default, PartialEq)]
+pub struct Replay {
+    pub edits: Vec<Edit>,
+    /// Why reading stopped before the end: a line missing from the sequence, or one
+    /// that cannot be read before the last (a torn last line is a crash mid-write).
+    pub stopped: Option<String>,
+}
+
+/// The edits a journal holds for the file with hash `base`, up to the first gap in
+/// their sequence. A journal for another version of the file gives `None`.
+pub fn read(path: &Path, base: &str) -> std::io::Result<Option<Replay>> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let mut lines = std::io::BufReader::new(file).lines();
+    let mut lines = std::io::BufReader::new(file).lines().peekable();
     let Some(Ok(first)) = lines.next() else { return Ok(None) };
     match serde_json::from_str::<Header>(&first) {
         Ok(h) if h.journal == FORMAT && h.base == base => {}
         _ => return Ok(None),
     }
-    let mut edits = Vec::new();
-    for line in lines {
+    let mut replay = Replay::default();
+    let mut number = 1;
+    while let Some(line) = lines.next() {
+        number += 1;
+        let last = lines.peek().is_none();
         match line.ok().and_then(|l| serde_json::from_str::<Line>(&l).ok()) {
-            Some(l) => edits.push(l.edit),
-            None => break,
+            Some(l) if l.seq == replay.edits.len() as u64 => replay.edits.push(l.edit),
+            Some(l) => {
+                let want = replay.edits.len();
+                replay.stopped =
+                    Some(format!("line {number} holds edit {} where edit {want} was due", l.seq));
+                break;
+            }
+            None if last => break,
+            None => {
+                replay.stopped = Some(format!("line {number} cannot be read"));
+                break;
+            }
         }
     }
-    Ok(Some(edits))
+    Ok(Some(replay))
 }
 
 enum Message {

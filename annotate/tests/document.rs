@@ -254,3 +254,30 @@ fn a_background_save_keeps_the_edits_made_while_it_runs() {
     assert_eq!(opened.recovered_edits, 10, "only the edits after the snapshot are replayed");
     assert_eq!(reopened.dataset(), &expected_after(30));
 }
+
+#[test]
+fn a_journal_with_a_hole_replays_only_up_to_it_and_is_kept_whole() {
+    let dir = scratch("hole");
+    let path = dir.join("d.json");
+    let mut doc = Document::create(&path, &base()).unwrap();
+    for n in 0..5 {
+        doc.apply(edit(n)).unwrap();
+    }
+    doc.flush_journal();
+    std::mem::forget(doc); // as if the process died
+    // The line of edit 2 goes missing (a write that failed, a damaged disk).
+    let journal = journal_path(&path);
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let holed: Vec<&str> = text.lines().filter(|l| !l.starts_with(r#"{"seq":2,"#)).collect();
+    assert_eq!(holed.len(), 5, "the header and four of five edits");
+    std::fs::write(&journal, holed.join("\n") + "\n").unwrap();
+
+    let (doc, opened) = Document::open(&path).unwrap();
+    assert_eq!(opened.recovered_edits, 2, "edits 3 and 4 would land on a state without edit 2");
+    assert_eq!(doc.dataset(), &expected_after(2));
+    let why = opened.journal_stopped.expect("the stop is told");
+    assert!(why.contains("line 4") && why.contains("edit 3 where edit 2 was due"), "{why}");
+    let kept = annotate::stale_path(&journal, 1);
+    assert!(why.contains(&kept.display().to_string()), "{why}");
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), holed.join("\n") + "\n", "the whole journal is kept");
+}

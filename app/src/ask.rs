@@ -274,7 +274,7 @@ pub fn estimate_tokens(
     text + pairs * (per_pair + 7)
 }
 
-/// A still picture (PNG, JPEG, WebP, BMP, TIFF, GIF's first frame) as 8-bit RGB, read
+/// A still picture (PNG, JPEG, WebP or BMP) as 8-bit RGB, read
 /// as the image it is (never through a video decoder's 4:2:0); `None` for a file of
 /// another kind.
 pub fn read_picture(path: &Path) -> anyhow::Result<Option<Rgb>> {

@@ -22,7 +22,7 @@ pub enum ModelCommand {
         model: String,
         #[arg(long)]
         prompt: String,
-        /// A picture (PNG, JPEG, WebP, BMP or TIFF) before the text.
+        /// A picture (PNG, JPEG, WebP or BMP) before the text.
         #[arg(long, conflicts_with = "video")]
         image: Option<PathBuf>,
         /// A video before the text, sampled at --fps.

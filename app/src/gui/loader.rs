@@ -113,6 +113,9 @@ fn open(
                 ),
             });
         }
+        if let Some(why) = &opened.journal_stopped {
+            events.push(LoadEvent::Warning { path: path.to_owned(), message: why.clone() });
+        }
         let video = dataset.videos.first().cloned();
         let video_id = video.as_ref().map(|v| v.id.clone());
         events.push(LoadEvent::Dataset { document: Box::new(document), video_id });
