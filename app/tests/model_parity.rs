@@ -21,26 +21,10 @@ use model::worker::Loaded;
 use serde::Deserialize;
 use vidence::ask::read_picture;
 
-#[derive(Deserialize)]
-struct Reference {
-    models: std::collections::BTreeMap<String, Model>,
-}
+#[path = "../../model/tests/support/published.rs"]
+mod published;
 
-#[derive(Deserialize)]
-struct Model {
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    #[serde(default)]
-    files: Vec<String>,
-    prompt: Option<String>,
-    input_ids: Vec<u32>,
-    logits: Vec<f32>,
-    greedy: Vec<u32>,
-}
+use published::{Case, Reference, argmax, relative_l2};
 
 #[derive(Deserialize)]
 struct Inspection {
@@ -52,19 +36,6 @@ struct Inspection {
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures")
-}
-
-fn relative_l2(got: &[f32], want: &[f32]) -> f64 {
-    let diff: f64 = got.iter().zip(want).map(|(a, b)| f64::from(a - b).powi(2)).sum();
-    let norm: f64 = want.iter().map(|b| f64::from(*b).powi(2)).sum();
-    (diff / norm).sqrt()
-}
-
-fn argmax(row: &[f32]) -> usize {
-    row.iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, &x)| if x > best.1 { (i, x) } else { best })
-        .0
 }
 
 fn inspect(folder: &Path, case: &Case) -> Inspection {
@@ -115,8 +86,7 @@ fn two_pictures(loaded: &mut Loaded, case: &Case) -> (Vec<u32>, Vec<f32>, Vec<u3
 
 #[test]
 fn prompts_from_picture_and_video_files_match_transformers() {
-    let text = std::fs::read_to_string(fixtures().join("qwen3_vl_published.json")).unwrap();
-    let reference: Reference = serde_json::from_str(&text).unwrap();
+    let reference = Reference::read(&fixtures());
     let mut report = Vec::new();
     for (name, model) in &reference.models {
         let folder = fixtures().join("qwen3_vl_published").join(name);

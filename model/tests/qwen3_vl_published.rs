@@ -20,50 +20,12 @@ use model::qwen3_vl::{Grid, Pixels};
 use model::worker::{Loaded, Media};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
-struct Reference {
-    models: std::collections::BTreeMap<String, Model>,
-}
+mod support;
 
-#[derive(Deserialize)]
-struct Model {
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    #[serde(default)]
-    files: Vec<String>,
-    prompt: Option<String>,
-    input_ids: Vec<u32>,
-    image_grid_thw: Option<Vec<Grid>>,
-    video_grid_thw: Option<Vec<Grid>>,
-    logits: Vec<f32>,
-    greedy: Vec<u32>,
-}
+use support::published::{Reference, argmax, relative_l2};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn reference() -> Reference {
-    let text = std::fs::read_to_string(fixtures().join("qwen3_vl_published.json")).expect("the fixture");
-    serde_json::from_str(&text).expect("fixture JSON")
-}
-
-/// Relative L2 error of `got` from `want`.
-fn relative_l2(got: &[f32], want: &[f32]) -> f64 {
-    let diff: f64 = got.iter().zip(want).map(|(a, b)| f64::from(a - b).powi(2)).sum();
-    let norm: f64 = want.iter().map(|b| f64::from(*b).powi(2)).sum();
-    (diff / norm).sqrt()
-}
-
-fn argmax(row: &[f32]) -> usize {
-    row.iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, &x)| if x > best.1 { (i, x) } else { best })
-        .0
 }
 
 /// The fixture script's formula pixels: `sin(0.37 i + 0.011 j + seed)`.
@@ -86,7 +48,7 @@ fn greedy(loaded: &mut Loaded, ids: &[u32], first: Vec<f32>, steps: usize) -> Ve
 
 #[test]
 fn published_checkpoints_match_transformers_on_text_and_the_same_pixels() {
-    let reference = reference();
+    let reference = Reference::read(&fixtures());
     assert_eq!(reference.models.len(), 2);
     for (name, model) in &reference.models {
         let folder = fixtures().join("qwen3_vl_published").join(name);

@@ -1,0 +1,2 @@
+//! Helpers shared by the model's tests.
+pub mod published;
