@@ -14,6 +14,9 @@ use model::generate::{Finish, GenerationConfig, generate};
 use model::qwen3_vl::processor::{ImageSettings, Resample, Rgb, VideoSettings};
 use model::qwen3_vl::{Grid, Pixels, Precision, Qwen3Vl};
 use serde::Deserialize;
+use support::published::pixels;
+
+mod support;
 
 #[derive(Deserialize)]
 struct Reference {
@@ -33,17 +36,6 @@ struct Case {
     video_grid_thw: Option<Vec<Grid>>,
     logits: Vec<f32>,
     greedy: Option<Vec<u32>>,
-}
-
-/// The fixture script's `pixels`: `sin(0.37 i + 0.011 j + seed)` for patch `i`, value `j`.
-fn pixels(grids: &[Grid], seed: f64) -> Tensor {
-    let patches: usize = grids.iter().map(|[t, h, w]| t * h * w).sum();
-    let values: Vec<f32> = (0..patches)
-        .flat_map(|i| {
-            (0..3 * 2 * 16 * 16usize).map(move |j| (0.37 * i as f64 + 0.011 * j as f64 + seed).sin() as f32)
-        })
-        .collect();
-    Tensor::from_vec(values, (patches, 3 * 2 * 16 * 16), &Device::Cpu).expect("pixel tensor")
 }
 
 fn read_png(path: &Path) -> Rgb {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use candle_core::{Device, Tensor};
+use candle_core::Device;
 use model::generate::{GenerationConfig, generate};
 use model::qwen3_vl::processor::Processor;
 use model::qwen3_vl::prompt::{Part, chat, frame_pair_times};
@@ -22,21 +22,10 @@ use serde::Deserialize;
 
 mod support;
 
-use support::published::{Reference, argmax, relative_l2};
+use support::published::{Reference, argmax, pixels, relative_l2};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// The fixture script's formula pixels: `sin(0.37 i + 0.011 j + seed)`.
-fn pixels(grids: &[Grid], seed: f64) -> Tensor {
-    let patches: usize = grids.iter().map(|[t, h, w]| t * h * w).sum();
-    let values: Vec<f32> = (0..patches)
-        .flat_map(|i| {
-            (0..3 * 2 * 16 * 16usize).map(move |j| (0.37 * i as f64 + 0.011 * j as f64 + seed).sin() as f32)
-        })
-        .collect();
-    Tensor::from_vec(values, (patches, 3 * 2 * 16 * 16), &Device::Cpu).expect("pixel tensor")
 }
 
 fn greedy(loaded: &mut Loaded, ids: &[u32], first: Vec<f32>, steps: usize) -> Vec<u32> {

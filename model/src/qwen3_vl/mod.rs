@@ -8,6 +8,7 @@ mod positions;
 pub mod processor;
 pub mod prompt;
 mod random;
+pub mod resample;
 mod rope;
 mod text;
 mod vision;

@@ -1,9 +1,10 @@
-//! The published-layout parity fixture (`qwen3_vl_published.json`) and how logits are
-//! compared with it, shared by the model's and the app's tests.
+//! The parity fixtures' shared parts: the published-layout fixture
+//! (`qwen3_vl_published.json`), the formula pixels, and how logits are compared.
 #![allow(dead_code)] // each test uses its part
 
 use std::path::Path;
 
+use candle_core::{Device, Tensor};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -50,4 +51,16 @@ pub fn argmax(row: &[f32]) -> usize {
         .enumerate()
         .fold((0, f32::NEG_INFINITY), |best, (i, &x)| if x > best.1 { (i, x) } else { best })
         .0
+}
+
+/// The fixture scripts' formula pixels: `sin(0.37 i + 0.011 j + seed)` for value `j` of
+/// patch `i`, as many patches of 3x2x16x16 as `grids` take.
+pub fn pixels(grids: &[[usize; 3]], seed: f64) -> Tensor {
+    let patches: usize = grids.iter().map(|[t, h, w]| t * h * w).sum();
+    let values: Vec<f32> = (0..patches)
+        .flat_map(|i| {
+            (0..3 * 2 * 16 * 16usize).map(move |j| (0.37 * i as f64 + 0.011 * j as f64 + seed).sin() as f32)
+        })
+        .collect();
+    Tensor::from_vec(values, (patches, 3 * 2 * 16 * 16), &Device::Cpu).expect("pixel tensor")
 }
