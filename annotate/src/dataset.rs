@@ -70,15 +70,9 @@ impl Dataset {
         self.questions.iter().find(|q| q.id == id)
     }
 
-    /// The first id `PREFIX-N` (N = 1, 2, ...) that no label of any kind has.
+    /// An id `PREFIX-N` that no label of any kind has (for many, see [`crate::Ids`]).
     pub fn fresh_id(&self, prefix: &str) -> String {
-        let taken = |id: &str| {
-            self.tracks.iter().any(|t| t.id == id)
-                || self.segments.iter().any(|s| s.id == id)
-                || self.questions.iter().any(|q| q.id == id)
-                || self.predictions.iter().any(|r| r.id == id)
-        };
-        (1..).map(|n| format!("{prefix}-{n}")).find(|id| !taken(id)).unwrap_or_default()
+        crate::labels::Ids::of(self).next(prefix)
     }
 
     pub fn tracks_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a Track> + 'a {
@@ -87,6 +81,14 @@ impl Dataset {
 
     pub fn segments_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a Segment> + 'a {
         self.segments.iter().filter(move |s| s.video == video)
+    }
+
+    pub fn questions_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a Question> + 'a {
+        self.questions.iter().filter(move |q| q.video == video)
+    }
+
+    pub fn runs_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a ModelRun> + 'a {
+        self.predictions.iter().filter(move |r| r.video == video)
     }
 }
 

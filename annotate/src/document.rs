@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::dataset::Dataset;
 use crate::edit::{Edit, EditError, History};
-use crate::journal::{self, Journal};
+use crate::journal::{self, Disk, Files, Health, Journal};
 use crate::persist::{DatasetError, parse, write_atomic};
 
 /// Saved versions kept beside the file: `.NAME.bak1` (newest) to `.NAME.bak{BACKUPS}`.
@@ -22,6 +22,8 @@ pub struct Document {
     /// Hash of the file's bytes as last loaded or saved.
     base: String,
     journal: Option<Journal>,
+    /// Where the journal is written.
+    disk: Arc<dyn Disk>,
     /// Edits applied since the last save (what the journal holds), undo and redo included.
     unsaved: Vec<Edit>,
 }
@@ -76,6 +78,11 @@ fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> DatasetError + '_ {
 impl Document {
     /// Open `path` with autosave on: replay any journal left by a crash.
     pub fn open(path: &Path) -> Result<(Self, Opened), DatasetError> {
+        Self::open_on(path, Arc::new(Files))
+    }
+
+    /// [`Self::open`], writing the journal to `disk`.
+    pub fn open_on(path: &Path, disk: Arc<dyn Disk>) -> Result<(Self, Opened), DatasetError> {
         let bytes = std::fs::read(path).map_err(read_err(path))?;
         let text = String::from_utf8(bytes).map_err(|e| DatasetError::Read {
             path: path.to_owned(),
@@ -119,7 +126,7 @@ impl Document {
                 ));
             }
         }
-        let journal = Journal::start(journal_path.clone(), &base, &replayed)
+        let journal = Journal::start(journal_path.clone(), &base, &replayed, Arc::clone(&disk))
             .map_err(|source| DatasetError::Write { path: journal_path, source })?;
         let opened = Opened { recovered_edits: replayed.len(), journal_stopped };
         let doc = Self {
@@ -128,6 +135,7 @@ impl Document {
             history: History::default(),
             base,
             journal: Some(journal),
+            disk,
             unsaved: replayed,
         };
         Ok((doc, opened))
@@ -177,6 +185,11 @@ impl Document {
             j.append(edit.clone());
         }
         self.unsaved.push(edit);
+    }
+
+    /// Whether the autosave journal is keeping up (always, when there is none).
+    pub fn autosave(&self) -> Health {
+        self.journal.as_ref().map(Journal::health).unwrap_or_default()
     }
 
     /// Edits not yet saved to the file.
@@ -249,7 +262,7 @@ impl Document {
         let _ = std::fs::remove_file(journal::journal_path(&self.path));
         self.path = saved.path;
         let journal_path = journal::journal_path(&self.path);
-        let journal = Journal::start(journal_path.clone(), &self.base, &self.unsaved)
+        let journal = Journal::start(journal_path.clone(), &self.base, &self.unsaved, Arc::clone(&self.disk))
             .map_err(|source| DatasetError::Write { path: journal_path, source })?;
         self.journal = Some(journal);
         Ok(())

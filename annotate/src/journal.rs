@@ -5,7 +5,9 @@
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -102,23 +104,127 @@ enum Message {
     Flush(Sender<()>),
 }
 
+/// Where a journal's bytes go: files, or in a test, a disk that fails on demand.
+pub trait Disk: Send + Sync {
+    /// A new, empty file at `path` (replacing any) to write to.
+    fn create(&self, path: &Path) -> std::io::Result<Box<dyn DiskFile>>;
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()>;
+}
+
+pub trait DiskFile: Send {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    fn sync(&mut self) -> std::io::Result<()>;
+}
+
+/// The file system.
+pub struct Files;
+
+impl Disk for Files {
+    fn create(&self, path: &Path) -> std::io::Result<Box<dyn DiskFile>> {
+        Ok(Box::new(std::fs::File::create(path)?))
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::rename(from, to)
+    }
+}
+
+impl DiskFile for std::fs::File {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        Write::write_all(self, bytes)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+}
+
+/// The file system, failing every write, sync and rename as a full disk does while
+/// told to: how tests see what autosave does when the disk fails.
+#[derive(Default)]
+pub struct FlakyDisk {
+    failing: Arc<AtomicBool>,
+}
+
+impl FlakyDisk {
+    pub fn fail(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+}
+
+fn full(failing: &AtomicBool) -> std::io::Result<()> {
+    if failing.load(Ordering::SeqCst) {
+        return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+    }
+    Ok(())
+}
+
+struct FlakyFile {
+    file: std::fs::File,
+    failing: Arc<AtomicBool>,
+}
+
+impl Disk for FlakyDisk {
+    fn create(&self, path: &Path) -> std::io::Result<Box<dyn DiskFile>> {
+        let file = std::fs::File::create(path)?;
+        Ok(Box::new(FlakyFile { file, failing: Arc::clone(&self.failing) }))
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        full(&self.failing)?;
+        std::fs::rename(from, to)
+    }
+}
+
+impl DiskFile for FlakyFile {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        full(&self.failing)?;
+        Write::write_all(&mut self.file, bytes)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        full(&self.failing)?;
+        self.file.sync_data()
+    }
+}
+
+/// Whether autosave is keeping up.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Why the last write failed, while writes fail; `None` once they work again.
+    pub failing: Option<String>,
+    /// Edits waiting to be written while it fails.
+    pub behind: usize,
+    /// How many times writing failed and then worked again.
+    pub recoveries: u64,
+}
+
 /// Appends edits on a background thread. Dropping it does not wait: the thread
 /// writes and syncs what is queued, then ends.
 pub struct Journal {
     sender: Sender<Message>,
+    health: Arc<Mutex<Health>>,
 }
 
 impl Journal {
     /// Open the journal at `path` for the file with hash `base`, keeping `existing`
     /// edits (already replayed) and appending after them.
-    pub fn start(path: PathBuf, base: &str, existing: &[Edit]) -> std::io::Result<Self> {
-        let file = rewrite(&path, base, existing)?;
+    pub fn start(path: PathBuf, base: &str, existing: &[Edit], disk: Arc<dyn Disk>) -> std::io::Result<Self> {
+        let file = rewrite(disk.as_ref(), &path, base, existing)?;
         let (sender, receiver) = channel();
-        let next_seq = existing.len() as u64;
-        std::thread::Builder::new()
-            .name("vidence-journal".into())
-            .spawn(move || writer(&path, file, &receiver, next_seq))?;
-        Ok(Self { sender })
+        let health = Arc::new(Mutex::new(Health::default()));
+        let mut writer = Writer {
+            disk,
+            path,
+            base: base.to_owned(),
+            file: Some(file),
+            edits: existing.to_vec(),
+            written: existing.len(),
+            unsynced_since: None,
+            health: Arc::clone(&health),
+        };
+        std::thread::Builder::new().name("vidence-journal".into()).spawn(move || writer.run(&receiver))?;
+        Ok(Self { sender, health })
     }
 
     pub fn append(&self, edit: Edit) {
@@ -131,83 +237,152 @@ impl Journal {
         let _ = self.sender.send(Message::Reset(base, pending));
     }
 
-    /// Wait until everything appended so far is on disk.
+    /// Wait until everything appended so far is on disk (or has failed to get there).
     pub fn flush(&self) {
         let (done, wait) = channel();
         if self.sender.send(Message::Flush(done)).is_ok() {
             let _ = wait.recv();
         }
     }
+
+    pub fn health(&self) -> Health {
+        self.health.lock().map(|h| h.clone()).unwrap_or_default()
+    }
 }
 
 /// Replace the journal at `path` with a header for `base` and `edits`, through a
 /// temporary file: a crash midway leaves the old journal or the new one.
-fn rewrite(path: &Path, base: &str, edits: &[Edit]) -> std::io::Result<std::fs::File> {
+fn rewrite(disk: &dyn Disk, path: &Path, base: &str, edits: &[Edit]) -> std::io::Result<Box<dyn DiskFile>> {
     let tmp = crate::persist::temp_beside(path);
-    let mut file = create(&tmp, base)?;
-    for (seq, edit) in edits.iter().enumerate() {
-        write_line(&mut file, seq as u64, edit)?;
-    }
-    file.sync_data()?;
-    std::fs::rename(&tmp, path)?;
-    Ok(file)
-}
-
-fn create(path: &Path, base: &str) -> std::io::Result<std::fs::File> {
-    let mut file = std::fs::File::create(path)?;
+    let mut file = disk.create(&tmp)?;
     let header = Header { journal: FORMAT.into(), base: base.into() };
-    writeln!(file, "{}", serde_json::to_string(&header).map_err(std::io::Error::other)?)?;
+    let mut text = serde_json::to_vec(&header).map_err(std::io::Error::other)?;
+    text.push(b'\n');
+    file.write_all(&text)?;
+    for (seq, edit) in edits.iter().enumerate() {
+        write_line(file.as_mut(), seq as u64, edit)?;
+    }
+    file.sync()?;
+    disk.rename(&tmp, path)?;
     Ok(file)
 }
 
-fn write_line(file: &mut std::fs::File, seq: u64, edit: &Edit) -> std::io::Result<()> {
+fn write_line(file: &mut dyn DiskFile, seq: u64, edit: &Edit) -> std::io::Result<()> {
     let mut line = serde_json::to_vec(&Line { seq, edit: edit.clone() }).map_err(std::io::Error::other)?;
     line.push(b'\n');
     // One write per line: a crash leaves whole lines, at worst a torn last one.
     file.write_all(&line)
 }
 
-fn writer(path: &Path, mut file: std::fs::File, receiver: &Receiver<Message>, mut seq: u64) {
-    let mut unsynced_since: Option<Instant> = None;
-    loop {
-        let message = match unsynced_since {
-            Some(since) => match receiver.recv_timeout(SYNC_INTERVAL.saturating_sub(since.elapsed())) {
-                Ok(m) => Some(m),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => {
-                    let _ = file.sync_data();
-                    return;
+/// The journal thread's state. Every edit since the last save is kept, so after a
+/// failed write (which may have left part of a line) the whole journal is written
+/// anew, through a temporary file, until that works.
+struct Writer {
+    disk: Arc<dyn Disk>,
+    path: PathBuf,
+    base: String,
+    /// `None` after a failure: the next write rewrites the journal.
+    file: Option<Box<dyn DiskFile>>,
+    edits: Vec<Edit>,
+    /// How many of `edits` are in the file.
+    written: usize,
+    unsynced_since: Option<Instant>,
+    health: Arc<Mutex<Health>>,
+}
+
+impl Writer {
+    fn run(&mut self, receiver: &Receiver<Message>) {
+        loop {
+            // While behind or unsynced, wake up within a sync interval to retry or sync.
+            let wait = if self.file.is_none() || self.written < self.edits.len() {
+                Some(SYNC_INTERVAL)
+            } else {
+                self.unsynced_since.map(|since| SYNC_INTERVAL.saturating_sub(since.elapsed()))
+            };
+            let message = match wait {
+                Some(wait) => match receiver.recv_timeout(wait) {
+                    Ok(m) => Some(m),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        self.catch_up();
+                        self.sync();
+                        return;
+                    }
+                },
+                None => match receiver.recv() {
+                    Ok(m) => Some(m),
+                    Err(_) => return,
+                },
+            };
+            match message {
+                Some(Message::Edit(edit)) => self.edits.push(edit),
+                Some(Message::Reset(base, pending)) => {
+                    self.base = base;
+                    self.edits = pending;
+                    self.written = 0;
+                    self.file = None;
                 }
-            },
-            None => match receiver.recv() {
-                Ok(m) => Some(m),
-                Err(_) => return,
-            },
-        };
-        match message {
-            Some(Message::Edit(edit)) if write_line(&mut file, seq, &edit).is_ok() => {
-                seq += 1;
-                unsynced_since.get_or_insert_with(Instant::now);
-            }
-            // A failed write leaves the line out; the next one tries again.
-            Some(Message::Edit(_)) => {}
-            Some(Message::Reset(base, pending)) => {
-                if let Ok(f) = rewrite(path, &base, &pending) {
-                    file = f;
-                    seq = pending.len() as u64;
-                    unsynced_since = None;
+                Some(Message::Flush(done)) => {
+                    self.catch_up();
+                    self.sync();
+                    let _ = done.send(());
+                    continue;
                 }
+                None => {}
             }
-            Some(Message::Flush(done)) => {
-                let _ = file.sync_data();
-                unsynced_since = None;
-                let _ = done.send(());
+            self.catch_up();
+            if self.unsynced_since.is_some_and(|since| since.elapsed() >= SYNC_INTERVAL) {
+                self.sync();
             }
-            None => {}
         }
-        if unsynced_since.is_some_and(|since| since.elapsed() >= SYNC_INTERVAL) {
-            let _ = file.sync_data();
-            unsynced_since = None;
+    }
+
+    /// Write what is not in the file yet.
+    fn catch_up(&mut self) {
+        let result = match &mut self.file {
+            Some(file) => self.edits[self.written..]
+                .iter()
+                .enumerate()
+                .try_for_each(|(k, edit)| write_line(file.as_mut(), (self.written + k) as u64, edit)),
+            None => rewrite(self.disk.as_ref(), &self.path, &self.base, &self.edits).map(|f| {
+                self.file = Some(f);
+            }),
+        };
+        match result {
+            Ok(()) => {
+                if self.written < self.edits.len() {
+                    self.unsynced_since.get_or_insert_with(Instant::now);
+                }
+                self.written = self.edits.len();
+                self.report(None);
+            }
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    fn sync(&mut self) {
+        let Some(file) = &mut self.file else { return };
+        match file.sync() {
+            Ok(()) => self.unsynced_since = None,
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    fn fail(&mut self, e: &std::io::Error) {
+        self.file = None;
+        self.written = 0;
+        self.unsynced_since = None;
+        self.report(Some(format!("cannot write the autosave journal {}: {e}", self.path.display())));
+    }
+
+    fn report(&self, failing: Option<String>) {
+        let behind = if failing.is_some() { self.edits.len() } else { 0 };
+        if let Ok(mut h) = self.health.lock() {
+            if h.failing.is_some() && failing.is_none() {
+                h.recoveries += 1;
+            }
+            h.failing = failing;
+            h.behind = behind;
         }
     }
 }

@@ -2,15 +2,19 @@
 //! and reading and writing dataset files. No GUI, video or ML crates here: this crate
 //! builds and tests in seconds.
 
+pub mod accept;
 mod dataset;
+pub mod dialect;
 mod document;
 mod edit;
 mod geometry;
 mod journal;
+mod labels;
 mod persist;
 mod prediction;
 mod review;
 mod run;
+pub mod time;
 mod validate;
 
 pub use dataset::{
@@ -20,7 +24,8 @@ pub use dataset::{
 pub use document::{BACKUPS, Document, Opened, SaveJob, Saved, backup_path, keep_backups, stale_path};
 pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
-pub use journal::{SYNC_INTERVAL, journal_path};
+pub use journal::{Disk, DiskFile, Files, FlakyDisk, Health, SYNC_INTERVAL, journal_path};
+pub use labels::{Ids, category_named};
 pub use persist::{DatasetError, load, parse, save_atomic};
 pub use prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 pub use review::ReviewProgress;

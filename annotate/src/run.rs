@@ -95,6 +95,18 @@ impl ModelRun {
         self.verdicts.iter().find(|v| &v.item == item)
     }
 
+    /// Whether `item` still waits for a decision: no verdict on it, and for a box none on
+    /// the track of its object either (accepting the track decides its boxes).
+    pub fn is_open(&self, item: &EvidenceItem) -> bool {
+        if let EvidenceItem::Box { index } = item
+            && let Some(b) = self.prediction.boxes.get(*index)
+            && self.verdict(&EvidenceItem::Track { label: b.label.clone().unwrap_or_default() }).is_some()
+        {
+            return false;
+        }
+        self.verdict(item).is_none()
+    }
+
     /// The verdicts with `verdict` in place of any earlier one on the same item.
     pub fn with_verdict(&self, verdict: Verdict) -> Vec<Verdict> {
         let mut out: Vec<Verdict> =

@@ -281,3 +281,41 @@ fn a_journal_with_a_hole_replays_only_up_to_it_and_is_kept_whole() {
     assert!(why.contains(&kept.display().to_string()), "{why}");
     assert_eq!(std::fs::read_to_string(kept).unwrap(), holed.join("\n") + "\n", "the whole journal is kept");
 }
+
+#[test]
+fn a_failing_journal_says_why_retries_and_loses_no_edit() {
+    let dir = scratch("flaky");
+    let path = dir.join("data.json");
+    annotate::save_atomic(&base(), &path).unwrap();
+    let disk = std::sync::Arc::new(annotate::FlakyDisk::default());
+    let (mut doc, _) = Document::open_on(&path, disk.clone()).unwrap();
+    for n in 0..3 {
+        doc.apply(edit(n)).unwrap();
+    }
+    doc.flush_journal();
+    assert_eq!(doc.autosave(), annotate::Health::default());
+    disk.fail(true);
+    for n in 3..6 {
+        doc.apply(edit(n)).unwrap();
+    }
+    doc.flush_journal();
+    let health = doc.autosave();
+    let why = health.failing.expect("the failure is reported");
+    assert!(why.contains("data.json.journal") && why.contains("no storage space"), "{why}");
+    assert_eq!(health.behind, 6);
+    // Back to a working disk: the next retry (within a sync interval) writes every edit.
+    disk.fail(false);
+    doc.apply(edit(6)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while doc.autosave().failing.is_some() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    doc.flush_journal();
+    assert_eq!(doc.autosave(), annotate::Health { failing: None, behind: 0, recoveries: 1 });
+    // A crash now loses nothing: the journal holds all seven edits in sequence.
+    drop(doc);
+    let (recovered, opened) = Document::open(&path).unwrap();
+    assert_eq!(opened.recovered_edits, 7);
+    assert_eq!(opened.journal_stopped, None);
+    assert_eq!(recovered.dataset(), &expected_after(7));
+}

@@ -3,12 +3,12 @@
 //! model worker. Shared by `vidence ask` and the GUI's model panel, which prepares a
 //! job on a thread of its own.
 
+use annotate::time::FrameTimes;
 use std::path::Path;
 
+use annotate::dialect::{FrameGrid, Task};
 use anyhow::Context as _;
-use model::grid::FrameGrid;
 use model::qwen3_vl::processor::{Processor, Rgb, VideoSettings};
-use model::tasks::Task;
 use model::worker::{Job, Media};
 use viewer::VideoSource;
 
@@ -193,7 +193,8 @@ impl AskRequest {
             if self.sampling == Sampling::Grid {
                 let times: Vec<f64> = absolute.iter().map(|&i| index.time_of(i)).collect();
                 let layout = FrameGrid::new(&times);
-                let picture = layout.tile(&frames).context("the frames are too small to tile")?;
+                let picture =
+                    model::grid::tile(&layout, &frames).context("the frames are too small to tile")?;
                 grid = Some(layout);
                 (Media::Image(picture), absolute)
             } else {

@@ -1,5 +1,6 @@
 //! Command-line verbs that print data: each has a human form and `--json`.
 
+use annotate::time::FrameTimes;
 use std::path::{Path, PathBuf};
 
 use viewer::VideoSource;

@@ -106,6 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     start_time: cli.at,
                     recent_models: directories::ProjectDirs::from("", "", "vidence")
                         .map(|d| d.config_dir().join("recent_models.json")),
+                    ..Default::default()
                 },
             )
         }

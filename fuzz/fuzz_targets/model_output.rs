@@ -3,7 +3,7 @@
 //! inside the video (boxes in the frame, times not before the clip).
 
 use libfuzzer_sys::fuzz_target;
-use model::{Context, Coordinates, parse};
+use annotate::dialect::{Context, Coordinates, parse};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -8,17 +8,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use annotate::Prediction;
+use annotate::dialect::{Context, Coordinates, FrameGrid, Task, parse};
 use candle_core::{Device, Tensor};
 
 use crate::device::{DeviceChoice, describe};
 use crate::generate::{Finish, GenerationConfig, Token, generate};
-use crate::grid::FrameGrid;
 use crate::hub::{Download, Hub};
-use crate::parse::{Context, Coordinates, parse};
 use crate::qwen3_vl::processor::{Processor, Rgb};
 use crate::qwen3_vl::prompt::{self, IM_END, Part, Tokenizer};
 use crate::qwen3_vl::{Pixels, Precision, Qwen3Vl};
-use crate::tasks::Task;
 
 /// What the model looks at.
 #[derive(Clone, Debug)]

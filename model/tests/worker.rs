@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use annotate::dialect::Task;
 use model::device::DeviceChoice;
 use model::generate::{Finish, GenerationConfig};
 use model::qwen3_vl::processor::{Processor, Rgb};
-use model::tasks::Task;
 use model::worker::{Event, Job, Media, Request, Worker};
 
 const CONFIG: &str = r#"{

@@ -1,6 +1,7 @@
 //! Frame-exact decoding: any order of seeks and steps gives the frames of one
 //! straight decode, for every container and codec kind the viewer promises.
 
+use annotate::time::FrameTimes;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use vidence_tests::{Clip, frame_hash, scratch};
 use viewer::{VideoError, VideoSource, decode_sequential};

@@ -1,6 +1,8 @@
 //! Which frames a video has and where they sit in time, built by reading packets
 //! without decoding them.
 
+use annotate::time::FrameTimes;
+
 /// One shown frame, in presentation order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrameEntry {
@@ -57,41 +59,6 @@ impl FrameIndex {
         self.frames.binary_search_by_key(&pts, |f| f.pts).ok().map(|i| i as u64)
     }
 
-    /// Seconds from the first frame to frame `index`.
-    pub fn time_of(&self, index: u64) -> f64 {
-        match (self.frames.first(), self.entry(index)) {
-            (Some(first), Some(f)) => (f.pts - first.pts) as f64 * self.tick_s,
-            _ => 0.0,
-        }
-    }
-
-    /// The frame on screen at `time_s` seconds from the first frame: the last frame
-    /// that starts at or before it (clamped to the video).
-    pub fn frame_at_time(&self, time_s: f64) -> u64 {
-        let Some(first) = self.frames.first() else { return 0 };
-        // Half a tick of slack so that a time printed from `time_of` maps back exactly.
-        let ticks = (time_s / self.tick_s + 0.5).floor() as i64;
-        let pts = first.pts.saturating_add(ticks);
-        let after = self.frames.partition_point(|f| f.pts <= pts);
-        after.saturating_sub(1) as u64
-    }
-
-    /// Duration of the whole video in seconds: first frame start to last frame end.
-    pub fn duration_s(&self) -> f64 {
-        let (Some(first), Some(last)) = (self.frames.first(), self.frames.last()) else {
-            return 0.0;
-        };
-        let last_duration = if last.duration > 0 {
-            last.duration
-        } else if self.frames.len() > 1 {
-            // Unknown: assume it lasts as long as the mean frame before it.
-            (last.pts - first.pts) / (self.frames.len() as i64 - 1)
-        } else {
-            0
-        };
-        (last.pts + last_duration - first.pts) as f64 * self.tick_s
-    }
-
     /// The last keyframe at or before `index`; frame 0 when none is (frames that come
     /// before the first keyframe decode from the start of the file).
     pub fn keyframe_at_or_before(&self, index: u64) -> u64 {
@@ -107,6 +74,43 @@ impl FrameIndex {
 
     pub fn keyframes(&self) -> &[u64] {
         &self.keyframes
+    }
+}
+
+impl FrameTimes for FrameIndex {
+    fn frame_count(&self) -> u64 {
+        self.len()
+    }
+
+    fn time_of(&self, index: u64) -> f64 {
+        match (self.frames.first(), self.entry(index)) {
+            (Some(first), Some(f)) => (f.pts - first.pts) as f64 * self.tick_s,
+            _ => 0.0,
+        }
+    }
+
+    fn frame_at_time(&self, time_s: f64) -> u64 {
+        let Some(first) = self.frames.first() else { return 0 };
+        // Half a tick of slack so that a time printed from `time_of` maps back exactly.
+        let ticks = (time_s / self.tick_s + 0.5).floor() as i64;
+        let pts = first.pts.saturating_add(ticks);
+        let after = self.frames.partition_point(|f| f.pts <= pts);
+        after.saturating_sub(1) as u64
+    }
+
+    fn duration_s(&self) -> f64 {
+        let (Some(first), Some(last)) = (self.frames.first(), self.frames.last()) else {
+            return 0.0;
+        };
+        let last_duration = if last.duration > 0 {
+            last.duration
+        } else if self.frames.len() > 1 {
+            // Unknown: assume it lasts as long as the mean frame before it.
+            (last.pts - first.pts) / (self.frames.len() as i64 - 1)
+        } else {
+            0
+        };
+        (last.pts + last_duration - first.pts) as f64 * self.tick_s
     }
 }
 

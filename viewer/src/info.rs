@@ -1,3 +1,4 @@
+use annotate::time::FrameTimes;
 use std::path::Path;
 
 use ffmpeg_next as ffmpeg;

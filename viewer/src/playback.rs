@@ -2,6 +2,7 @@
 //! applied at a frame boundary, and advanced by wall-clock time while playing.
 
 use crate::index::FrameIndex;
+use annotate::time::FrameTimes;
 
 pub const MIN_SPEED: f64 = 0.25;
 pub const MAX_SPEED: f64 = 4.0;

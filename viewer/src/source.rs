@@ -1,5 +1,6 @@
 //! Opening a video, reading its metadata and index, and decoding any frame exactly.
 
+use annotate::time::FrameTimes;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -45,10 +45,10 @@ pub fn example_run(data: &Dataset) -> Option<ModelRun> {
         None => "It drifts to the right.".to_owned(),
     };
     let raw = format!("<think>{}</think><answer>{answer}</answer>", sentences.join(" "));
-    let cx = model::Context {
+    let cx = annotate::dialect::Context {
         video_width: WIDTH,
         video_height: HEIGHT,
-        coordinates: model::Coordinates::Relative1000,
+        coordinates: annotate::dialect::Coordinates::Relative1000,
         clip_start_s: 0.0,
     };
     Some(ModelRun {
@@ -72,7 +72,7 @@ pub fn example_run(data: &Dataset) -> Option<ModelRun> {
                 .map(|&i| i as f64 / f64::from(FPS))
                 .collect(),
         },
-        prediction: model::parse(&raw, &cx),
+        prediction: annotate::dialect::parse(&raw, &cx),
         raw,
         tokens: Vec::new(),
         verdicts: Vec::new(),

@@ -6,7 +6,7 @@
 use annotate::{ModelRun, RunToken};
 use egui::{Color32, RichText};
 
-use super::asker::{Asker, LoadStep, ModelState};
+use super::asker::{Asker, LoadStep, ModelForm, ModelState};
 use crate::ask::{Sampling, TaskKind, estimate_tokens};
 
 pub enum AskAction {
@@ -31,16 +31,17 @@ pub struct Clip {
 
 pub fn show(
     ui: &mut egui::Ui,
-    asker: &mut Asker,
+    form: &mut ModelForm,
+    asker: &Asker,
     clip: &Clip,
     runs: &[&ModelRun],
     shown: Option<&str>,
 ) -> Option<AskAction> {
     let mut action = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        model_row(ui, asker, &mut action);
+        model_row(ui, form, asker, &mut action);
         ui.separator();
-        request_form(ui, asker, clip);
+        request_form(ui, form, asker, clip);
         let busy = asker.live.is_some();
         let ready = matches!(asker.state, ModelState::Ready(_));
         ui.horizontal(|ui| {
@@ -96,13 +97,13 @@ pub fn show(
         egui::CollapsingHeader::new("Paste a model's output").show(ui, |ui| {
             let label = ui.label("Model output");
             ui.add(
-                egui::TextEdit::multiline(&mut asker.pasted)
+                egui::TextEdit::multiline(&mut form.pasted)
                     .desired_rows(4)
                     .hint_text("Qwen JSON, Open-o3 tags or plain text with times"),
             )
             .labelled_by(label.id);
             if ui
-                .add_enabled(!asker.pasted.trim().is_empty(), egui::Button::new("Read output"))
+                .add_enabled(!form.pasted.trim().is_empty(), egui::Button::new("Read output"))
                 .on_hover_text("Read it as a run with the settings above (boxes on the 0-1000 grid)")
                 .clicked()
             {
@@ -113,11 +114,11 @@ pub fn show(
     action
 }
 
-fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction>) {
+fn model_row(ui: &mut egui::Ui, form: &mut ModelForm, asker: &Asker, action: &mut Option<AskAction>) {
     let label = ui.label("Checkpoint");
     ui.horizontal(|ui| {
         ui.add(
-            egui::TextEdit::singleline(&mut asker.spec)
+            egui::TextEdit::singleline(&mut form.spec)
                 .desired_width(ui.available_width() - 60.0)
                 .hint_text("folder or hub id"),
         )
@@ -127,9 +128,9 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
             *action = Some(AskAction::Load);
         }
     });
-    egui::ComboBox::from_label("Device").selected_text(device_title(asker.device)).show_ui(ui, |ui| {
+    egui::ComboBox::from_label("Device").selected_text(device_title(form.device)).show_ui(ui, |ui| {
         for d in model::device::DeviceChoice::MENU {
-            ui.selectable_value(&mut asker.device, d, device_title(d));
+            ui.selectable_value(&mut form.device, d, device_title(d));
         }
     });
     match &asker.state {
@@ -152,7 +153,7 @@ fn model_row(ui: &mut egui::Ui, asker: &mut Asker, action: &mut Option<AskAction
             ui.label("Recent:");
             for spec in asker.recent.clone() {
                 if ui.small_button(short(&spec, 20)).on_hover_text(&spec).clicked() {
-                    asker.spec = spec;
+                    form.spec = spec;
                 }
             }
         });
@@ -169,8 +170,8 @@ fn device_title(device: model::device::DeviceChoice) -> &'static str {
     }
 }
 
-fn request_form(ui: &mut egui::Ui, asker: &mut Asker, clip: &Clip) {
-    let r = &mut asker.request;
+fn request_form(ui: &mut egui::Ui, form: &mut ModelForm, asker: &Asker, clip: &Clip) {
+    let r = &mut form.request;
     egui::ComboBox::from_label("Task").selected_text(task_title(r.task)).show_ui(ui, |ui| {
         for t in TaskKind::ALL {
             ui.selectable_value(&mut r.task, t, task_title(t));

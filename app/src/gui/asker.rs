@@ -5,7 +5,6 @@
 //! once per frame and never waits.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use annotate::{Alternative, ModelRun, RunToken};
 use model::device::DeviceChoice;
@@ -13,6 +12,7 @@ use model::hub::Download;
 use model::qwen3_vl::processor::Processor;
 use model::worker::{Event, Request, Worker};
 
+use super::pending::Pending;
 use crate::ask::{AskRequest, Prepared};
 
 /// Where the model stands.
@@ -41,7 +41,7 @@ pub struct Live {
     pub prepared: Option<annotate::RunSettings>,
     pub tokens: Vec<RunToken>,
     pub cancelling: bool,
-    frames: Option<Receiver<anyhow::Result<Prepared>>>,
+    frames: Option<Pending<anyhow::Result<Prepared>>>,
 }
 
 impl Live {
@@ -58,13 +58,31 @@ pub enum Outcome {
     Failed(String),
 }
 
-pub struct Asker {
-    worker: Option<Worker>,
-    pub state: ModelState,
-    /// The model the next run uses: a folder or a hub id.
+/// What the Model tab's form holds: the model to load, where, and the next request.
+pub struct ModelForm {
+    /// The model the next load uses: a folder or a hub id.
     pub spec: String,
     /// The device the next load asks for.
     pub device: DeviceChoice,
+    pub request: AskRequest,
+    /// The pasted output of a model run elsewhere, to be read as a run.
+    pub pasted: String,
+}
+
+impl Default for ModelForm {
+    fn default() -> Self {
+        Self {
+            spec: String::new(),
+            device: DeviceChoice::Auto,
+            request: AskRequest::default(),
+            pasted: String::new(),
+        }
+    }
+}
+
+pub struct Asker {
+    worker: Option<Worker>,
+    pub state: ModelState,
     /// The loaded model's device (`cpu`, `cuda:0`, ...) and processors.
     pub running_on: Option<String>,
     pub processor: Processor,
@@ -72,11 +90,8 @@ pub struct Asker {
     pub recent: Vec<String>,
     /// Where `recent` is kept across runs, and its contents on their way in.
     recent_file: Option<PathBuf>,
-    recent_read: Option<Receiver<Vec<String>>>,
-    pub request: AskRequest,
+    recent_read: Option<Pending<Vec<String>>>,
     pub live: Option<Live>,
-    /// The pasted output of a model run elsewhere, to be read as a run.
-    pub pasted: String,
 }
 
 impl Default for Asker {
@@ -84,16 +99,12 @@ impl Default for Asker {
         Self {
             worker: None,
             state: ModelState::None,
-            spec: String::new(),
-            device: DeviceChoice::Auto,
             running_on: None,
             processor: Processor::default(),
             recent: Vec::new(),
             recent_file: None,
             recent_read: None,
-            request: AskRequest::default(),
             live: None,
-            pasted: String::new(),
         }
     }
 }
@@ -112,19 +123,16 @@ impl Asker {
     /// Keep the recent models in `file` (a JSON list), reading what it holds on a
     /// thread.
     pub fn remember_in(&mut self, file: PathBuf) {
-        let (send, read) = std::sync::mpsc::channel();
         let path = file.clone();
-        let spawned = std::thread::Builder::new().name("vidence-recent-models".into()).spawn(move || {
-            // A missing or unreadable list is an empty one: it only saves typing.
-            let list = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok())
-                .unwrap_or_default();
-            let _ = send.send(list);
-        });
-        if spawned.is_ok() {
-            self.recent_read = Some(read);
-        }
+        // A missing or unreadable list is an empty one: it only saves typing.
+        self.recent_read =
+            Pending::spawn("vidence-recent-models", "reading the recent models", None, move || {
+                std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok())
+                    .unwrap_or_default()
+            })
+            .ok();
         self.recent_file = Some(file);
     }
 
@@ -140,13 +148,12 @@ impl Asker {
         });
     }
 
-    pub fn load(&mut self) {
-        let spec = self.spec.trim().to_owned();
+    pub fn load(&mut self, spec: &str, device: DeviceChoice) {
+        let spec = spec.trim().to_owned();
         if spec.is_empty() {
             self.state = ModelState::Failed("name a checkpoint folder or a hub id".into());
             return;
         }
-        let device = self.device;
         match self.worker() {
             Ok(w) => {
                 w.send(Request::Load { spec: spec.clone(), device });
@@ -167,14 +174,9 @@ impl Asker {
         if !matches!(self.state, ModelState::Ready(_)) {
             return Err("load a model first".into());
         }
-        let (send, frames) = std::sync::mpsc::channel();
         let (path, job) = (PathBuf::from(path), request.clone());
-        std::thread::Builder::new()
-            .name("vidence-ask-frames".into())
-            .spawn(move || {
-                let _ = send.send(job.prepare(&path));
-            })
-            .map_err(|e| format!("cannot start sampling frames: {e}"))?;
+        let frames =
+            Pending::spawn("vidence-ask-frames", "sampling frames", None, move || job.prepare(&path))?;
         self.live = Some(Live {
             request,
             video,
@@ -195,33 +197,9 @@ impl Asker {
         }
     }
 
-    /// Read `self.pasted` (a model's output from elsewhere, in any format the parser
-    /// knows) as a run with the current settings, the clip starting at `from_s`.
-    pub fn pasted_run(&self, id: String, video: &annotate::Video) -> ModelRun {
-        let request = &self.request;
-        let from_s = request.from_s.unwrap_or(0.0);
-        let cx = model::Context {
-            video_width: video.width,
-            video_height: video.height,
-            coordinates: model::Coordinates::Relative1000,
-            clip_start_s: from_s,
-        };
-        ModelRun {
-            id,
-            video: video.id.clone(),
-            model: "pasted output".into(),
-            settings: request.settings(from_s, request.to_s.unwrap_or(video.duration_s), Vec::new()),
-            raw: self.pasted.clone(),
-            tokens: Vec::new(),
-            prediction: model::parse(&self.pasted, &cx),
-            verdicts: Vec::new(),
-        }
-    }
-
     /// Take what arrived since the last frame; a finished run comes back once.
     pub fn poll(&mut self, fresh_id: impl Fn() -> String) -> Option<Outcome> {
-        if let Some(list) = self.recent_read.as_ref().and_then(|r| r.try_recv().ok()) {
-            self.recent_read = None;
+        if let Some(Ok(list)) = Pending::take(&mut self.recent_read) {
             for spec in list {
                 if !self.recent.contains(&spec) {
                     self.recent.push(spec);
@@ -230,11 +208,10 @@ impl Asker {
             self.recent.truncate(8);
         }
         if let Some(live) = &mut self.live
-            && let Some(frames) = &live.frames
+            && let Some(prepared) = Pending::take(&mut live.frames)
         {
-            match frames.try_recv() {
+            match prepared {
                 Ok(Ok(prepared)) => {
-                    live.frames = None;
                     if live.cancelling {
                         self.live = None;
                         return Some(Outcome::Cancelled);
@@ -249,10 +226,9 @@ impl Asker {
                     self.live = None;
                     return Some(Outcome::Failed(format!("cannot sample the clip: {e:#}")));
                 }
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => {
+                Err(e) => {
                     self.live = None;
-                    return Some(Outcome::Failed("sampling the clip stopped".into()));
+                    return Some(Outcome::Failed(e));
                 }
             }
         }
@@ -304,10 +280,8 @@ impl Asker {
                     if finish == model::generate::Finish::Cancelled {
                         return Some(Outcome::Cancelled);
                     }
-                    let model = match &self.state {
-                        ModelState::Ready(spec) => spec.clone(),
-                        _ => self.spec.clone(),
-                    };
+                    let ModelState::Ready(model) = &self.state else { return None };
+                    let model = model.clone();
                     return Some(Outcome::Finished(Box::new(ModelRun {
                         id: fresh_id(),
                         video: live.video,
@@ -322,5 +296,28 @@ impl Asker {
             }
         }
         None
+    }
+}
+
+/// A model's output from elsewhere (`form.pasted`, in any format the parser knows),
+/// read as a run with the form's settings, the clip starting at its `from_s`.
+pub fn pasted_run(form: &ModelForm, id: String, video: &annotate::Video) -> ModelRun {
+    let request = &form.request;
+    let from_s = request.from_s.unwrap_or(0.0);
+    let cx = annotate::dialect::Context {
+        video_width: video.width,
+        video_height: video.height,
+        coordinates: annotate::dialect::Coordinates::Relative1000,
+        clip_start_s: from_s,
+    };
+    ModelRun {
+        id,
+        video: video.id.clone(),
+        model: "pasted output".into(),
+        settings: request.settings(from_s, request.to_s.unwrap_or(video.duration_s), Vec::new()),
+        raw: form.pasted.clone(),
+        tokens: Vec::new(),
+        prediction: annotate::dialect::parse(&form.pasted, &cx),
+        verdicts: Vec::new(),
     }
 }

@@ -1,6 +1,7 @@
 //! The video canvas: the frame (drawn by the YUV shader), zoom and pan, the dataset's
 //! boxes at the current frame, and the evidence of the model run on show.
 
+use annotate::time::FrameTimes;
 use annotate::{BBox, Dataset};
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
@@ -23,9 +24,16 @@ pub enum Tool {
 pub enum CanvasAction {
     /// Clicked a track's box, or empty space.
     Select(Option<String>),
-    /// Drew a new box.
+    /// Drew a new box on `frame`, the one on screen.
+    Draw { bbox: BBox, frame: u64 },
+    /// Moved or resized a track's box on `frame`, the one on screen.
+    Place { track: String, bbox: BBox, frame: u64 },
+}
+
+/// What the pointer did, before the canvas stamps it with the frame on screen.
+enum Gesture {
+    Select(Option<String>),
     Draw(BBox),
-    /// Moved or resized a track's box on the current frame.
     Place { track: String, bbox: BBox },
 }
 
@@ -180,10 +188,10 @@ pub fn show(
     let scale = image.width() / size.x;
     let to_screen = |x: f32, y: f32| image.min + Vec2::new(x, y) * scale;
     let to_video = |p: Pos2| Pos2::new((p.x - image.min.x) / scale, (p.y - image.min.y) / scale);
+    // Boxes belong to the picture on screen, which may lag the play head.
+    let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
     let mut overlays = Vec::new();
     if let Some((dataset, video_id)) = dataset {
-        // Boxes belong to the picture on screen, which may lag the play head.
-        let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
         overlays = dataset
             .tracks_of(video_id)
             .filter_map(|track| {
@@ -206,7 +214,11 @@ pub fn show(
     }
 
     // Pointer work: pick what a drag grabs, show it while it moves, report on release.
-    let action = interact(&response, view, &overlays, tool, selected, to_video, size);
+    let action = interact(&response, view, &overlays, tool, selected, to_video, size).map(|g| match g {
+        Gesture::Select(track) => CanvasAction::Select(track),
+        Gesture::Draw(bbox) => CanvasAction::Draw { bbox, frame },
+        Gesture::Place { track, bbox } => CanvasAction::Place { track, bbox, frame },
+    });
     // The box being dragged is drawn where it is going, not where it was.
     let dragged = view.drag.as_ref().filter(|d| d.grab != Grab::Pan).and_then(|d| d.track.clone());
     for o in overlays.iter().filter(|o| Some(&o.track) != dragged.as_ref()) {
@@ -235,17 +247,8 @@ pub fn show(
     }
 
     let hovered = evidence.and_then(|e| {
-        let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
         let now_s = video.server.index().time_of(frame);
-        super::evidence::paint(
-            &painter,
-            image,
-            scale,
-            (info.width, info.height),
-            e,
-            now_s,
-            response.hover_pos(),
-        )
+        super::evidence::paint(&painter, image, scale, e, now_s, response.hover_pos())
     });
 
     if let (Some(drag), Some(pointer)) = (&view.drag, response.interact_pointer_pos())
@@ -271,7 +274,7 @@ fn interact(
     selected: Option<&str>,
     to_video: impl Fn(Pos2) -> Pos2,
     size: Vec2,
-) -> Option<CanvasAction> {
+) -> Option<Gesture> {
     let pointer = response.interact_pointer_pos();
     if response.dragged_by(egui::PointerButton::Middle) || response.dragged_by(egui::PointerButton::Secondary)
     {
@@ -301,16 +304,16 @@ fn interact(
         let big_enough = bbox[2] - bbox[0] >= MIN_BOX && bbox[3] - bbox[1] >= MIN_BOX;
         return match (drag.grab, drag.track) {
             (Grab::Pan, _) => None,
-            (Grab::Draw, _) => big_enough.then_some(CanvasAction::Draw(BBox(bbox))),
+            (Grab::Draw, _) => big_enough.then_some(Gesture::Draw(BBox(bbox))),
             (_, Some(track)) if big_enough && bbox != drag.original => {
-                Some(CanvasAction::Place { track, bbox: BBox(bbox) })
+                Some(Gesture::Place { track, bbox: BBox(bbox) })
             }
             _ => None,
         };
     }
     if response.clicked() {
         let hit = pointer.and_then(|p| overlays.iter().rev().find(|o| o.rect.contains(p)));
-        return Some(CanvasAction::Select(hit.map(|o| o.track.clone())));
+        return Some(Gesture::Select(hit.map(|o| o.track.clone())));
     }
     None
 }

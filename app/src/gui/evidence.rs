@@ -5,7 +5,7 @@
 //! step grounded there; and the box a trace chip points at, highlighted. Boxes already accepted (now
 //! labels) or rejected are not drawn again.
 
-use annotate::{EvidenceItem, ModelRun, Review};
+use annotate::{EvidenceItem, ModelRun};
 use egui::{Color32, Pos2, Rect, Stroke, Vec2};
 
 pub const COLOR: Color32 = Color32::from_rgb(255, 64, 200);
@@ -17,22 +17,16 @@ pub struct Evidence<'a> {
     pub tolerance_s: f64,
     /// The box picked from the trace.
     pub highlight: Option<usize>,
+    /// How sure the model was of each box (`ModelRun::box_confidences`).
+    pub confidence: &'a [Option<f32>],
 }
 
 impl Evidence<'_> {
-    /// Boxes still to be decided on.
-    fn open_box(&self, index: usize) -> bool {
-        let Some(b) = self.run.prediction.boxes.get(index) else { return false };
-        let label = b.label.clone().unwrap_or_default();
-        let decided = |item: EvidenceItem| self.run.verdict(&item).is_some();
-        !decided(EvidenceItem::Box { index }) && !decided(EvidenceItem::Track { label })
-    }
-
     /// The indices of the boxes to show at `now_s`.
     pub fn boxes_at(&self, now_s: f64) -> Vec<usize> {
         let boxes = &self.run.prediction.boxes;
         (0..boxes.len())
-            .filter(|&i| self.open_box(i) || self.highlight == Some(i))
+            .filter(|&i| self.run.is_open(&EvidenceItem::Box { index: i }) || self.highlight == Some(i))
             .filter(|&i| boxes[i].time_s.is_none_or(|t| (t - now_s).abs() <= self.tolerance_s))
             .collect()
     }
@@ -44,7 +38,6 @@ pub fn paint(
     painter: &egui::Painter,
     image: Rect,
     scale: f32,
-    video_size: (u32, u32),
     evidence: &Evidence,
     now_s: f64,
     pointer: Option<Pos2>,
@@ -53,8 +46,7 @@ pub fn paint(
     let run = evidence.run;
     let span = (run.settings.to_s - run.settings.from_s).max(1.0);
     for label in run.trajectories() {
-        let rejected = run.verdict(&EvidenceItem::Track { label: label.clone() }).map(|v| v.review);
-        if matches!(rejected, Some(Review::Rejected | Review::Accepted | Review::Edited)) {
+        if !run.is_open(&EvidenceItem::Track { label: label.clone() }) {
             continue;
         }
         let points: Vec<(f64, Pos2)> = run
@@ -92,7 +84,6 @@ pub fn paint(
         );
     }
     let mut hovered = None;
-    let confidence = run.box_confidences(video_size.0, video_size.1);
     for i in evidence.boxes_at(now_s) {
         let b = &run.prediction.boxes[i];
         let [x1, y1, x2, y2] = b.bbox.0;
@@ -109,7 +100,8 @@ pub fn paint(
             [rect.left_top(), rect.right_top(), rect.right_bottom(), rect.left_bottom(), rect.left_top()];
         painter.extend(egui::Shape::dashed_line(&corners, Stroke::new(width, COLOR), 6.0, 4.0));
         let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
-        let sure = confidence
+        let sure = evidence
+            .confidence
             .get(i)
             .copied()
             .flatten()

@@ -1,15 +1,17 @@
 //! Keyboard shortcuts (listed for users in `help::SHORTCUTS`). Keys go to text
 //! fields first; these apply only when none has focus.
 
-use annotate::{Edit, LabelRef, Review};
+use annotate::Review;
 use egui::{Key, Modifiers};
 use viewer::PlaybackCommand;
 
-use super::VidenceApp;
+use super::action::Action;
 use super::canvas::Tool;
 use super::questions::QuestionAction;
 use super::review::ReviewAction;
 use super::selection::SelectionAction;
+use super::session::{Notice, ReviewMode, Session};
+use super::ui_state::UiState;
 
 /// Keys that only move the play head. Shifted keys first: a binding without
 /// modifiers also matches a shifted key.
@@ -26,149 +28,96 @@ const PLAYBACK: [(Modifiers, Key, PlaybackCommand); 10] = [
     (Modifiers::NONE, Key::Period, PlaybackCommand::Step(1)),
 ];
 
-impl VidenceApp {
-    pub(super) fn read_keys(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() {
-            return;
+/// The actions of the keys pressed this frame. The help and debug toggles are the
+/// window's own state and change here.
+pub fn read(ctx: &egui::Context, session: &Session, ui: &mut UiState) -> Vec<Action> {
+    let mut out = Vec::new();
+    if ctx.egui_wants_keyboard_input() {
+        return out;
+    }
+    let none = Modifiers::NONE;
+    let command = Modifiers::COMMAND;
+    let pressed = |m: Modifiers, k: Key| ctx.input_mut(|i| i.consume_key(m, k));
+    for (modifiers, key, playback) in PLAYBACK {
+        if pressed(modifiers, key) {
+            out.push(Action::Playback(playback));
         }
-        let none = Modifiers::NONE;
-        let command = Modifiers::COMMAND;
-        let pressed = |m: Modifiers, k: Key| ctx.input_mut(|i| i.consume_key(m, k));
-        for (modifiers, key, playback) in PLAYBACK {
-            if pressed(modifiers, key) {
-                self.commands.push(playback);
-            }
-        }
-        if pressed(none, Key::F12) {
-            self.show_debug = !self.show_debug;
-        }
-        if pressed(none, Key::F1) {
-            self.show_help = !self.show_help;
-        }
-        if pressed(command | Modifiers::SHIFT, Key::Z) || pressed(command, Key::Y) {
-            self.redo();
-        } else if pressed(command, Key::Z) {
-            self.undo();
-        }
-        if pressed(command, Key::S) {
-            self.save(None);
-        }
-        if pressed(none, Key::Escape) {
-            self.tool = Tool::Select;
-            self.selected = None;
-        }
-        if self.dataset.is_none() {
-            return;
-        }
-        if pressed(none, Key::N) {
-            self.tool = if self.tool == Tool::Draw { Tool::Select } else { Tool::Draw };
-        }
-        if pressed(none, Key::V) {
-            self.toggle_review();
-        }
-        if self.review.is_some() {
-            let review_keys = [
-                (Key::A, ReviewAction::Set(Review::Accepted)),
-                (Key::X, ReviewAction::Set(Review::Rejected)),
-                (Key::Enter, ReviewAction::Edit),
-                (Key::S, ReviewAction::Skip),
-            ];
-            for (key, action) in review_keys {
-                if pressed(none, key) {
-                    self.review_action(action);
-                }
-            }
-        }
-        let track_keys = [
-            (Modifiers::SHIFT, Key::O, SelectionAction::MarkOutside),
-            (none, Key::Q, SelectionAction::ToggleOccluded),
+    }
+    if pressed(none, Key::F12) {
+        ui.show_debug = !ui.show_debug;
+    }
+    if pressed(none, Key::F1) {
+        ui.show_help = !ui.show_help;
+    }
+    if pressed(command | Modifiers::SHIFT, Key::Z) || pressed(command, Key::Y) {
+        out.push(Action::Redo);
+    } else if pressed(command, Key::Z) {
+        out.push(Action::Undo);
+    }
+    if pressed(command, Key::S) {
+        out.push(Action::Save);
+    }
+    if pressed(none, Key::Escape) {
+        out.push(Action::Escape);
+    }
+    if session.dataset.is_none() {
+        return out;
+    }
+    if pressed(none, Key::N) {
+        out.push(Action::SetTool(if session.tool == Tool::Draw { Tool::Select } else { Tool::Draw }));
+    }
+    if pressed(none, Key::V) {
+        out.push(Action::ToggleReview);
+    }
+    if session.review != ReviewMode::Off {
+        let review_keys = [
+            (Key::A, ReviewAction::Set(Review::Accepted)),
+            (Key::X, ReviewAction::Set(Review::Rejected)),
+            (Key::Enter, ReviewAction::Edit),
+            (Key::S, ReviewAction::Skip),
         ];
-        for (modifiers, key, action) in track_keys {
-            if pressed(modifiers, key) {
-                self.selection_action(action);
-            }
-        }
-        for (key, forward) in [(Key::R, true), (Key::E, false)] {
+        for (key, action) in review_keys {
             if pressed(none, key) {
-                self.jump_keyframe(forward);
-            }
-        }
-        for (key, forward) in [(Key::CloseBracket, true), (Key::OpenBracket, false)] {
-            if pressed(none, key) {
-                self.jump_segment(forward);
-            }
-        }
-        if pressed(none, Key::Delete) {
-            match self.selected.clone() {
-                Some(LabelRef::Segment(id)) => {
-                    self.selected = None;
-                    self.edit(Edit::RemoveSegment { id });
-                }
-                Some(LabelRef::Track(_)) => self.selection_action(SelectionAction::DeleteFromHere),
-                _ => {}
-            }
-        }
-        if pressed(none, Key::I) {
-            self.mark(true);
-        }
-        if pressed(none, Key::O) {
-            self.mark(false);
-        }
-        if pressed(none, Key::L) {
-            self.question_action(QuestionAction::LinkSelection);
-        }
-        if pressed(none, Key::G) {
-            match self.drafts.step {
-                Some(step) => self.question_action(QuestionAction::Ground(step)),
-                None => self.notices.push("Add a rationale step to the open question first.".to_owned()),
+                out.push(Action::Review(action));
             }
         }
     }
-
-    /// Set the in (I) or out (O) mark here; O after I makes a segment between them.
-    fn mark(&mut self, is_in: bool) {
-        let Some(video) = &mut self.video else { return };
-        let frame = video.current_frame();
-        if is_in {
-            video.marks.0 = Some(frame);
-            return;
-        }
-        video.marks.1 = Some(frame);
-        if let Some(start) = video.marks.0.filter(|&start| start < frame) {
-            let index = video.server.index();
-            let (start_s, end_s) = (index.time_of(start), index.time_of(frame));
-            self.new_segment(self.lanes.new_label.clone(), start_s, end_s);
+    let track_keys = [
+        (Modifiers::SHIFT, Key::O, SelectionAction::MarkOutside),
+        (none, Key::Q, SelectionAction::ToggleOccluded),
+    ];
+    for (modifiers, key, action) in track_keys {
+        if pressed(modifiers, key) {
+            out.push(Action::Selection(action));
         }
     }
-
-    fn jump_keyframe(&mut self, forward: bool) {
-        let (Some(LabelRef::Track(id)), Some(frame)) = (&self.selected, self.current_frame()) else { return };
-        let Some(track) = self.dataset().and_then(|d| d.track(id)) else { return };
-        let mut frames = track.keyframes.iter().map(|k| k.frame);
-        let target = if forward { frames.find(|&f| f > frame) } else { frames.rev().find(|&f| f < frame) };
-        if let Some(f) = target {
-            self.commands.push(PlaybackCommand::SeekFrame(f));
+    for (key, forward) in [(Key::R, true), (Key::E, false)] {
+        if pressed(none, key) {
+            out.push(Action::JumpKeyframe { forward });
         }
     }
-
-    /// Go to the start of the next (or previous) segment on this video and select it.
-    fn jump_segment(&mut self, forward: bool) {
-        let Some(now) = self.current_frame().and_then(|f| self.time_of(f)) else { return };
-        let Some(d) = &self.dataset else { return };
-        let Some(video) = &d.video_id else { return };
-        let mut starts: Vec<(f64, String)> =
-            d.document.dataset().segments_of(video).map(|s| (s.start_s, s.id.clone())).collect();
-        starts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // A segment starting on this very frame counts as here, not ahead.
-        let eps = 1e-6;
-        let target = if forward {
-            starts.into_iter().find(|(t, _)| *t > now + eps)
-        } else {
-            starts.into_iter().rev().find(|(t, _)| *t < now - eps)
-        };
-        if let Some((t, id)) = target {
-            self.commands.push(PlaybackCommand::SeekTime(t));
-            self.selected = Some(LabelRef::Segment(id));
+    for (key, forward) in [(Key::CloseBracket, true), (Key::OpenBracket, false)] {
+        if pressed(none, key) {
+            out.push(Action::JumpSegment { forward });
         }
     }
+    if pressed(none, Key::Delete) {
+        out.push(Action::DeleteSelected);
+    }
+    if pressed(none, Key::I) {
+        out.push(Action::Mark { is_in: true });
+    }
+    if pressed(none, Key::O) {
+        out.push(Action::Mark { is_in: false });
+    }
+    if pressed(none, Key::L) {
+        out.push(Action::Question(QuestionAction::LinkSelection));
+    }
+    if pressed(none, Key::G) {
+        out.push(match ui.drafts.step {
+            Some(step) => Action::Question(QuestionAction::Ground(step)),
+            None => Action::Notify(Notice::warning("Add a rationale step to the open question first.")),
+        });
+    }
+    out
 }

@@ -6,6 +6,7 @@ use annotate::{Review, Segment};
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 use viewer::PlaybackCommand;
 
+use super::action::Action;
 use super::timeline::{Scale, timecode};
 
 const ROW: f32 = 14.0;
@@ -105,7 +106,7 @@ pub fn show(
     input: &LaneInput<'_>,
     scale: Scale,
     snap: impl Fn(f64) -> f64,
-    commands: &mut Vec<PlaybackCommand>,
+    actions: &mut Vec<Action>,
 ) -> (Option<LaneAction>, Rect) {
     let mut labels = lane_labels(&input.segments);
     // The new-segment label's lane comes first, so it is always in view.
@@ -148,7 +149,7 @@ pub fn show(
                 })
             };
 
-            let action = interact(&response, lanes, input, &labels, scale, &snap, hit, commands, lane_of);
+            let action = interact(&response, lanes, input, &labels, scale, &snap, hit, actions, lane_of);
 
             let painter = ui.painter_at(rect);
             for (row, label) in labels.iter().enumerate() {
@@ -216,7 +217,7 @@ fn interact<'a>(
     scale: Scale,
     snap: &impl Fn(f64) -> f64,
     hit: impl Fn(Pos2) -> Option<&'a &'a Segment>,
-    commands: &mut Vec<PlaybackCommand>,
+    actions: &mut Vec<Action>,
     lane_of: impl Fn(f32) -> usize,
 ) -> Option<LaneAction> {
     let pointer = response.interact_pointer_pos();
@@ -261,7 +262,7 @@ fn interact<'a>(
     {
         let clicked = hit(p);
         if clicked.is_none() {
-            commands.push(PlaybackCommand::SeekTime(scale.time(p.x)));
+            actions.push(Action::Playback(PlaybackCommand::SeekTime(scale.time(p.x))));
         }
         return Some(LaneAction::Select(clicked.map(|s| s.id.clone())));
     }

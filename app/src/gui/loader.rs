@@ -47,14 +47,18 @@ pub struct Loader {
 
 impl Loader {
     /// `repaint` wakes the GUI when something arrives.
-    pub fn start(repaint: impl Fn() + Clone + Send + 'static, cache_bytes: usize) -> std::io::Result<Self> {
+    pub fn start(
+        repaint: impl Fn() + Clone + Send + 'static,
+        cache_bytes: usize,
+        disk: std::sync::Arc<dyn annotate::Disk>,
+    ) -> std::io::Result<Self> {
         let (requests, incoming) = channel::<PathBuf>();
         let (send, events) = channel();
         std::thread::Builder::new().name("vidence-open".into()).spawn(move || {
             for path in incoming.iter() {
                 // Requests that queued up behind a slow open: only the newest matters.
                 let path = incoming.try_iter().last().unwrap_or(path);
-                let results = open(&path, &send, &repaint, cache_bytes);
+                let results = open(&path, &send, &repaint, cache_bytes, &disk);
                 for event in results {
                     if send.send(event).is_err() {
                         return;
@@ -86,10 +90,11 @@ fn open(
     send: &Sender<LoadEvent>,
     repaint: &(impl Fn() + Clone + Send + 'static),
     cache_bytes: usize,
+    disk: &std::sync::Arc<dyn annotate::Disk>,
 ) -> Vec<LoadEvent> {
     let failed = |message: String| vec![LoadEvent::Failed { path: path.to_owned(), message }];
     if is_dataset(path) {
-        let (document, opened) = match Document::open(path) {
+        let (document, opened) = match Document::open_on(path, std::sync::Arc::clone(disk)) {
             Ok(d) => d,
             Err(e) => return failed(e.to_string()),
         };

@@ -6,11 +6,11 @@ use super::video::VideoView;
 
 /// Recent UI frame times (time spent in the app's logic and ui per frame).
 #[derive(Default)]
-pub struct FrameTimes {
+pub struct UiFrameTimes {
     recent_ms: VecDeque<f32>,
 }
 
-impl FrameTimes {
+impl UiFrameTimes {
     const KEEP: usize = 120;
 
     pub fn push(&mut self, ms: f32) {
@@ -59,7 +59,7 @@ pub fn status_bar(ui: &mut egui::Ui, video: Option<&VideoView>, progress: Option
     });
 }
 
-pub fn debug_overlay(ctx: &egui::Context, times: &FrameTimes, video: Option<&VideoView>) {
+pub fn debug_overlay(ctx: &egui::Context, times: &UiFrameTimes, video: Option<&VideoView>) {
     egui::Area::new(egui::Id::unique("debug-overlay"))
         .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 48.0))
         .show(ctx, |ui| {

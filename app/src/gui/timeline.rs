@@ -2,10 +2,12 @@
 //! the model lane (the shown run's spans, the times it cites, the frames it saw) and
 //! the play head.
 
+use annotate::time::FrameTimes;
 use egui::{Color32, Rect, Sense, Stroke, Vec2};
 use viewer::{MAX_SPEED, MIN_SPEED, PlaybackCommand};
 
-use super::lanes::{self, LaneAction, LaneInput, Lanes};
+use super::action::Action;
+use super::lanes::{self, LaneInput, Lanes};
 use super::video::VideoView;
 
 const SPEEDS: [f64; 7] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0];
@@ -31,12 +33,12 @@ pub struct ModelMarks {
 
 pub fn show(
     ui: &mut egui::Ui,
-    video: &mut VideoView,
+    video: &VideoView,
     lanes: &mut Lanes,
     lanes_in: LaneInput<'_>,
     model: Option<&ModelMarks>,
-    commands: &mut Vec<PlaybackCommand>,
-) -> Option<LaneAction> {
+    actions: &mut Vec<Action>,
+) {
     let index = std::sync::Arc::clone(video.server.index());
     let frame = video.current_frame();
     let total = index.len();
@@ -44,20 +46,20 @@ pub fn show(
 
     ui.horizontal(|ui| {
         if ui.button("First frame").clicked() {
-            commands.push(PlaybackCommand::First);
+            actions.push(Action::Playback(PlaybackCommand::First));
         }
         if ui.button("Previous frame").clicked() {
-            commands.push(PlaybackCommand::Step(-1));
+            actions.push(Action::Playback(PlaybackCommand::Step(-1)));
         }
         let play_label = if video.playback.is_playing() { "Pause" } else { "Play" };
         if ui.button(play_label).clicked() {
-            commands.push(PlaybackCommand::TogglePlay);
+            actions.push(Action::Playback(PlaybackCommand::TogglePlay));
         }
         if ui.button("Next frame").clicked() {
-            commands.push(PlaybackCommand::Step(1));
+            actions.push(Action::Playback(PlaybackCommand::Step(1)));
         }
         if ui.button("Last frame").clicked() {
-            commands.push(PlaybackCommand::Last);
+            actions.push(Action::Playback(PlaybackCommand::Last));
         }
         ui.separator();
         ui.monospace(timecode(index.time_of(frame))).on_hover_text("Time of the current frame");
@@ -67,7 +69,7 @@ pub fn show(
         egui::ComboBox::from_label("Speed").selected_text(format!("{speed}x")).show_ui(ui, |ui| {
             for s in SPEEDS.into_iter().filter(|s| (MIN_SPEED..=MAX_SPEED).contains(s)) {
                 if ui.selectable_label(speed == s, format!("{s}x")).clicked() {
-                    commands.push(PlaybackCommand::SetSpeed(s));
+                    actions.push(Action::Playback(PlaybackCommand::SetSpeed(s)));
                 }
             }
         });
@@ -79,7 +81,7 @@ pub fn show(
         {
             let range = looping
                 .then(|| (video.marks.0.unwrap_or(0), video.marks.1.unwrap_or(total.saturating_sub(1))));
-            commands.push(PlaybackCommand::SetLoop(range));
+            actions.push(Action::Playback(PlaybackCommand::SetLoop(range)));
         }
         if lanes_in.editable {
             ui.separator();
@@ -143,19 +145,20 @@ pub fn show(
     // Dragging shows the nearest decodable frame at once; letting go settles on
     // the exact frame under the pointer.
     if response.drag_started() {
-        video.scrubbing = true;
+        actions.push(Action::Scrub(true));
     }
     if let Some(pos) = response.interact_pointer_pos()
         && (response.dragged() || response.clicked() || response.drag_stopped())
     {
-        commands.push(PlaybackCommand::SeekTime(scale.time(pos.x)));
+        actions.push(Action::Playback(PlaybackCommand::SeekTime(scale.time(pos.x))));
     }
     if response.drag_stopped() {
-        video.scrubbing = false;
+        actions.push(Action::Scrub(false));
     }
 
     let snap = |t: f64| index.time_of(index.frame_at_time(t.clamp(0.0, duration)));
-    let (action, lanes_rect) = lanes::show(ui, lanes, &lanes_in, scale, snap, commands);
+    let (lane, lanes_rect) = lanes::show(ui, lanes, &lanes_in, scale, snap, actions);
+    actions.extend(lane.map(Action::Lane));
     let mut full = rect.union(lanes_rect);
     if let Some(marks) = model {
         // The frames the model saw, ticked along the thumbnails' foot.
@@ -164,7 +167,7 @@ pub fn show(
             let x = scale.x(t);
             painter.line_segment([egui::pos2(x, y - 5.0), egui::pos2(x, y)], Stroke::new(1.0, SAMPLED));
         }
-        full = full.union(model_lane(ui, marks, scale, commands));
+        full = full.union(model_lane(ui, marks, scale, actions));
     }
 
     // The play head and the I/O marks cross the thumbnails and the lanes.
@@ -181,7 +184,6 @@ pub fn show(
             Stroke::new(1.0, Color32::YELLOW),
         );
     }
-    action
 }
 
 const SAMPLED: Color32 = Color32::from_rgb(90, 220, 255);
@@ -189,12 +191,7 @@ const SAMPLED: Color32 = Color32::from_rgb(90, 220, 255);
 /// The model lane: predicted spans as bars, cited times as ticks, the numbered chain of
 /// reasoning steps. A click seeks to the
 /// span under the pointer's start, or to the time under it.
-fn model_lane(
-    ui: &mut egui::Ui,
-    marks: &ModelMarks,
-    scale: Scale,
-    commands: &mut Vec<PlaybackCommand>,
-) -> Rect {
+fn model_lane(ui: &mut egui::Ui, marks: &ModelMarks, scale: Scale, actions: &mut Vec<Action>) -> Rect {
     let color = super::evidence::COLOR;
     let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), 16.0), Sense::click());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Model lane"));
@@ -244,7 +241,7 @@ fn model_lane(
         && let Some(p) = response.interact_pointer_pos()
     {
         let t = marks.spans.iter().find(|s| bar(s).contains(p)).map_or_else(|| scale.time(p.x), |s| s.0);
-        commands.push(PlaybackCommand::SeekTime(t));
+        actions.push(Action::Playback(PlaybackCommand::SeekTime(t)));
     }
     rect
 }

@@ -4,19 +4,12 @@
 //! the evidence to accept, edit or reject, what the parser could not read, and the
 //! raw text.
 
+use annotate::accept::Decision;
 use annotate::{EvidenceItem, ModelRun, Review};
 use egui::{Color32, RichText};
 
 use super::ask_panel::printable;
 use super::evidence::COLOR;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    Accept,
-    /// Accept, then select the new label to fix it.
-    Edit,
-    Reject,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TraceAction {

@@ -12,6 +12,7 @@ use vidence_tests::step_until;
 
 mod annotation;
 mod model;
+mod safety;
 
 /// The demo dataset, generated once for all tests in this file.
 fn demo_dataset() -> PathBuf {
@@ -301,7 +302,9 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     // Save runs in the background; the file then holds the edits.
     h.get_by_label("Save").click();
     h.step();
-    step_until(&mut h, "the save", |app| !app.is_saving());
+    step_until(&mut h, "the save", |app| {
+        !app.is_saving() && annotate::load(&dataset).unwrap().tracks.len() == 6
+    });
     let saved = annotate::load(&dataset).unwrap();
     assert_eq!(saved.tracks.iter().find(|t| t.id == "track-1").map(|t| t.keyframes.len()), Some(2));
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());

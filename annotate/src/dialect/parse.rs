@@ -7,7 +7,9 @@
 
 use std::sync::LazyLock;
 
-use annotate::{BBox, PredictedBox, PredictedPoint, PredictedSpan, Prediction, RationaleKind, RationaleStep};
+use crate::dataset::{RationaleKind, RationaleStep};
+use crate::geometry::BBox;
+use crate::prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 use regex::Regex;
 use serde_json::{Map, Value};
 

@@ -1,8 +1,8 @@
 //! Model outputs in the shapes the Qwen cookbooks and the Open-o3 Video prompt format
 //! show, read into predictions in video pixels and video seconds.
 
+use annotate::dialect::{Context, Coordinates, parse};
 use annotate::{BBox, RationaleKind};
-use model::{Context, Coordinates, parse};
 
 /// A 1280x720 video; the model's clip starts at 10 s.
 fn qwen3() -> Context {

@@ -1,5 +1,5 @@
 //! What Vidence asks a model, and how: each task's prompt, written so the answer comes
-//! in a shape [`crate::parse`] reads (Qwen3-VL's 0–1000 box grid, times in seconds
+//! in a shape [`super::parse`] reads (Qwen3-VL's 0–1000 box grid, times in seconds
 //! from the clip's start).
 
 use std::fmt;
@@ -62,7 +62,7 @@ impl fmt::Display for Task {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{Context, Coordinates, parse};
+    use crate::dialect::{Context, Coordinates, parse};
 
     #[test]
     fn answers_in_the_shape_each_prompt_asks_for_are_read() {

@@ -1,0 +1,118 @@
+//! Accepting a model's evidence into labels: the labels it makes, where boxes land in
+//! time, and new categories that never collide with an existing id.
+
+use annotate::accept::{Decision, decide};
+use annotate::time::FrameTimes;
+use annotate::{
+    BBox, Category, Dataset, EvidenceItem, LabelRef, ModelRun, PredictedBox, Prediction, Review, RunSettings,
+    Video, validate,
+};
+
+/// A video at 10 frames a second.
+struct TenFps;
+
+impl FrameTimes for TenFps {
+    fn frame_count(&self) -> u64 {
+        100
+    }
+    fn time_of(&self, index: u64) -> f64 {
+        index as f64 / 10.0
+    }
+    fn frame_at_time(&self, time_s: f64) -> u64 {
+        ((time_s * 10.0 + 1e-9).floor() as u64).min(99)
+    }
+    fn duration_s(&self) -> f64 {
+        10.0
+    }
+}
+
+fn dataset() -> Dataset {
+    let mut d = Dataset::default();
+    d.videos.push(Video {
+        id: "v".into(),
+        path: "v.mp4".into(),
+        width: 640,
+        height: 480,
+        fps: 10.0,
+        frame_count: 100,
+        duration_s: 10.0,
+    });
+    // A category whose id is the name the model uses for something else.
+    d.categories.push(Category { id: "person".into(), name: "Pedestrian".into(), color: None });
+    let b = |label: &str, t: Option<f64>| PredictedBox {
+        label: Some(label.into()),
+        time_s: t,
+        bbox: BBox::new(10.0, 10.0, 50.0, 50.0),
+    };
+    d.predictions.push(ModelRun {
+        id: "run-1".into(),
+        video: "v".into(),
+        model: "m".into(),
+        settings: RunSettings {
+            task: "answer".into(),
+            prompt: "who walks?".into(),
+            from_s: 0.0,
+            to_s: 10.0,
+            fps: 2.0,
+            max_frames: 8,
+            sampling: "uniform".into(),
+            max_tokens: 64,
+            region: None,
+            frames_s: Vec::new(),
+        },
+        raw: String::new(),
+        tokens: Vec::new(),
+        prediction: Prediction {
+            boxes: vec![b("person", Some(2.05)), b("person", Some(3.0)), b("pedestrian", None)],
+            ..Default::default()
+        },
+        verdicts: Vec::new(),
+    });
+    d
+}
+
+#[test]
+fn accepting_a_name_that_is_another_category_s_id_makes_a_category_of_its_own() {
+    let mut d = dataset();
+    let decided = decide(&d, "run-1", EvidenceItem::Box { index: 0 }, Decision::Accept, &TenFps, 0).unwrap();
+    decided.edit.apply(&mut d).expect("no id collides");
+    let Some(LabelRef::Track(id)) = decided.label else { panic!("a track") };
+    let track = d.track(&id).unwrap();
+    assert_eq!(track.category, "person-2");
+    assert_eq!(d.category("person-2").unwrap().name, "person");
+    assert_eq!(track.keyframes[0].frame, 20, "the frame showing at 2.05 s");
+    assert_eq!(track.review, Review::Accepted);
+    // The same name again finds that category; a name finds its category whatever the id.
+    let again =
+        decide(&d, "run-1", EvidenceItem::Track { label: "person".into() }, Decision::Edit, &TenFps, 0);
+    let again = again.unwrap();
+    again.edit.apply(&mut d).unwrap();
+    assert_eq!(d.categories.len(), 2);
+    let by_name = decide(&d, "run-1", EvidenceItem::Box { index: 2 }, Decision::Accept, &TenFps, 42).unwrap();
+    by_name.edit.apply(&mut d).unwrap();
+    let Some(LabelRef::Track(id)) = by_name.label else { panic!("a track") };
+    let track = d.track(&id).unwrap();
+    assert_eq!(
+        (track.category.as_str(), track.keyframes[0].frame),
+        ("person", 42),
+        "untimed: the frame shown"
+    );
+    assert!(validate(&d).is_empty(), "{:?}", validate(&d));
+    assert_eq!(d.predictions[0].verdicts.len(), 3);
+}
+
+#[test]
+fn rejecting_records_the_verdict_and_one_undo_takes_it_back() {
+    let mut d = dataset();
+    let before = d.clone();
+    let decided = decide(&d, "run-1", EvidenceItem::Box { index: 1 }, Decision::Reject, &TenFps, 0).unwrap();
+    assert_eq!(decided.label, None);
+    let undo = decided.edit.apply(&mut d).unwrap();
+    assert_eq!(d.predictions[0].verdicts[0].review, Review::Rejected);
+    assert_eq!(d.tracks.len(), 0);
+    undo.apply(&mut d).unwrap();
+    assert_eq!(d, before);
+    let missing = decide(&d, "run-1", EvidenceItem::Span { index: 0 }, Decision::Accept, &TenFps, 0);
+    assert!(missing.unwrap_err().to_string().contains("Span"), "a span the run does not have");
+    assert!(decide(&d, "run-9", EvidenceItem::Answer, Decision::Accept, &TenFps, 0).is_err());
+}

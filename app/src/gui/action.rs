@@ -1,0 +1,93 @@
+//! Everything that changes the session, as values. Panels, keys and the workers'
+//! results produce these; `VidenceApp::apply` (in `apply.rs`) is the only code that
+//! carries them out, once a frame, from `logic`.
+
+use std::path::PathBuf;
+
+use annotate::{DatasetError, Health, LabelRef, Saved};
+use viewer::PlaybackCommand;
+
+use super::ask_panel::AskAction;
+use super::asker::Outcome;
+use super::canvas::{CanvasAction, Tool};
+use super::dataset_panel::DatasetAction;
+use super::lanes::LaneAction;
+use super::loader::LoadEvent;
+use super::objects::Jump;
+use super::questions::QuestionAction;
+use super::review::ReviewAction;
+use super::selection::{SegmentAction, SelectionAction};
+use super::session::Notice;
+use super::trace::TraceAction;
+
+pub enum Action {
+    // The play head.
+    Playback(PlaybackCommand),
+    /// The timeline is being dragged (show anything near at once) or let go.
+    Scrub(bool),
+    /// Set the in (I) or out (O) mark on the frame shown; O after I makes a segment.
+    Mark {
+        is_in: bool,
+    },
+    JumpKeyframe {
+        forward: bool,
+    },
+    JumpSegment {
+        forward: bool,
+    },
+
+    // What the panels report.
+    Canvas(CanvasAction),
+    Lane(LaneAction),
+    Selection(SelectionAction),
+    Segment(SegmentAction),
+    Question(QuestionAction),
+    Review(ReviewAction),
+    Dataset(DatasetAction),
+    Ask(AskAction),
+    Trace(TraceAction),
+    /// Select a label from the object list and bring it on screen.
+    Pick(LabelRef, Jump),
+    /// The shown run's box under the pointer on the canvas.
+    HoverPrediction(Option<usize>),
+
+    // The window's commands.
+    SetTool(Tool),
+    /// Deselect and stop drawing (Escape).
+    Escape,
+    DeleteSelected,
+    ToggleReview,
+    Undo,
+    Redo,
+    Save,
+    /// Ask where to save (a file dialog on its thread).
+    SaveAsDialog,
+    OpenDialog,
+    /// Add files to the list (dropped, picked or named), showing the first.
+    AddFiles(Vec<PathBuf>),
+    /// The changed-on-disk dialog's answer.
+    Conflict(ConflictChoice),
+    DismissNotice(usize),
+    Notify(Notice),
+
+    // What the workers report.
+    Loaded(LoadEvent),
+    /// A save of the dataset opened as number `serial` ended.
+    Saved {
+        serial: u64,
+        result: Result<Saved, DatasetError>,
+    },
+    /// The autosave journal's health changed.
+    Autosave(Health),
+    SaveTo(PathBuf),
+    Model(Outcome),
+}
+
+/// What to do when a save was refused because another program changed the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictChoice {
+    /// Drop the edits made here (kept in the stale journal) and read the file anew.
+    Reload,
+    SaveAs,
+    KeepEditing,
+}

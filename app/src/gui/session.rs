@@ -1,0 +1,165 @@
+//! What is open and what the user is doing with it: the files, the video on screen,
+//! the dataset, what is selected, review mode, the model run on show, and the notices.
+//! Only `VidenceApp::apply` changes it; panels are given it to read.
+
+use std::path::PathBuf;
+
+use annotate::{Document, Health, LabelRef};
+use viewer::PlaybackCommand;
+
+use super::canvas::Tool;
+use super::video::VideoView;
+
+pub struct OpenDataset {
+    pub document: Document,
+    /// The dataset's video that is on screen.
+    pub video_id: Option<String>,
+    /// Which dataset this is, of those opened in this session: a save finishes only on
+    /// the document it started from.
+    pub serial: u64,
+    /// The journal's health as last shown.
+    pub autosave: Health,
+}
+
+/// A file on its way in, while the loader opens it.
+#[derive(Default)]
+pub enum Opening {
+    #[default]
+    Nothing,
+    /// A dataset that arrived before its video.
+    Dataset(Box<OpenDataset>),
+    /// Another video of the open dataset, by id.
+    Video(String),
+}
+
+/// Review mode: off, or walking the queue.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum ReviewMode {
+    #[default]
+    Off,
+    /// The label under review (`None`: nothing left to review).
+    On(Option<LabelRef>),
+}
+
+/// The model run whose evidence is on screen, with what is worked out once per run.
+pub struct ShownRun {
+    pub id: String,
+    /// How sure the model was of each box.
+    pub confidence: Vec<Option<f32>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// Fades after a few seconds.
+    Info,
+    Warning,
+    /// Stays until dismissed.
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub severity: Severity,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Self {
+        Self { severity: Severity::Info, text: text.into() }
+    }
+
+    pub fn warning(text: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, text: text.into() }
+    }
+
+    pub fn error(text: impl Into<String>) -> Self {
+        Self { severity: Severity::Error, text: text.into() }
+    }
+}
+
+/// How long an info notice stays, in seconds.
+pub const INFO_SECONDS: f64 = 5.0;
+
+#[derive(Default)]
+pub struct Session {
+    /// Files named on the command line, dropped or opened: click one to show it.
+    pub files: Vec<PathBuf>,
+    pub video: Option<VideoView>,
+    pub dataset: Option<OpenDataset>,
+    pub opening: Opening,
+    /// Seek here once the first video opens.
+    pub start_time: Option<f64>,
+    /// Play-head commands for this frame, applied after the actions.
+    pub commands: Vec<PlaybackCommand>,
+    pub tool: Tool,
+    /// The selected track or segment.
+    pub selected: Option<LabelRef>,
+    /// The question open in the question panel.
+    pub question: Option<String>,
+    pub review: ReviewMode,
+    pub shown_run: Option<ShownRun>,
+    /// The predicted box a trace chip picked.
+    pub highlight: Option<usize>,
+    /// The predicted box under the pointer on the canvas (last frame).
+    pub hovered_prediction: Option<usize>,
+    /// A save was refused because another program changed the file: ask what to do.
+    pub conflict: bool,
+    /// What the user is told, each with the time it stops showing (`None`: until
+    /// dismissed).
+    pub notices: Vec<(Notice, Option<f64>)>,
+    pub progress: Option<(String, f32)>,
+    /// The UI clock (seconds) at the start of this frame.
+    pub now: f64,
+}
+
+impl Session {
+    pub fn data(&self) -> Option<&annotate::Dataset> {
+        self.dataset.as_ref().map(|d| d.document.dataset())
+    }
+
+    /// The id of the dataset video on screen.
+    pub fn video_id(&self) -> Option<&str> {
+        self.dataset.as_ref()?.video_id.as_deref()
+    }
+
+    /// The frame the user sees: edits land here. It lags the play head while a
+    /// frame is decoded (playing, or just after a seek).
+    pub fn frame_seen(&self) -> Option<u64> {
+        let video = self.video.as_ref()?;
+        Some(video.shown_frame().unwrap_or_else(|| video.current_frame()))
+    }
+
+    /// Seconds from the first frame to the frame seen.
+    pub fn time_seen(&self) -> Option<f64> {
+        use annotate::time::FrameTimes;
+        Some(self.video.as_ref()?.server.index().time_of(self.frame_seen()?))
+    }
+
+    pub fn shown_run(&self) -> Option<&annotate::ModelRun> {
+        self.data()?.run(&self.shown_run.as_ref()?.id)
+    }
+
+    pub fn selected_track(&self) -> Option<&str> {
+        match &self.selected {
+            Some(LabelRef::Track(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn notify(&mut self, notice: Notice) {
+        let until = (notice.severity == Severity::Info).then_some(self.now + INFO_SECONDS);
+        // Faded ones go when a new one comes.
+        let now = self.now;
+        self.notices.retain(|(_, until)| until.is_none_or(|t| t > now));
+        self.notices.push((notice, until));
+    }
+
+    /// The notices showing now.
+    pub fn showing(&self) -> impl Iterator<Item = (usize, &Notice)> {
+        self.notices
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, until))| until.is_none_or(|t| t > self.now))
+            .map(|(i, (n, _))| (i, n))
+    }
+}
