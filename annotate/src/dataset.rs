@@ -1,4 +1,4 @@
-//! The dataset schema "vidence/1". Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
+//! The dataset schema "vidence/2" (older versions are migrated on reading: `migrate`). Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
 //! rotation-applied frame; keyframes are 0-based frame indices in presentation order;
 //! times are seconds from the first frame.
 
@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::BBox;
 use crate::run::ModelRun;
 
-pub const SCHEMA: &str = "vidence/1";
+pub const SCHEMA: &str = "vidence/2";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Dataset {
     /// Always [`SCHEMA`] for this version.
     pub schema: String,
@@ -28,7 +29,7 @@ pub struct Dataset {
     pub questions: Vec<Question>,
     /// Model runs on the videos, with what was read out of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub predictions: Vec<ModelRun>,
+    pub runs: Vec<ModelRun>,
 }
 
 impl Default for Dataset {
@@ -40,7 +41,7 @@ impl Default for Dataset {
             tracks: Vec::new(),
             segments: Vec::new(),
             questions: Vec::new(),
-            predictions: Vec::new(),
+            runs: Vec::new(),
         }
     }
 }
@@ -63,7 +64,7 @@ impl Dataset {
     }
 
     pub fn run(&self, id: &str) -> Option<&ModelRun> {
-        self.predictions.iter().find(|r| r.id == id)
+        self.runs.iter().find(|r| r.id == id)
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
@@ -88,11 +89,12 @@ impl Dataset {
     }
 
     pub fn runs_of<'a>(&'a self, video: &'a str) -> impl Iterator<Item = &'a ModelRun> + 'a {
-        self.predictions.iter().filter(move |r| r.video == video)
+        self.runs.iter().filter(move |r| r.video == video)
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Video {
     pub id: String,
     /// Relative to the dataset file's folder (or absolute).
@@ -105,6 +107,7 @@ pub struct Video {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Category {
     pub id: String,
     pub name: String,
@@ -115,6 +118,7 @@ pub struct Category {
 
 /// Where a label came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Provenance {
     Human,
@@ -147,6 +151,7 @@ pub enum Interpolation {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Keyframe {
     pub frame: u64,
     pub bbox: BBox,
@@ -159,6 +164,7 @@ pub struct Keyframe {
 
 /// One object through time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Track {
     pub id: String,
     pub video: String,
@@ -327,6 +333,7 @@ fn smooth(
 
 /// A labelled time span on a video.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Segment {
     pub id: String,
     pub video: String,
@@ -352,6 +359,7 @@ pub enum QuestionKind {
 
 /// What supports an answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Evidence {
     Segment { id: String },
@@ -370,6 +378,7 @@ pub enum RationaleKind {
 
 /// One step of a rationale, optionally grounded to a time and a box.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RationaleStep {
     pub text: String,
     pub kind: RationaleKind,
@@ -380,6 +389,7 @@ pub struct RationaleStep {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
     pub video: String,
@@ -489,7 +499,7 @@ mod tests {
             review: Review::Accepted,
         });
         let json = serde_json::to_string(&d).unwrap();
-        assert!(json.contains(r#""schema":"vidence/1""#));
+        assert!(json.contains(r#""schema":"vidence/2""#));
         assert!(json.contains(r#""bbox":[1.5,0.0,11.5,10.0]"#));
         let back: Dataset = serde_json::from_str(&json).unwrap();
         assert_eq!(back, d);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::dataset::Dataset;
 use crate::edit::{Edit, EditError, History};
 use crate::journal::{self, Disk, Files, Health, Journal};
-use crate::persist::{DatasetError, parse, write_atomic};
+use crate::persist::{DatasetError, parse_versioned, write_atomic};
 
 /// Saved versions kept beside the file: `.NAME.bak1` (newest) to `.NAME.bak{BACKUPS}`.
 pub const BACKUPS: usize = 5;
@@ -21,11 +21,11 @@ pub struct Document {
     history: History,
     /// Hash of the file's bytes as last loaded or saved.
     base: String,
-    journal: Option<Journal>,
-    /// Where the journal is written.
-    disk: Arc<dyn Disk>,
+    journal: Journal,
     /// Edits applied since the last save (what the journal holds), undo and redo included.
     unsaved: Vec<Edit>,
+    /// The file is of this older schema version until it is first saved.
+    migrated_from: Option<String>,
 }
 
 /// A save that runs off the editing thread: a snapshot of the data and where it goes.
@@ -37,6 +37,10 @@ pub struct SaveJob {
     expect_base: Option<String>,
     /// How many unsaved edits the snapshot includes.
     snapshot: usize,
+    /// The dataset's file before this save, where its token files are.
+    from: PathBuf,
+    /// Keep the file as it is here before the first save over it (an older version).
+    keep_original: Option<PathBuf>,
 }
 
 /// A finished save, to hand back to [`Document::finish_save`].
@@ -55,7 +59,19 @@ impl SaveJob {
             if current.as_ref() != Some(expected) {
                 return Err(DatasetError::ChangedOnDisk { path: self.path });
             }
+            if let Some(original) = &self.keep_original
+                && !original.exists()
+            {
+                std::fs::copy(&self.path, original)
+                    .map_err(|source| DatasetError::Write { path: original.clone(), source })?;
+            }
             keep_backups(&self.path);
+        }
+        // The runs' tokens go beside the file first, so it never names one missing.
+        for run in &self.dataset.runs {
+            run.tokens
+                .keep(&self.from, &self.path)
+                .map_err(|source| DatasetError::Write { path: run.tokens.path(&self.path), source })?;
         }
         let bytes = write_atomic(&self.dataset, &self.path)?;
         Ok(Saved { base: journal::content_hash(&bytes), path: self.path, snapshot: self.snapshot })
@@ -69,6 +85,9 @@ pub struct Opened {
     pub recovered_edits: usize,
     /// Why the journal's replay stopped before its end, and where it is kept.
     pub journal_stopped: Option<String>,
+    /// The file was of this older schema version, now read as the current one; it is
+    /// kept as [`original_path`] when it is first saved.
+    pub migrated_from: Option<String>,
 }
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> DatasetError + '_ {
@@ -88,11 +107,7 @@ impl Document {
             path: path.to_owned(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         })?;
-        let mut dataset = parse(&text, path)?;
-        // Saving a file of another schema would drop what this version cannot read.
-        if dataset.schema != crate::dataset::SCHEMA {
-            return Err(DatasetError::Schema { path: path.to_owned(), found: dataset.schema });
-        }
+        let (mut dataset, migrated_from) = parse_versioned(&text, path)?;
         let base = journal::content_hash(text.as_bytes());
         let journal_path = journal::journal_path(path);
         let mut replayed = Vec::new();
@@ -126,17 +141,18 @@ impl Document {
                 ));
             }
         }
-        let journal = Journal::start(journal_path.clone(), &base, &replayed, Arc::clone(&disk))
+        let journal = Journal::start(journal_path.clone(), &base, &replayed, disk)
             .map_err(|source| DatasetError::Write { path: journal_path, source })?;
-        let opened = Opened { recovered_edits: replayed.len(), journal_stopped };
+        let opened =
+            Opened { recovered_edits: replayed.len(), journal_stopped, migrated_from: migrated_from.clone() };
         let doc = Self {
             path: path.to_owned(),
             dataset: Arc::new(dataset),
             history: History::default(),
             base,
-            journal: Some(journal),
-            disk,
+            journal,
             unsaved: replayed,
+            migrated_from,
         };
         Ok((doc, opened))
     }
@@ -181,15 +197,13 @@ impl Document {
     }
 
     fn journal_edit(&mut self, edit: Edit) {
-        if let Some(j) = &self.journal {
-            j.append(edit.clone());
-        }
+        self.journal.append(edit.clone());
         self.unsaved.push(edit);
     }
 
-    /// Whether the autosave journal is keeping up (always, when there is none).
+    /// Whether the autosave journal is keeping up.
     pub fn autosave(&self) -> Health {
-        self.journal.as_ref().map(Journal::health).unwrap_or_default()
+        self.journal.health()
     }
 
     /// Edits not yet saved to the file.
@@ -232,6 +246,8 @@ impl Document {
             path: self.path.clone(),
             expect_base: Some(self.base.clone()),
             snapshot: self.unsaved.len(),
+            from: self.path.clone(),
+            keep_original: self.migrated_from.as_deref().map(|v| original_path(&self.path, v)),
         }
     }
 
@@ -242,6 +258,8 @@ impl Document {
             path: path.to_owned(),
             expect_base: None,
             snapshot: self.unsaved.len(),
+            from: self.path.clone(),
+            keep_original: None,
         }
     }
 
@@ -249,30 +267,24 @@ impl Document {
     /// edits made while it was being written.
     pub fn finish_save(&mut self, saved: Saved) -> Result<(), DatasetError> {
         self.base = saved.base;
+        if saved.path == self.path {
+            self.migrated_from = None;
+        }
         self.unsaved.drain(..saved.snapshot.min(self.unsaved.len()));
         if saved.path == self.path {
-            if let Some(j) = &self.journal {
-                j.reset(self.base.clone(), self.unsaved.clone());
-            }
+            self.journal.reset(self.base.clone(), self.unsaved.clone());
             return Ok(());
         }
         // Saved elsewhere: the old file keeps its contents and loses its journal, which
-        // now lives on at the new path.
-        self.journal = None;
-        let _ = std::fs::remove_file(journal::journal_path(&self.path));
+        // now lives on at the new path (moved on the journal's thread).
         self.path = saved.path;
-        let journal_path = journal::journal_path(&self.path);
-        let journal = Journal::start(journal_path.clone(), &self.base, &self.unsaved, Arc::clone(&self.disk))
-            .map_err(|source| DatasetError::Write { path: journal_path, source })?;
-        self.journal = Some(journal);
+        self.journal.moved(journal::journal_path(&self.path), self.base.clone(), self.unsaved.clone());
         Ok(())
     }
 
     /// Wait until every edit so far is in the journal on disk.
     pub fn flush_journal(&self) {
-        if let Some(j) = &self.journal {
-            j.flush();
-        }
+        self.journal.flush();
     }
 }
 
@@ -290,6 +302,14 @@ fn set_aside(journal: &Path) -> std::io::Result<PathBuf> {
     let stale = free.ok_or_else(|| std::io::Error::other("no free name"))?;
     std::fs::rename(journal, &stale)?;
     Ok(stale)
+}
+
+/// Where a file of the older schema `version` is kept before it is first saved over:
+/// `data.json` of `vidence/1` -> `data.vidence-1.json`.
+pub fn original_path(path: &Path, version: &str) -> PathBuf {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    path.with_file_name(format!("{stem}.{}{ext}", version.replace('/', "-")))
 }
 
 /// `.NAME.bak{n}` beside `path`.

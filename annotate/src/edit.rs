@@ -170,6 +170,15 @@ fn segment_mut<'a>(d: &'a mut Dataset, id: &str) -> Result<&'a mut Segment, Edit
 }
 
 impl Edit {
+    /// The model runs this edit adds (a batch's included).
+    pub fn runs(&self) -> Vec<&ModelRun> {
+        match self {
+            Edit::InsertRun { run, .. } => vec![run.as_ref()],
+            Edit::Batch { edits } => edits.iter().flat_map(Edit::runs).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Apply to `dataset` and return the edit that undoes it. On error the dataset is
     /// unchanged.
     pub fn apply(&self, d: &mut Dataset) -> Result<Edit, EditError> {
@@ -202,18 +211,18 @@ impl Edit {
                 let index = position(&d.categories, "category", id, |c| &c.id)?;
                 Edit::InsertCategory { index, category: d.categories.remove(index) }
             }
-            Edit::InsertRun { index, run } => Edit::RemoveRun {
-                id: insert(&mut d.predictions, "model run", *index, (**run).clone(), |r| &r.id)?,
-            },
+            Edit::InsertRun { index, run } => {
+                Edit::RemoveRun { id: insert(&mut d.runs, "model run", *index, (**run).clone(), |r| &r.id)? }
+            }
             Edit::RemoveRun { id } => {
-                let index = position(&d.predictions, "model run", id, |r| &r.id)?;
-                Edit::InsertRun { index, run: Box::new(d.predictions.remove(index)) }
+                let index = position(&d.runs, "model run", id, |r| &r.id)?;
+                Edit::InsertRun { index, run: Box::new(d.runs.remove(index)) }
             }
             Edit::SetVerdicts { run, verdicts } => {
-                let i = position(&d.predictions, "model run", run, |r| &r.id)?;
+                let i = position(&d.runs, "model run", run, |r| &r.id)?;
                 Edit::SetVerdicts {
                     run: run.clone(),
-                    verdicts: std::mem::replace(&mut d.predictions[i].verdicts, verdicts.clone()),
+                    verdicts: std::mem::replace(&mut d.runs[i].verdicts, verdicts.clone()),
                 }
             }
             Edit::SetKeyframe { track, keyframe } => {

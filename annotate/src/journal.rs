@@ -33,6 +33,12 @@ struct Line {
     edit: Edit,
 }
 
+/// `data.json.journal` -> `data.json`
+fn dataset_of(journal: &Path) -> PathBuf {
+    let name = journal.file_name().unwrap_or_default().to_string_lossy();
+    journal.with_file_name(name.strip_suffix(".journal").unwrap_or(&name))
+}
+
 /// `data.json` -> `data.json.journal`
 pub fn journal_path(dataset: &Path) -> PathBuf {
     let mut name = dataset.file_name().unwrap_or_default().to_os_string();
@@ -98,8 +104,13 @@ pub fn read(path: &Path, base: &str) -> std::io::Result<Option<Replay>> {
 
 enum Message {
     Edit(Edit),
-    /// Start over for a newly saved file with this hash, with these edits after it.
-    Reset(String, Vec<Edit>),
+    /// Start over for a newly saved file with this hash, with these edits after it;
+    /// for a file saved elsewhere, at this journal path (the old journal then goes).
+    Reset {
+        base: String,
+        pending: Vec<Edit>,
+        path: Option<PathBuf>,
+    },
     /// Sync now and report back.
     Flush(Sender<()>),
 }
@@ -207,19 +218,19 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Open the journal at `path` for the file with hash `base`, keeping `existing`
-    /// edits (already replayed) and appending after them.
+    /// Start the journal at `path` for the file with hash `base`, holding `existing`
+    /// edits (already replayed) and appending after them. The file is written on the
+    /// journal's thread; a failure shows in [`Self::health`].
     pub fn start(path: PathBuf, base: &str, existing: &[Edit], disk: Arc<dyn Disk>) -> std::io::Result<Self> {
-        let file = rewrite(disk.as_ref(), &path, base, existing)?;
         let (sender, receiver) = channel();
         let health = Arc::new(Mutex::new(Health::default()));
         let mut writer = Writer {
             disk,
             path,
             base: base.to_owned(),
-            file: Some(file),
+            file: None,
             edits: existing.to_vec(),
-            written: existing.len(),
+            written: 0,
             unsynced_since: None,
             health: Arc::clone(&health),
         };
@@ -234,7 +245,13 @@ impl Journal {
     /// The dataset was saved as the file with hash `base`: the journal starts over
     /// for it, keeping `pending`, the edits made after the saved snapshot.
     pub fn reset(&self, base: String, pending: Vec<Edit>) {
-        let _ = self.sender.send(Message::Reset(base, pending));
+        let _ = self.sender.send(Message::Reset { base, pending, path: None });
+    }
+
+    /// The dataset was saved elsewhere, as the file with hash `base`: the journal
+    /// moves to `path`, keeping `pending`.
+    pub fn moved(&self, path: PathBuf, base: String, pending: Vec<Edit>) {
+        let _ = self.sender.send(Message::Reset { base, pending, path: Some(path) });
     }
 
     /// Wait until everything appended so far is on disk (or has failed to get there).
@@ -292,6 +309,7 @@ struct Writer {
 
 impl Writer {
     fn run(&mut self, receiver: &Receiver<Message>) {
+        self.catch_up();
         loop {
             // While behind or unsynced, wake up within a sync interval to retry or sync.
             let wait = if self.file.is_none() || self.written < self.edits.len() {
@@ -316,11 +334,18 @@ impl Writer {
             };
             match message {
                 Some(Message::Edit(edit)) => self.edits.push(edit),
-                Some(Message::Reset(base, pending)) => {
+                Some(Message::Reset { base, pending, path }) => {
                     self.base = base;
                     self.edits = pending;
                     self.written = 0;
                     self.file = None;
+                    if let Some(path) = path {
+                        let old = std::mem::replace(&mut self.path, path);
+                        self.catch_up();
+                        if self.file.is_some() {
+                            let _ = std::fs::remove_file(old);
+                        }
+                    }
                 }
                 Some(Message::Flush(done)) => {
                     self.catch_up();
@@ -337,8 +362,18 @@ impl Writer {
         }
     }
 
-    /// Write what is not in the file yet.
+    /// Write what is not in the file yet (the tokens of new runs first, beside the
+    /// dataset, so a replayed run never names a missing file).
     fn catch_up(&mut self) {
+        let dataset = dataset_of(&self.path);
+        let from = if self.file.is_some() { self.written } else { 0 };
+        let tokens = self.edits[from..]
+            .iter()
+            .flat_map(Edit::runs)
+            .try_for_each(|run| run.tokens.keep(&dataset, &dataset));
+        if let Err(e) = tokens {
+            return self.fail(&e);
+        }
         let result = match &mut self.file {
             Some(file) => self.edits[self.written..]
                 .iter()

@@ -18,9 +18,7 @@ impl Ids {
     pub fn of(data: &Dataset) -> Self {
         let mut ids = Self::default();
         let all = data.tracks.iter().map(|t| &t.id).chain(data.segments.iter().map(|s| &s.id));
-        for id in
-            all.chain(data.questions.iter().map(|q| &q.id)).chain(data.predictions.iter().map(|r| &r.id))
-        {
+        for id in all.chain(data.questions.iter().map(|q| &q.id)).chain(data.runs.iter().map(|r| &r.id)) {
             ids.taken(id);
         }
         ids

@@ -1,4 +1,4 @@
-//! Vidence's data: the dataset schema ("vidence/1"), box interpolation along tracks,
+//! Vidence's data: the dataset schema ("vidence/2", older versions migrated), box interpolation along tracks,
 //! and reading and writing dataset files. No GUI, video or ML crates here: this crate
 //! builds and tests in seconds.
 
@@ -10,30 +10,37 @@ mod edit;
 mod geometry;
 mod journal;
 mod labels;
+pub mod migrate;
 mod persist;
 mod prediction;
 mod review;
 mod run;
 pub mod time;
+pub mod tokens;
 mod validate;
 
 pub use dataset::{
     Category, Dataset, Evidence, Interpolation, Keyframe, Keyframes, Provenance, Question, QuestionKind,
     RationaleKind, RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
-pub use document::{BACKUPS, Document, Opened, SaveJob, Saved, backup_path, keep_backups, stale_path};
+pub use document::{
+    BACKUPS, Document, Opened, SaveJob, Saved, backup_path, keep_backups, original_path, stale_path,
+};
 pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
 pub use journal::{Disk, DiskFile, Files, FlakyDisk, Health, SYNC_INTERVAL, journal_path};
 pub use labels::{Ids, category_named};
-pub use persist::{DatasetError, load, parse, save_atomic};
+pub use persist::{DatasetError, load, parse, parse_versioned, save_atomic};
 pub use prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 pub use review::ReviewProgress;
-pub use run::{Alternative, EvidenceItem, ModelRun, RunSettings, RunToken, Verdict};
+pub use run::{
+    Alternative, Backend, Dialect, EvidenceItem, Generation, ModelRef, ModelRun, Reading, RunSettings,
+    RunToken, Sampling, TaskKind, Tokens, Verdict, box_confidences,
+};
 pub use validate::{Problem, validate};
 
 /// The JSON Schema of a dataset file, generated from the types (committed as
-/// `annotate/schema/vidence-1.schema.json`).
+/// `annotate/schema/vidence-2.schema.json`).
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Dataset);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();

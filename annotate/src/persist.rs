@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::dataset::{Dataset, SCHEMA};
+use crate::migrate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
@@ -13,32 +14,67 @@ pub enum DatasetError {
     /// Not JSON at all (`syntax`), or JSON whose shape is not a dataset's.
     #[error("{path}:{line}:{column}: {json_path}: {message}")]
     Parse { path: PathBuf, json_path: String, line: usize, column: usize, message: String, syntax: bool },
-    #[error("{path}: schema is {found:?}, this version of Vidence reads {SCHEMA:?}")]
+    #[error("{path}: schema is {found:?}; this version of Vidence reads {} (older ones are migrated)", migrate::VERSIONS.join(", "))]
     Schema { path: PathBuf, found: String },
+    #[error("{path}: cannot bring schema {from:?} up to this version: {message}")]
+    Migrate { path: PathBuf, from: String, message: String },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("{path} was changed by another program since it was opened: reload it or save elsewhere")]
     ChangedOnDisk { path: PathBuf },
 }
 
-/// Read and parse a dataset file, and check that it is this schema version.
+/// Read and parse a dataset file of any schema version (older ones migrated).
 pub fn load(path: &Path) -> Result<Dataset, DatasetError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| DatasetError::Read { path: path.to_owned(), source })?;
-    let dataset = parse(&text, path)?;
-    if dataset.schema != SCHEMA {
-        return Err(DatasetError::Schema { path: path.to_owned(), found: dataset.schema });
-    }
-    Ok(dataset)
+    parse(&text, path)
 }
 
-/// Parse dataset JSON; errors carry the line, column and JSON path (`path` only names
-/// the source in messages).
+/// [`parse_versioned`], without saying which version it was.
 pub fn parse(text: &str, path: &Path) -> Result<Dataset, DatasetError> {
+    parse_versioned(text, path).map(|(dataset, _)| dataset)
+}
+
+/// Parse dataset JSON of any schema version this build knows, bringing an older one
+/// up to [`SCHEMA`] (and saying which it was); errors carry the line, column and JSON
+/// path (`path` only names the source in messages). A field this version does not
+/// know is refused, so saving never drops it.
+pub fn parse_versioned(text: &str, path: &Path) -> Result<(Dataset, Option<String>), DatasetError> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        schema: Option<String>,
+    }
+    let version: Version = deserialize(text, path)?;
+    let found = version.schema.unwrap_or_default();
+    if found == SCHEMA {
+        return Ok((deserialize(text, path)?, None));
+    }
+    if !migrate::VERSIONS.contains(&found.as_str()) {
+        return Err(DatasetError::Schema { path: path.to_owned(), found });
+    }
+    let value: serde_json::Value = deserialize(text, path)?;
+    let migration_error =
+        |message: String| DatasetError::Migrate { path: path.to_owned(), from: found.clone(), message };
+    let migrated = migrate::to_current(value, &found).map_err(migration_error)?;
+    let mut dataset: Dataset = serde_path_to_error::deserialize(migrated.value).map_err(|e| {
+        let json_path = json_path(&e.path().to_string());
+        migration_error(format!("{json_path}: {}", e.into_inner()))
+    })?;
+    for (run, tokens) in dataset.runs.iter_mut().zip(migrated.tokens) {
+        run.set_tokens(tokens);
+    }
+    Ok((dataset, Some(found)))
+}
+
+fn json_path(at: &str) -> String {
+    if at == "." { "$".to_owned() } else { format!("$.{at}") }
+}
+
+fn deserialize<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T, DatasetError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let at = e.path().to_string();
-        let json_path = if at == "." { "$".to_owned() } else { format!("$.{at}") };
+        let json_path = json_path(&e.path().to_string());
         let inner = e.into_inner();
         // serde_json appends the position, which the error carries on its own.
         let mut message = inner.to_string();
@@ -109,15 +145,23 @@ mod tests {
         save_atomic(&d, &path).unwrap();
         assert_eq!(load(&path).unwrap(), d);
 
-        std::fs::write(&path, "{\n  \"schema\": \"vidence/1\",\n  \"videos\": [,\n").unwrap();
+        std::fs::write(&path, "{\n  \"schema\": \"vidence/2\",\n  \"videos\": [,\n").unwrap();
         let e = load(&path).unwrap_err();
         assert!(matches!(e, DatasetError::Parse { line: 3, syntax: true, .. }), "{e}");
-        std::fs::write(&path, "{\n  \"schema\": \"vidence/1\",\n  \"segments\": [{\"id\": 5}]\n}").unwrap();
+        std::fs::write(&path, "{\n  \"schema\": \"vidence/2\",\n  \"segments\": [{\"id\": 5}]\n}").unwrap();
         let e = load(&path).unwrap_err();
         assert!(
             matches!(&e, DatasetError::Parse { syntax: false, line: 3, json_path, .. } if json_path == "$.segments[0].id"),
             "{e}"
         );
+        // An older version's errors name the place too.
+        std::fs::write(&path, "{\n  \"schema\": \"vidence/1\",\n  \"segments\": [{\"id\": 5}]\n}").unwrap();
+        let e = load(&path).unwrap_err().to_string();
+        assert!(e.contains("vidence/1") && e.contains("$.segments[0].id"), "{e}");
+        // A field this version does not know is refused, never dropped by a save.
+        std::fs::write(&path, "{\"schema\": \"vidence/2\", \"videos\": [], \"hologram\": 1}").unwrap();
+        let e = load(&path).unwrap_err().to_string();
+        assert!(e.contains("unknown field `hologram`"), "{e}");
         std::fs::write(&path, r#"{"schema": "other/9"}"#).unwrap();
         assert!(matches!(load(&path).unwrap_err(), DatasetError::Schema { .. }));
         std::fs::remove_dir_all(&dir).unwrap();

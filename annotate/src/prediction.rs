@@ -9,6 +9,7 @@ use crate::dataset::RationaleStep;
 use crate::geometry::BBox;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Prediction {
     /// The final answer, if the model gave one in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,6 +31,7 @@ pub struct Prediction {
 
 /// A box the model drew, and the object and time it named with it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PredictedBox {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -39,6 +41,7 @@ pub struct PredictedBox {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PredictedPoint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -49,6 +52,7 @@ pub struct PredictedPoint {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PredictedSpan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,

@@ -7,31 +7,136 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{Evidence, Keyframe, Provenance, Question, QuestionKind, Review, Segment, Track};
+use crate::dialect::{Context, FrameGrid};
 use crate::edit::LabelRef;
 use crate::geometry::BBox;
 use crate::prediction::{PredictedBox, Prediction};
+pub use crate::tokens::Tokens;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ModelRun {
     pub id: String,
     pub video: String,
-    /// The checkpoint folder or hub id.
-    pub model: String,
+    /// The question or label the run answers, when it was asked about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<LabelRef>,
+    pub model: ModelRef,
+    /// What was asked about which part of the clip, and the frames the model saw.
     pub settings: RunSettings,
+    /// How the text was generated (`None` for text given to Vidence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<Generation>,
+    /// How the numbers in the answer were read back onto the video.
+    pub reading: Reading,
     /// The text the model wrote.
     pub raw: String,
-    #[serde(default)]
-    pub tokens: Vec<RunToken>,
+    /// The text token by token with probabilities, kept beside the dataset file.
+    #[serde(default, skip_serializing_if = "Tokens::is_empty")]
+    pub tokens: Tokens,
+    /// How sure the model was of each box of `prediction` (see [`box_confidences`]),
+    /// worked out once when the run is made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub box_confidence: Vec<Option<f32>>,
     /// What was read out of `raw`, in video pixels and seconds.
     pub prediction: Prediction,
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
 }
 
+/// Which model wrote a run, and where it ran.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRef {
+    pub backend: Backend,
+    /// The checkpoint folder or hub id (for a server, the model name it serves).
+    pub name: String,
+    /// The hub revision or checkpoint version, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// In this program, on candle.
+    Local,
+    /// Text given to Vidence (pasted or imported), not generated here.
+    Given,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Answer a question, with reasoning citing times and boxes.
+    Answer,
+    /// Follow a named object through the clip.
+    Track,
+    /// When a named event happens.
+    When,
+    /// Describe a region of the picture.
+    Region,
+    /// The clip's events with their times.
+    Captions,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 5] = [Self::Answer, Self::Track, Self::When, Self::Region, Self::Captions];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Answer => "answer",
+            Self::Track => "track",
+            Self::When => "when",
+            Self::Region => "region",
+            Self::Captions => "captions",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    Uniform,
+    /// Scene-change aware: four times as many candidates, kept where they differ most.
+    Scene,
+    /// Up to nine uniform frames tiled into one picture (as IG-VLM does).
+    Grid,
+}
+
+impl Sampling {
+    pub const ALL: [Sampling; 3] = [Self::Uniform, Self::Scene, Self::Grid];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Uniform => "uniform",
+            Self::Scene => "scene",
+            Self::Grid => "grid",
+        }
+    }
+}
+
+/// Names as the schema writes them (`answer`, `uniform`, ...), for the command line.
+macro_rules! from_name {
+    ($t:ty) => {
+        impl std::str::FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| {
+                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.name()).collect();
+                    format!("{s:?} is not one of {}", names.join(", "))
+                })
+            }
+        }
+    };
+}
+from_name!(TaskKind);
+from_name!(Sampling);
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RunSettings {
-    /// `answer`, `track`, `when`, `region` or `captions`.
-    pub task: String,
+    pub task: TaskKind,
     /// The question, object or event as the user wrote it.
     #[serde(default)]
     pub prompt: String,
@@ -39,9 +144,7 @@ pub struct RunSettings {
     pub to_s: f64,
     pub fps: f64,
     pub max_frames: usize,
-    /// `uniform` or `scene`.
-    pub sampling: String,
-    pub max_tokens: usize,
+    pub sampling: Sampling,
     /// The region a region question asked about, in video pixels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<BBox>,
@@ -50,9 +153,46 @@ pub struct RunSettings {
     pub frames_s: Vec<f64>,
 }
 
+/// Every setting of the generation (`temperature` 0 is greedy).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Generation {
+    pub max_tokens: usize,
+    pub temperature: f32,
+    pub top_p: f32,
+    pub repetition_penalty: f32,
+    pub seed: u64,
+}
+
+impl Default for Generation {
+    fn default() -> Self {
+        Self { max_tokens: 512, temperature: 0.0, top_p: 1.0, repetition_penalty: 1.0, seed: 0 }
+    }
+}
+
+/// How a run's text was read: the dialect of the prompts, what its numbers refer to,
+/// and, for an image grid, where each frame sat in the picture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reading {
+    pub dialect: Dialect,
+    pub context: Context,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<FrameGrid>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dialect {
+    /// Vidence's task prompts in Qwen3-VL's way (boxes on the 0-1000 grid, times in
+    /// seconds); the reader also takes Qwen2.5-VL pixels and Open-o3 Video tags.
+    Qwen3Vl,
+}
+
 /// A generated token as text, with its probability and the likeliest tokens at its
 /// place (most likely first).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RunToken {
     pub text: String,
     pub logprob: f32,
@@ -61,6 +201,7 @@ pub struct RunToken {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Alternative {
     pub text: String,
     pub logprob: f32,
@@ -68,6 +209,7 @@ pub struct Alternative {
 
 /// A piece of a run's evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EvidenceItem {
     /// `prediction.boxes[index]`.
@@ -83,6 +225,7 @@ pub enum EvidenceItem {
 /// What a person decided about a piece of evidence: accepted (or edited) as the label
 /// `label`, or rejected.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Verdict {
     pub item: EvidenceItem,
     pub review: Review,
@@ -139,15 +282,29 @@ impl ModelRun {
         labels
     }
 
-    /// How sure the model was of each box: the geometric mean probability of the
-    /// tokens that wrote its coordinates (found in the tokens' text as the four numbers
-    /// on the 0-1000 grid of a `width` x `height` video, in order). `None` where the
-    /// text holds no such numbers (a run without tokens, or another coordinate system).
-    pub fn box_confidences(&self, width: u32, height: u32) -> Vec<Option<f32>> {
+    /// Set the run's tokens, and how sure the model was of each box from them.
+    pub fn set_tokens(&mut self, tokens: Vec<RunToken>) {
+        let cx = &self.reading.context;
+        self.box_confidence = box_confidences(&self.prediction, &tokens, cx.video_width, cx.video_height);
+        self.tokens = Tokens::new(tokens);
+    }
+}
+
+/// How sure the model was of each box: the geometric mean probability of the tokens
+/// that wrote its coordinates (found in the tokens' text as the four numbers on the
+/// 0-1000 grid of a `width` x `height` video, in order). `None` where the text holds no
+/// such numbers (a run without tokens, or another coordinate system).
+pub fn box_confidences(
+    prediction: &Prediction,
+    tokens: &[RunToken],
+    width: u32,
+    height: u32,
+) -> Vec<Option<f32>> {
+    {
         // The tokens' text without whitespace, each character's token alongside.
         let mut text = String::new();
         let mut owner = Vec::new();
-        for (i, t) in self.tokens.iter().enumerate() {
+        for (i, t) in tokens.iter().enumerate() {
             for c in t.text.chars().filter(|c| !c.is_whitespace()) {
                 text.push(c);
                 owner.extend(std::iter::repeat_n(i, c.len_utf8()));
@@ -155,7 +312,7 @@ impl ModelRun {
         }
         let grid = |v: f32, size: u32| (f64::from(v) / f64::from(size.max(1)) * 1000.0).round() as i64;
         let mut from = 0;
-        self.prediction
+        prediction
             .boxes
             .iter()
             .map(|b| {
@@ -174,14 +331,16 @@ impl ModelRun {
                     .find(|&i| (i == 0 || !digit_at(i - 1)) && !digit_at(i + numbers.len()))?;
                 from = start + numbers.len();
                 let (first, last) = (owner[start], owner[start + numbers.len() - 1]);
-                let logprobs: Vec<f32> = self.tokens[first..=last].iter().map(|t| t.logprob).collect();
+                let logprobs: Vec<f32> = tokens[first..=last].iter().map(|t| t.logprob).collect();
                 Some((logprobs.iter().sum::<f32>() / logprobs.len() as f32).exp())
             })
             .collect()
     }
+}
 
+impl ModelRun {
     fn source(&self) -> Provenance {
-        Provenance::Model { model_id: self.model.clone() }
+        Provenance::Model { model_id: self.model.name.clone() }
     }
 
     /// A track of the boxes at `frames` (one per box, in time order) with the run as its
@@ -259,21 +418,33 @@ mod tests {
         ModelRun {
             id: "run-1".into(),
             video: "v".into(),
-            model: "m".into(),
+            answers: None,
+            model: ModelRef { backend: Backend::Local, name: "m".into(), revision: None },
             settings: RunSettings {
-                task: "answer".into(),
+                task: TaskKind::Answer,
                 prompt: "where is the cat?".into(),
                 from_s: 0.0,
                 to_s: 4.0,
                 fps: 2.0,
                 max_frames: 8,
-                sampling: "uniform".into(),
-                max_tokens: 64,
+                sampling: Sampling::Uniform,
                 region: None,
                 frames_s: vec![0.0, 2.0],
             },
+            generation: Some(Generation { max_tokens: 64, ..Generation::default() }),
+            reading: Reading {
+                dialect: Dialect::Qwen3Vl,
+                context: Context {
+                    video_width: 1000,
+                    video_height: 1000,
+                    coordinates: crate::dialect::Coordinates::Relative1000,
+                    clip_start_s: 0.0,
+                },
+                grid: None,
+            },
             raw: "text".into(),
-            tokens: Vec::new(),
+            tokens: Tokens::default(),
+            box_confidence: Vec::new(),
             prediction: Prediction {
                 answer: Some("on the mat".into()),
                 boxes: vec![
@@ -317,22 +488,23 @@ mod tests {
         let mut r = run();
         let token = |text: &str, p: f32| RunToken { text: text.into(), logprob: p.ln(), top: Vec::new() };
         // Boxes 1 ([10,0,20,10] on a 1000-pixel video = the same on the grid) and 0.
-        r.tokens = vec![
+        let tokens = vec![
             token("[1", 0.5),
             token("0, 0,", 1.0),
             token(" 20, 10]", 0.5),
             token(" then [20,0,", 0.9),
             token("30,10]", 0.9),
         ];
-        let got = r.box_confidences(1000, 1000);
+        r.set_tokens(tokens.clone());
+        let got = r.box_confidence.clone();
+        assert_eq!(r.tokens.loaded().map(|t| t.len()), Some(5));
         assert_eq!(got.len(), 4);
         assert!(got[0].is_some_and(|c| (c - 0.9).abs() < 1e-5), "{got:?}");
         assert!(got[1].is_none(), "box 1's numbers come before box 0's: searched in order");
         assert!(got[2].is_none() && got[3].is_none());
         let mut second = run();
         second.prediction.boxes.swap(0, 1);
-        second.tokens = r.tokens.clone();
-        let got = second.box_confidences(1000, 1000);
+        let got = box_confidences(&second.prediction, &tokens, 1000, 1000);
         assert!(got[0].is_some_and(|c| (c - 0.5f32.powf(2.0 / 3.0)).abs() < 1e-5), "{got:?}");
         assert!(got[1].is_some_and(|c| (c - 0.9).abs() < 1e-5), "{got:?}");
     }
@@ -349,22 +521,22 @@ mod tests {
             frame_count: 120,
             duration_s: 4.0,
         });
-        d.predictions.push(run());
+        d.runs.push(run());
         let reject = Verdict { item: EvidenceItem::Box { index: 0 }, review: Review::Rejected, label: None };
-        let verdicts = d.predictions[0].with_verdict(reject.clone());
+        let verdicts = d.runs[0].with_verdict(reject.clone());
         let undo = Edit::SetVerdicts { run: "run-1".into(), verdicts }.apply(&mut d).expect("applies");
         let accept = Verdict { review: Review::Accepted, ..reject };
-        assert_eq!(d.predictions[0].with_verdict(accept.clone()), [accept]);
+        assert_eq!(d.runs[0].with_verdict(accept.clone()), [accept]);
         undo.apply(&mut d).expect("undoes");
-        assert!(d.predictions[0].verdicts.is_empty());
+        assert!(d.runs[0].verdicts.is_empty());
         assert!(crate::validate(&d).is_empty(), "{:?}", crate::validate(&d));
-        d.predictions[0].verdicts.push(Verdict {
+        d.runs[0].verdicts.push(Verdict {
             item: EvidenceItem::Span { index: 3 },
             review: Review::Rejected,
             label: None,
         });
         let problems = crate::validate(&d);
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].path, "$.predictions[0].verdicts[0].item.index");
+        assert_eq!(problems[0].path, "$.runs[0].verdicts[0].item.index");
     }
 }

@@ -80,7 +80,7 @@ pub fn validate(dataset: &Dataset) -> Vec<Problem> {
     c.unique_ids("tracks", dataset.tracks.iter().map(|x| x.id.as_str()));
     c.unique_ids("segments", dataset.segments.iter().map(|x| x.id.as_str()));
     c.unique_ids("questions", dataset.questions.iter().map(|x| x.id.as_str()));
-    c.unique_ids("predictions", dataset.predictions.iter().map(|x| x.id.as_str()));
+    c.unique_ids("runs", dataset.runs.iter().map(|x| x.id.as_str()));
 
     for (i, v) in dataset.videos.iter().enumerate() {
         let path = format!("$.videos[{i}]");
@@ -180,8 +180,8 @@ pub fn validate(dataset: &Dataset) -> Vec<Problem> {
     }
     // What a model said is kept as it said it (a time past the end is its mistake, to
     // be seen); only the run's links and verdicts must hold.
-    for (i, run) in dataset.predictions.iter().enumerate() {
-        let path = format!("$.predictions[{i}]");
+    for (i, run) in dataset.runs.iter().enumerate() {
+        let path = format!("$.runs[{i}]");
         c.video(&path, &run.video);
         for (v, verdict) in run.verdicts.iter().enumerate() {
             let (list, index, len) = match verdict.item {

@@ -2,10 +2,11 @@
 //! time, and new categories that never collide with an existing id.
 
 use annotate::accept::{Decision, decide};
+use annotate::dialect::{Context, Coordinates};
 use annotate::time::FrameTimes;
 use annotate::{
-    BBox, Category, Dataset, EvidenceItem, LabelRef, ModelRun, PredictedBox, Prediction, Review, RunSettings,
-    Video, validate,
+    BBox, Backend, Category, Dataset, Dialect, EvidenceItem, Generation, LabelRef, ModelRef, ModelRun,
+    PredictedBox, Prediction, Reading, Review, RunSettings, Sampling, TaskKind, Tokens, Video, validate,
 };
 
 /// A video at 10 frames a second.
@@ -44,24 +45,36 @@ fn dataset() -> Dataset {
         time_s: t,
         bbox: BBox::new(10.0, 10.0, 50.0, 50.0),
     };
-    d.predictions.push(ModelRun {
+    d.runs.push(ModelRun {
         id: "run-1".into(),
         video: "v".into(),
-        model: "m".into(),
+        answers: None,
+        model: ModelRef { backend: Backend::Local, name: "m".into(), revision: None },
         settings: RunSettings {
-            task: "answer".into(),
+            task: TaskKind::Answer,
             prompt: "who walks?".into(),
             from_s: 0.0,
             to_s: 10.0,
             fps: 2.0,
             max_frames: 8,
-            sampling: "uniform".into(),
-            max_tokens: 64,
+            sampling: Sampling::Uniform,
             region: None,
             frames_s: Vec::new(),
         },
+        generation: Some(Generation::default()),
+        reading: Reading {
+            dialect: Dialect::Qwen3Vl,
+            context: Context {
+                video_width: 640,
+                video_height: 480,
+                coordinates: Coordinates::Relative1000,
+                clip_start_s: 0.0,
+            },
+            grid: None,
+        },
         raw: String::new(),
-        tokens: Vec::new(),
+        tokens: Tokens::default(),
+        box_confidence: Vec::new(),
         prediction: Prediction {
             boxes: vec![b("person", Some(2.05)), b("person", Some(3.0)), b("pedestrian", None)],
             ..Default::default()
@@ -98,7 +111,7 @@ fn accepting_a_name_that_is_another_category_s_id_makes_a_category_of_its_own() 
         "untimed: the frame shown"
     );
     assert!(validate(&d).is_empty(), "{:?}", validate(&d));
-    assert_eq!(d.predictions[0].verdicts.len(), 3);
+    assert_eq!(d.runs[0].verdicts.len(), 3);
 }
 
 #[test]
@@ -108,7 +121,7 @@ fn rejecting_records_the_verdict_and_one_undo_takes_it_back() {
     let decided = decide(&d, "run-1", EvidenceItem::Box { index: 1 }, Decision::Reject, &TenFps, 0).unwrap();
     assert_eq!(decided.label, None);
     let undo = decided.edit.apply(&mut d).unwrap();
-    assert_eq!(d.predictions[0].verdicts[0].review, Review::Rejected);
+    assert_eq!(d.runs[0].verdicts[0].review, Review::Rejected);
     assert_eq!(d.tracks.len(), 0);
     undo.apply(&mut d).unwrap();
     assert_eq!(d, before);

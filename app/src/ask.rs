@@ -6,62 +6,14 @@
 use annotate::time::FrameTimes;
 use std::path::Path;
 
-use annotate::dialect::{FrameGrid, Task};
+use annotate::dialect::{Context, Coordinates, FrameGrid, Task};
+use annotate::{
+    Dialect, Generation, ModelRef, ModelRun, Prediction, Reading, RunSettings, Sampling, TaskKind,
+};
 use anyhow::Context as _;
 use model::qwen3_vl::processor::{Processor, Rgb, VideoSettings};
 use model::worker::{Job, Media};
 use viewer::VideoSource;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum TaskKind {
-    /// Answer the question, with reasoning citing times and boxes.
-    Answer,
-    /// Follow the named object through the clip.
-    Track,
-    /// When the named event happens.
-    When,
-    /// Describe a region of the picture.
-    Region,
-    /// The clip's events with their times.
-    Captions,
-}
-
-impl TaskKind {
-    pub const ALL: [TaskKind; 5] =
-        [TaskKind::Answer, TaskKind::Track, TaskKind::When, TaskKind::Region, TaskKind::Captions];
-
-    /// The name saved with a run (and the CLI's `--task`).
-    pub fn name(self) -> &'static str {
-        match self {
-            TaskKind::Answer => "answer",
-            TaskKind::Track => "track",
-            TaskKind::When => "when",
-            TaskKind::Region => "region",
-            TaskKind::Captions => "captions",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Sampling {
-    Uniform,
-    /// Scene-change aware: four times as many candidates, kept where they differ most.
-    Scene,
-    /// Up to nine uniform frames tiled into one picture (as IG-VLM does).
-    Grid,
-}
-
-impl Sampling {
-    pub const ALL: [Sampling; 3] = [Sampling::Uniform, Sampling::Scene, Sampling::Grid];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Sampling::Uniform => "uniform",
-            Sampling::Scene => "scene",
-            Sampling::Grid => "grid",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AskRequest {
@@ -224,27 +176,107 @@ impl AskRequest {
             video_height: height,
             clip_start_s,
             grid,
-            generation: model::generate::GenerationConfig {
-                max_tokens: self.max_tokens,
-                ..Default::default()
+            generation: {
+                let g = self.generation();
+                model::generate::GenerationConfig {
+                    max_tokens: g.max_tokens,
+                    temperature: g.temperature,
+                    top_p: g.top_p,
+                    repetition_penalty: g.repetition_penalty,
+                    seed: g.seed,
+                    stop_tokens: Vec::new(),
+                }
             },
         })
     }
 
     /// What a run saved in the dataset records of this request, on the clip
     /// `from_s`..`to_s` with the frames seen at `frames_s`.
-    pub fn settings(&self, from_s: f64, to_s: f64, frames_s: Vec<f64>) -> annotate::RunSettings {
-        annotate::RunSettings {
-            task: self.task.name().to_owned(),
+    pub fn settings(&self, from_s: f64, to_s: f64, frames_s: Vec<f64>) -> RunSettings {
+        RunSettings {
+            task: self.task,
             prompt: self.prompt.clone(),
             from_s,
             to_s,
             fps: self.fps,
             max_frames: self.max_frames as usize,
-            sampling: self.sampling.name().to_owned(),
-            max_tokens: self.max_tokens,
+            sampling: self.sampling,
             region: self.region.map(|(b, _)| annotate::BBox(b.map(|v| v as f32))),
             frames_s,
+        }
+    }
+
+    /// The generation settings (greedy, as the runs are meant to be reproduced).
+    pub fn generation(&self) -> Generation {
+        Generation { max_tokens: self.max_tokens, ..Generation::default() }
+    }
+}
+
+/// How a run was asked, as the dataset records it.
+pub struct Asked {
+    pub settings: RunSettings,
+    pub generation: Option<Generation>,
+    pub reading: Reading,
+}
+
+impl Asked {
+    /// The record of text given to Vidence about `video` (pasted, or written
+    /// elsewhere) as if `request` had asked it, read on the video's own size.
+    pub fn given(request: &AskRequest, video: &annotate::Video) -> Self {
+        let from_s = request.from_s.unwrap_or(0.0);
+        let context = Context {
+            video_width: video.width,
+            video_height: video.height,
+            coordinates: Coordinates::Relative1000,
+            clip_start_s: from_s,
+        };
+        Self {
+            settings: request.settings(from_s, request.to_s.unwrap_or(video.duration_s), Vec::new()),
+            generation: None,
+            reading: Reading { dialect: Dialect::Qwen3Vl, context, grid: None },
+        }
+    }
+
+    /// The run of `raw`, read into `prediction` (tokens, if any, set after).
+    pub fn run(
+        self,
+        id: String,
+        video: String,
+        model: ModelRef,
+        raw: String,
+        prediction: Prediction,
+    ) -> ModelRun {
+        ModelRun {
+            id,
+            video,
+            answers: None,
+            model,
+            settings: self.settings,
+            generation: self.generation,
+            reading: self.reading,
+            raw,
+            tokens: annotate::Tokens::default(),
+            box_confidence: Vec::new(),
+            prediction,
+            verdicts: Vec::new(),
+        }
+    }
+}
+
+impl Prepared {
+    /// How `request` was asked of this job, as the run records it.
+    pub fn asked(&self, request: &AskRequest) -> Asked {
+        let job = &self.job;
+        let context = Context {
+            video_width: job.video_width,
+            video_height: job.video_height,
+            coordinates: Coordinates::Relative1000,
+            clip_start_s: job.clip_start_s,
+        };
+        Asked {
+            settings: request.settings(self.clip_start_s, self.clip_end_s, self.frames_s.clone()),
+            generation: Some(request.generation()),
+            reading: Reading { dialect: Dialect::Qwen3Vl, context, grid: job.grid.clone() },
         }
     }
 }

@@ -106,7 +106,7 @@ pub fn validate(path: &Path, json: bool) -> std::process::ExitCode {
             dataset.tracks.len(),
             dataset.segments.len(),
             dataset.questions.len(),
-            dataset.predictions.len()
+            dataset.runs.len()
         );
     } else {
         report(problems.is_empty(), &problems, None);

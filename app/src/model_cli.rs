@@ -11,7 +11,9 @@ use model::hub::{Download, Hub};
 use model::worker::{Loaded, Media};
 use serde::Serialize;
 
-use crate::ask::{AskRequest, Sampling, TaskKind};
+use annotate::{Sampling, TaskKind};
+
+use crate::ask::AskRequest;
 
 #[derive(clap::Subcommand)]
 pub enum ModelCommand {
@@ -149,7 +151,8 @@ pub struct Ask {
     /// The question (for track: the object; for when: the event).
     #[arg(long, default_value = "")]
     pub question: String,
-    #[arg(long, value_enum, default_value_t = TaskKind::Answer)]
+    /// answer, track, when, region or captions.
+    #[arg(long, default_value = "answer")]
     pub task: TaskKind,
     /// The clip to look at, in seconds (default: the whole video).
     #[arg(long)]
@@ -162,8 +165,9 @@ pub struct Ask {
     /// At most this many frames.
     #[arg(long, default_value_t = 768)]
     pub max_frames: u64,
-    /// Spread frames evenly in time, or where the picture changes most.
-    #[arg(long, value_enum, default_value_t = Sampling::Uniform)]
+    /// uniform (evenly in time), scene (where the picture changes most) or grid (up to
+    /// nine frames tiled into one picture).
+    #[arg(long, default_value = "uniform")]
     pub sampling: Sampling,
     /// For region: x1,y1,x2,y2 in video pixels, on the frame at --from.
     #[arg(long, value_delimiter = ',')]

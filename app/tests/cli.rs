@@ -157,7 +157,7 @@ fn validate_exit_codes_and_problem_paths() {
     let wrong_type = dir.join("wrong_type.json");
     std::fs::write(
         &wrong_type,
-        "{\n  \"schema\": \"vidence/1\",\n  \"videos\": [{\"id\": \"v\", \"width\": \"wide\"}]\n}\n",
+        "{\n  \"schema\": \"vidence/2\",\n  \"videos\": [{\"id\": \"v\", \"width\": \"wide\"}]\n}\n",
     )
     .unwrap();
     let out = vidence(&["validate", wrong_type.to_str().unwrap()]);
@@ -166,7 +166,7 @@ fn validate_exit_codes_and_problem_paths() {
     assert!(text.contains("$.videos[0].width") && text.contains("line 3"), "{text}");
 
     let garbage = dir.join("garbage.json");
-    std::fs::write(&garbage, "{\n  \"schema\": \"vidence/1\",\n  \"videos\": [,]\n}").unwrap();
+    std::fs::write(&garbage, "{\n  \"schema\": \"vidence/2\",\n  \"videos\": [,]\n}").unwrap();
     let out = vidence(&["validate", garbage.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -269,8 +269,9 @@ fn ask_streams_an_answer_and_prints_what_it_read() {
 
 #[test]
 fn grid_sampling_tiles_nine_frames_into_one_picture() {
+    use annotate::Sampling;
     use model::qwen3_vl::processor::resize_bicubic;
-    use vidence::ask::{AskRequest, Sampling};
+    use vidence::ask::AskRequest;
 
     let video = demo_dir().join("demo.mp4");
     let request = AskRequest { sampling: Sampling::Grid, fps: 2.0, ..Default::default() };

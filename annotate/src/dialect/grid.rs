@@ -3,11 +3,15 @@
 //! clip at once; and what the model says about that picture moved back onto the
 //! frames. The tiling of pixels is the model's (`model::grid::tile`).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::geometry::BBox;
 use crate::prediction::Prediction;
 
 /// The tiles of a grid picture and the video time of each.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FrameGrid {
     pub rows: usize,
     pub cols: usize,

@@ -11,10 +11,13 @@ use crate::dataset::{RationaleKind, RationaleStep};
 use crate::geometry::BBox;
 use crate::prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 use regex::Regex;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The grid a model's coordinates are on.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Coordinates {
     /// 0–1000 across the image, whatever its size (Qwen3-VL).
     Relative1000,
@@ -23,7 +26,8 @@ pub enum Coordinates {
 }
 
 /// What the numbers in a model's answer refer to.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Context {
     /// The video's size: boxes come back in its pixels.
     pub video_width: u32,

@@ -2,7 +2,7 @@
 //! the demo scene in Open-o3 Video's output format (boxes on the 0-1000 grid, `<t>`
 //! times, a span), read by the real parser. Its model id says what it is.
 
-use annotate::{Dataset, ModelRun, RunSettings};
+use annotate::{Backend, Dataset, Dialect, ModelRef, ModelRun, Reading, RunSettings, Sampling, TaskKind};
 
 use super::labels::VIDEO_ID;
 use model::qwen3_vl::processor::VideoSettings;
@@ -51,30 +51,24 @@ pub fn example_run(data: &Dataset) -> Option<ModelRun> {
         coordinates: annotate::dialect::Coordinates::Relative1000,
         clip_start_s: 0.0,
     };
-    Some(ModelRun {
-        id: "run-1".into(),
-        video: VIDEO_ID.into(),
-        model: MODEL_ID.into(),
-        settings: RunSettings {
-            task: "answer".into(),
-            prompt: QUESTION.into(),
-            from_s: 0.0,
-            to_s: f64::from(SECONDS),
-            fps: 2.0,
-            max_frames: 40,
-            sampling: "uniform".into(),
-            max_tokens: 512,
-            region: None,
-            // The frames Vidence samples from this clip at these settings.
-            frames_s: VideoSettings { fps: 2.0, max_frames: 40, ..VideoSettings::default() }
-                .sample(FRAMES, f64::from(FPS))
-                .iter()
-                .map(|&i| i as f64 / f64::from(FPS))
-                .collect(),
-        },
-        prediction: annotate::dialect::parse(&raw, &cx),
-        raw,
-        tokens: Vec::new(),
-        verdicts: Vec::new(),
-    })
+    let settings = RunSettings {
+        task: TaskKind::Answer,
+        prompt: QUESTION.into(),
+        from_s: 0.0,
+        to_s: f64::from(SECONDS),
+        fps: 2.0,
+        max_frames: 40,
+        sampling: Sampling::Uniform,
+        region: None,
+        // The frames Vidence samples from this clip at these settings.
+        frames_s: VideoSettings { fps: 2.0, max_frames: 40, ..VideoSettings::default() }
+            .sample(FRAMES, f64::from(FPS))
+            .iter()
+            .map(|&i| i as f64 / f64::from(FPS))
+            .collect(),
+    };
+    let reading = Reading { dialect: Dialect::Qwen3Vl, context: cx, grid: None };
+    let asked = crate::ask::Asked { settings, generation: None, reading };
+    let model = ModelRef { backend: Backend::Given, name: MODEL_ID.into(), revision: None };
+    Some(asked.run("run-1".into(), VIDEO_ID.into(), model, raw.clone(), annotate::dialect::parse(&raw, &cx)))
 }

@@ -57,7 +57,7 @@ pub fn generate(dir: &Path, seed: u64, existing: Existing) -> anyhow::Result<Dem
     }
     writer.finish()?;
     let mut data = labels::dataset(renderer.shapes(), &states, VIDEO_FILE, seed);
-    data.predictions.extend(example_run::example_run(&data));
+    data.runs.extend(example_run::example_run(&data));
     annotate::save_atomic(&data, &dataset)?;
     Ok(Demo { video, dataset })
 }

@@ -77,6 +77,11 @@ pub enum Action {
         serial: u64,
         result: Result<Saved, DatasetError>,
     },
+    /// A run's tokens were read from beside the dataset.
+    TokensRead {
+        run: String,
+        result: std::io::Result<std::sync::Arc<[annotate::RunToken]>>,
+    },
     /// The autosave journal's health changed.
     Autosave(Health),
     SaveTo(PathBuf),

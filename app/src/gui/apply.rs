@@ -113,6 +113,11 @@ impl VidenceApp {
             Action::Notify(notice) => self.session.notify(notice),
             Action::Loaded(event) => self.loaded(event),
             Action::Saved { serial, result } => self.saved(serial, result),
+            Action::TokensRead { run, result } => {
+                if let Some(shown) = self.session.shown_run.as_mut().filter(|s| s.id == run) {
+                    shown.tokens = Some(result.map_err(|e| e.to_string()));
+                }
+            }
             Action::Autosave(health) => {
                 let Some(d) = &mut self.session.dataset else { return };
                 let recovered = d.autosave.failing.is_some() && health.failing.is_none();
@@ -124,7 +129,7 @@ impl VidenceApp {
             Action::Model(outcome) => match outcome {
                 Outcome::Finished(run) => {
                     let id = run.id.clone();
-                    let index = self.dataset().map_or(0, |d| d.predictions.len());
+                    let index = self.dataset().map_or(0, |d| d.runs.len());
                     self.edit(Edit::InsertRun { index, run });
                     self.show_run(Some(id));
                 }
@@ -613,12 +618,20 @@ impl VidenceApp {
     }
 
     fn show_run(&mut self, id: Option<String>) {
-        let size = self.session.video.as_ref().map(|v| (v.server.info().width, v.server.info().height));
-        self.session.shown_run = id.and_then(|id| {
-            let run = self.dataset()?.run(&id)?;
-            let confidence = size.map(|(w, h)| run.box_confidences(w, h)).unwrap_or_default();
-            Some(ShownRun { id, confidence })
-        });
+        self.session.shown_run = None;
+        let run = id.as_deref().and_then(|id| self.session.data()?.run(id));
+        if let (Some(run), Some(d)) = (run, &self.session.dataset) {
+            // Tokens made here are at hand; those saved before are read on a thread.
+            let (id, tokens, path) = (run.id.clone(), run.tokens.clone(), d.document.path().to_owned());
+            let loaded = tokens.loaded().map(|list| Ok(std::sync::Arc::clone(list)));
+            if loaded.is_none() && !tokens.is_empty() {
+                let read = self.workers.read_tokens(id.clone(), move || tokens.read(&path));
+                if let Err(e) = read {
+                    self.session.notify(Notice::error(e));
+                }
+            }
+            self.session.shown_run = Some(ShownRun { id, tokens: loaded });
+        }
         self.session.highlight = None;
         self.session.selected = None;
     }
@@ -634,7 +647,7 @@ impl VidenceApp {
                 };
                 let mut request = self.ui.model.request.clone();
                 let index = video.server.index();
-                if request.task == crate::ask::TaskKind::Region {
+                if request.task == annotate::TaskKind::Region {
                     // A region question asks about the selected box, on the frame seen.
                     let frame = self.session.frame_seen().unwrap_or(0);
                     let Some(bbox) = self.selected_box(frame).map(|b| b.0.map(f64::from)) else {
@@ -658,7 +671,7 @@ impl VidenceApp {
                 let (Some(data), Some(id)) = (self.session.data(), self.session.video_id()) else { return };
                 let Some(video) = data.video(id) else { return };
                 let run = pasted_run(&self.ui.model, data.fresh_id("run"), video);
-                let (id, index) = (run.id.clone(), data.predictions.len());
+                let (id, index) = (run.id.clone(), data.runs.len());
                 self.edit(Edit::InsertRun { index, run: Box::new(run) });
                 self.show_run(Some(id));
             }

@@ -7,7 +7,9 @@ use annotate::{ModelRun, RunToken};
 use egui::{Color32, RichText};
 
 use super::asker::{Asker, LoadStep, ModelForm, ModelState};
-use crate::ask::{Sampling, TaskKind, estimate_tokens};
+use super::session::ShownRun;
+use crate::ask::estimate_tokens;
+use annotate::{Sampling, TaskKind};
 
 pub enum AskAction {
     Load,
@@ -35,8 +37,9 @@ pub fn show(
     asker: &Asker,
     clip: &Clip,
     runs: &[&ModelRun],
-    shown: Option<&str>,
+    shown_run: Option<&ShownRun>,
 ) -> Option<AskAction> {
+    let shown = shown_run.map(|s| s.id.as_str());
     let mut action = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         model_row(ui, form, asker, &mut action);
@@ -71,11 +74,15 @@ pub fn show(
         }
         for run in runs {
             ui.horizontal(|ui| {
-                let text =
-                    format!("{} · {} · {}", run.id, run.settings.task, short(&run.settings.prompt, 24));
+                let text = format!(
+                    "{} · {} · {}",
+                    run.id,
+                    run.settings.task.name(),
+                    short(&run.settings.prompt, 24)
+                );
                 if ui
                     .selectable_label(shown == Some(run.id.as_str()), text)
-                    .on_hover_text(&run.model)
+                    .on_hover_text(&run.model.name)
                     .clicked()
                 {
                     let same = shown == Some(run.id.as_str());
@@ -91,7 +98,15 @@ pub fn show(
             && !run.tokens.is_empty()
         {
             ui.label(format!("{}: the answer, tinted by probability", run.id));
-            tokens(ui, &run.tokens);
+            match shown_run.and_then(|s| s.tokens.as_ref()) {
+                Some(Ok(list)) => tokens(ui, list),
+                Some(Err(e)) => {
+                    ui.colored_label(Color32::LIGHT_RED, format!("Cannot read its tokens: {e}"));
+                }
+                None => {
+                    ui.label("Reading its tokens…");
+                }
+            }
         }
         ui.separator();
         egui::CollapsingHeader::new("Paste a model's output").show(ui, |ui| {

@@ -6,14 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use annotate::{Alternative, ModelRun, RunToken};
+use annotate::{Alternative, Backend, ModelRef, ModelRun, RunToken};
 use model::device::DeviceChoice;
 use model::hub::Download;
 use model::qwen3_vl::processor::Processor;
 use model::worker::{Event, Request, Worker};
 
 use super::pending::Pending;
-use crate::ask::{AskRequest, Prepared};
+use crate::ask::{AskRequest, Asked, Prepared};
 
 /// Where the model stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +38,7 @@ pub enum LoadStep {
 pub struct Live {
     pub request: AskRequest,
     pub video: String,
-    pub prepared: Option<annotate::RunSettings>,
+    pub prepared: Option<Asked>,
     pub tokens: Vec<RunToken>,
     pub cancelling: bool,
     frames: Option<Pending<anyhow::Result<Prepared>>>,
@@ -216,8 +216,7 @@ impl Asker {
                         self.live = None;
                         return Some(Outcome::Cancelled);
                     }
-                    let (from_s, to_s) = (prepared.clip_start_s, prepared.clip_end_s);
-                    live.prepared = Some(live.request.settings(from_s, to_s, prepared.frames_s.clone()));
+                    live.prepared = Some(prepared.asked(&live.request));
                     if let Some(w) = &self.worker {
                         w.send(Request::Run(prepared.job));
                     }
@@ -282,16 +281,10 @@ impl Asker {
                     }
                     let ModelState::Ready(model) = &self.state else { return None };
                     let model = model.clone();
-                    return Some(Outcome::Finished(Box::new(ModelRun {
-                        id: fresh_id(),
-                        video: live.video,
-                        model,
-                        settings: live.prepared?,
-                        raw: text,
-                        tokens: live.tokens,
-                        prediction,
-                        verdicts: Vec::new(),
-                    })));
+                    let name = ModelRef { backend: Backend::Local, name: model, revision: None };
+                    let mut run = live.prepared?.run(fresh_id(), live.video, name, text, prediction);
+                    run.set_tokens(live.tokens);
+                    return Some(Outcome::Finished(Box::new(run)));
                 }
             }
         }
@@ -302,22 +295,8 @@ impl Asker {
 /// A model's output from elsewhere (`form.pasted`, in any format the parser knows),
 /// read as a run with the form's settings, the clip starting at its `from_s`.
 pub fn pasted_run(form: &ModelForm, id: String, video: &annotate::Video) -> ModelRun {
-    let request = &form.request;
-    let from_s = request.from_s.unwrap_or(0.0);
-    let cx = annotate::dialect::Context {
-        video_width: video.width,
-        video_height: video.height,
-        coordinates: annotate::dialect::Coordinates::Relative1000,
-        clip_start_s: from_s,
-    };
-    ModelRun {
-        id,
-        video: video.id.clone(),
-        model: "pasted output".into(),
-        settings: request.settings(from_s, request.to_s.unwrap_or(video.duration_s), Vec::new()),
-        raw: form.pasted.clone(),
-        tokens: Vec::new(),
-        prediction: annotate::dialect::parse(&form.pasted, &cx),
-        verdicts: Vec::new(),
-    }
+    let asked = Asked::given(&form.request, video);
+    let prediction = annotate::dialect::parse(&form.pasted, &asked.reading.context);
+    let model = ModelRef { backend: Backend::Given, name: "pasted output".into(), revision: None };
+    asked.run(id, video.id.clone(), model, form.pasted.clone(), prediction)
 }

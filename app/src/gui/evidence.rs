@@ -17,8 +17,6 @@ pub struct Evidence<'a> {
     pub tolerance_s: f64,
     /// The box picked from the trace.
     pub highlight: Option<usize>,
-    /// How sure the model was of each box (`ModelRun::box_confidences`).
-    pub confidence: &'a [Option<f32>],
 }
 
 impl Evidence<'_> {
@@ -100,8 +98,8 @@ pub fn paint(
             [rect.left_top(), rect.right_top(), rect.right_bottom(), rect.left_bottom(), rect.left_top()];
         painter.extend(egui::Shape::dashed_line(&corners, Stroke::new(width, COLOR), 6.0, 4.0));
         let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
-        let sure = evidence
-            .confidence
+        let sure = run
+            .box_confidence
             .get(i)
             .copied()
             .flatten()

@@ -118,6 +118,15 @@ fn open(
                 ),
             });
         }
+        if let Some(from) = &opened.migrated_from {
+            let kept = annotate::original_path(path, from);
+            let message = format!(
+                "a {from} file, opened as {}; the original is kept as {} when it is first saved",
+                annotate::SCHEMA,
+                kept.file_name().unwrap_or_default().to_string_lossy()
+            );
+            events.push(LoadEvent::Warning { path: path.to_owned(), message });
+        }
         if let Some(why) = &opened.journal_stopped {
             events.push(LoadEvent::Warning { path: path.to_owned(), message: why.clone() });
         }

@@ -236,13 +236,7 @@ impl VidenceApp {
 
 /// The shown run's evidence as the canvas draws it.
 fn evidence(session: &Session, tolerance_s: f64) -> Option<evidence::Evidence<'_>> {
-    let shown = session.shown_run.as_ref()?;
-    Some(evidence::Evidence {
-        run: session.shown_run()?,
-        tolerance_s,
-        highlight: session.highlight,
-        confidence: &shown.confidence,
-    })
+    Some(evidence::Evidence { run: session.shown_run()?, tolerance_s, highlight: session.highlight })
 }
 
 /// What the timeline shows of a model run.
@@ -442,7 +436,7 @@ fn top_bar(ui: &mut egui::Ui, session: &Session, state: &mut UiState, saving: bo
                 data.tracks.len(),
                 data.segments.len(),
                 data.questions.len(),
-                data.predictions.len()
+                data.runs.len()
             ));
         }
     });
@@ -569,7 +563,7 @@ impl VidenceApp {
                     marks: (v.marks.0.map(|f| index.time_of(f)), v.marks.1.map(|f| index.time_of(f))),
                 };
                 let runs: Vec<&annotate::ModelRun> = data.runs_of(video).collect();
-                let shown = session.shown_run.as_ref().map(|s| s.id.as_str());
+                let shown = session.shown_run.as_ref();
                 let action =
                     ask_panel::show(ui, &mut self.ui.model, &self.workers.asker, &clip, &runs, shown);
                 out.extend(action.map(Action::Ask));
@@ -600,9 +594,9 @@ impl VidenceApp {
                 let action = selection::show_segment(ui, segment, &mut self.ui.segment_label, time);
                 out.extend(action.map(Action::Segment));
             }
-            _ if let (Some(run), Some(shown)) = (session.shown_run(), &session.shown_run) => {
+            _ if let Some(run) = session.shown_run() => {
                 let hovered = session.hovered_prediction;
-                let action = trace::show(ui, run, &shown.confidence, hovered, &mut self.ui.tolerance_s);
+                let action = trace::show(ui, run, hovered, &mut self.ui.tolerance_s);
                 out.extend(action.map(Action::Trace));
             }
             _ => {

@@ -41,11 +41,11 @@ pub enum ReviewMode {
     On(Option<LabelRef>),
 }
 
-/// The model run whose evidence is on screen, with what is worked out once per run.
+/// The model run whose evidence is on screen, and its tokens once they are read
+/// (`None` while they are read from beside the dataset).
 pub struct ShownRun {
     pub id: String,
-    /// How sure the model was of each box.
-    pub confidence: Vec<Option<f32>>,
+    pub tokens: Option<Result<std::sync::Arc<[annotate::RunToken]>, String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

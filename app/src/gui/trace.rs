@@ -25,11 +25,9 @@ pub enum TraceAction {
     },
 }
 
-/// `confidence` is each box's (see `ModelRun::box_confidences`).
 pub fn show(
     ui: &mut egui::Ui,
     run: &ModelRun,
-    confidence: &[Option<f32>],
     hovered: Option<usize>,
     tolerance_s: &mut f64,
 ) -> Option<TraceAction> {
@@ -37,7 +35,8 @@ pub fn show(
     let p = &run.prediction;
     ui.heading("Reasoning trace");
     ui.label(
-        RichText::new(printable(&format!("{} · {} · {}", run.id, run.settings.task, run.model))).small(),
+        RichText::new(printable(&format!("{} · {} · {}", run.id, run.settings.task.name(), run.model.name)))
+            .small(),
     );
     ui.horizontal(|ui| {
         ui.label("Boxes within");
@@ -101,7 +100,8 @@ pub fn show(
         for (i, b) in p.boxes.iter().enumerate() {
             let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
             let name = printable(&format!("{}{time}", b.label.as_deref().unwrap_or("box")));
-            let sure = confidence
+            let sure = run
+                .box_confidence
                 .get(i)
                 .copied()
                 .flatten()

@@ -4,13 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use annotate::{DatasetError, SaveJob, Saved};
+use std::sync::Arc;
+
+use annotate::{DatasetError, RunToken, SaveJob, Saved};
 
 use super::action::Action;
 use super::asker::Asker;
 use super::loader::Loader;
 use super::pending::Pending;
 use super::session::Notice;
+
+/// A run's tokens as read from beside the dataset.
+pub type TokensRead = std::io::Result<Arc<[RunToken]>>;
 
 pub struct Workers {
     pub loader: Loader,
@@ -19,6 +24,8 @@ pub struct Workers {
     pub saving: Option<Pending<Result<Saved, DatasetError>>>,
     saving_serial: u64,
     open_dialog: Option<Pending<Vec<PathBuf>>>,
+    /// A run's tokens being read, with the run's id.
+    tokens: Option<Pending<(String, TokensRead)>>,
     save_as_dialog: Option<Pending<Option<PathBuf>>>,
     /// Woken when a worker finishes.
     ctx: egui::Context,
@@ -32,6 +39,7 @@ impl Workers {
             saving: None,
             saving_serial: 0,
             open_dialog: None,
+            tokens: None,
             save_as_dialog: None,
             ctx,
         }
@@ -79,6 +87,17 @@ impl Workers {
         Ok(())
     }
 
+    /// Read a run's tokens (the newest request wins).
+    pub fn read_tokens(
+        &mut self,
+        run: String,
+        read: impl FnOnce() -> std::io::Result<Arc<[RunToken]>> + Send + 'static,
+    ) -> Result<(), String> {
+        let wake = Some(self.ctx.clone());
+        self.tokens = Some(Pending::spawn("vidence-tokens", "reading tokens", wake, move || (run, read()))?);
+        Ok(())
+    }
+
     /// What finished since the last frame.
     pub fn poll(&mut self, next_run_id: impl Fn() -> String) -> Vec<Action> {
         let mut out: Vec<Action> = self.loader.poll().into_iter().map(Action::Loaded).collect();
@@ -95,6 +114,11 @@ impl Workers {
         match Pending::take(&mut self.saving) {
             Some(Ok(result)) => out.push(Action::Saved { serial: self.saving_serial, result }),
             Some(Err(e)) => out.push(Action::Notify(Notice::error(format!("not saved: {e}")))),
+            None => {}
+        }
+        match Pending::take(&mut self.tokens) {
+            Some(Ok((run, result))) => out.push(Action::TokensRead { run, result }),
+            Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
             None => {}
         }
         out.extend(self.asker.poll(next_run_id).map(Action::Model));

@@ -92,13 +92,10 @@ fn a_recorded_output_shows_its_boxes_at_their_frames_and_a_trajectory_becomes_a_
     press(&mut h, "Read output");
     let shown = h.state().shown_run().cloned();
     let run = shown.unwrap_or_else(|| {
-        panic!(
-            "no run on show: {:?} {:?}",
-            h.state().notices(),
-            h.state().dataset().unwrap().predictions.len()
-        )
+        panic!("no run on show: {:?} {:?}", h.state().notices(), h.state().dataset().unwrap().runs.len())
     });
-    assert_eq!((run.id.as_str(), run.model.as_str()), ("run-2", "pasted output"));
+    assert_eq!((run.id.as_str(), run.model.name.as_str()), ("run-2", "pasted output"));
+    assert_eq!(run.model.backend, annotate::Backend::Given);
     let times: Vec<Option<f64>> = run.prediction.boxes.iter().map(|b| b.time_s).collect();
     assert_eq!(times, [Some(1.0), Some(3.0), Some(5.0), Some(7.0)]);
     assert_eq!(run.trajectories(), ["blue square"]);
@@ -166,7 +163,7 @@ fn the_trace_seeks_and_highlights_and_verdicts_are_saved_and_reopened() {
     h.get_by_label_contains("run-1 · answer").click();
     h.run_steps(2);
     let run = h.state().shown_run().expect("run-1 on show").clone();
-    assert_eq!(run.model, vidence::demo::EXAMPLE_MODEL_ID);
+    assert_eq!(run.model.name, vidence::demo::EXAMPLE_MODEL_ID);
     assert!(run.prediction.problems.is_empty(), "{:?}", run.prediction.problems);
     assert_eq!(run.prediction.boxes.len(), 4);
     assert_eq!(run.prediction.spans.len(), 1);
@@ -228,7 +225,7 @@ fn the_trace_seeks_and_highlights_and_verdicts_are_saved_and_reopened() {
     step_until(&mut h, "the save to finish", |app| !app.is_saving());
     let mut reopened = tall_harness(vec![path], Options::default());
     wait_for_first_frame(&mut reopened);
-    assert_eq!(reopened.state().dataset().unwrap().predictions, data.predictions);
+    assert_eq!(reopened.state().dataset().unwrap().runs, data.runs);
 }
 
 fn endless_model() -> &'static Path {
@@ -279,8 +276,11 @@ fn asking_the_model_streams_tokens_the_ui_keeps_drawing_and_a_run_can_be_cancell
     assert!(seen.len() >= 3, "tokens arrived over several frames: {seen:?}");
     let run = h.state().shown_run().expect("the finished run is on show").clone();
     assert_eq!((run.id.as_str(), run.tokens.len()), ("run-2", 12));
-    assert_eq!(run.model, endless_model().to_str().unwrap());
-    assert!(run.tokens.iter().all(|t| t.logprob <= 0.0 && !t.top.is_empty()));
+    assert_eq!(run.model.name, endless_model().to_str().unwrap());
+    assert_eq!(run.model.backend, annotate::Backend::Local);
+    assert_eq!(run.generation.as_ref().map(|g| g.temperature), Some(0.0), "every generation setting is kept");
+    let tokens = run.tokens.loaded().expect("the tokens of a run made here are at hand");
+    assert!(tokens.iter().all(|t| t.logprob <= 0.0 && !t.top.is_empty()));
     assert!(!run.settings.frames_s.is_empty(), "the frames it saw are recorded");
     h.get_by_label_contains("the answer, tinted by probability");
 
@@ -291,6 +291,6 @@ fn asking_the_model_streams_tokens_the_ui_keeps_drawing_and_a_run_can_be_cancell
     step_until(&mut h, "tokens", |app| app.live_tokens().is_some_and(|n| n >= 3));
     press(&mut h, "Cancel");
     step_until(&mut h, "the cancel", |app| app.live_tokens().is_none());
-    assert_eq!(h.state().dataset().unwrap().predictions.len(), 2);
+    assert_eq!(h.state().dataset().unwrap().runs.len(), 2);
     assert!(h.state().notices().iter().any(|n| n.contains("cancelled")), "{:?}", h.state().notices());
 }
