@@ -106,6 +106,32 @@ pub struct Video {
     pub duration_s: f64,
 }
 
+impl Video {
+    /// How the video file differs from this record of it (size, frame count, frame
+    /// rate, duration), in words; empty when it matches. A re-encoded file shifts every
+    /// keyframe and time, so a mismatch is told, never ignored.
+    pub fn mismatches(&self, file: &Video) -> Vec<String> {
+        let mut out = Vec::new();
+        if (self.width, self.height) != (file.width, file.height) {
+            out.push(format!(
+                "{}x{} recorded, {}x{} in the file",
+                self.width, self.height, file.width, file.height
+            ));
+        }
+        if self.frame_count != file.frame_count {
+            out.push(format!("{} frames recorded, {} in the file", self.frame_count, file.frame_count));
+        }
+        if (self.fps - file.fps).abs() > 1e-3 * self.fps.max(1.0) {
+            out.push(format!("{:.3} fps recorded, {:.3} in the file", self.fps, file.fps));
+        }
+        // Half a frame of slack: containers round the last frame's duration.
+        if (self.duration_s - file.duration_s).abs() > 0.5 / file.fps.max(1.0) {
+            out.push(format!("{:.3} s recorded, {:.3} s in the file", self.duration_s, file.duration_s));
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Category {

@@ -67,13 +67,7 @@ impl SaveJob {
             }
             keep_backups(&self.path);
         }
-        // The runs' tokens go beside the file first, so it never names one missing.
-        for run in &self.dataset.runs {
-            run.tokens
-                .keep(&self.from, &self.path)
-                .map_err(|source| DatasetError::Write { path: run.tokens.path(&self.path), source })?;
-        }
-        let bytes = write_atomic(&self.dataset, &self.path)?;
+        let bytes = write_atomic(&self.dataset, &self.path, &self.from)?;
         Ok(Saved { base: journal::content_hash(&bytes), path: self.path, snapshot: self.snapshot })
     }
 }
@@ -88,6 +82,24 @@ pub struct Opened {
     /// The file was of this older schema version, now read as the current one; it is
     /// kept as [`original_path`] when it is first saved.
     pub migrated_from: Option<String>,
+    /// A journal of edits made on another version of the file (it changed on disk
+    /// after they were made), set aside there unapplied: see [`Document::apply_set_aside`].
+    pub set_aside: Option<SetAside>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    pub path: PathBuf,
+    /// How many edits it holds.
+    pub edits: usize,
+}
+
+/// What applying set-aside edits did.
+#[derive(Debug, Default, PartialEq)]
+pub struct Reapplied {
+    pub applied: usize,
+    /// Those that no longer apply to the file as it is: their place in the journal and why.
+    pub skipped: Vec<(usize, String)>,
 }
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> DatasetError + '_ {
@@ -112,11 +124,15 @@ impl Document {
         let journal_path = journal::journal_path(path);
         let mut replayed = Vec::new();
         let found = journal::read(&journal_path, &base).map_err(read_err(&journal_path))?;
+        let mut set_aside_journal = None;
         if found.is_none() && journal_path.exists() {
-            // A journal for another version of the file: keep it aside, never apply it.
-            // Starting a new journal over it would lose its edits, so a failure stops here.
-            set_aside(&journal_path)
+            // A journal for another version of the file: keep it aside, never apply it
+            // unasked. Starting a new journal over it would lose its edits, so a failure
+            // stops here.
+            let edits = journal::read_any(&journal_path).map_or(0, |r| r.edits.len());
+            let path = set_aside(&journal_path)
                 .map_err(|source| DatasetError::Write { path: stale_path(&journal_path, 1), source })?;
+            set_aside_journal = Some(SetAside { path, edits });
         }
         let mut journal_stopped = None;
         if let Some(replay) = found {
@@ -143,8 +159,12 @@ impl Document {
         }
         let journal = Journal::start(journal_path.clone(), &base, &replayed, disk)
             .map_err(|source| DatasetError::Write { path: journal_path, source })?;
-        let opened =
-            Opened { recovered_edits: replayed.len(), journal_stopped, migrated_from: migrated_from.clone() };
+        let opened = Opened {
+            recovered_edits: replayed.len(),
+            journal_stopped,
+            migrated_from: migrated_from.clone(),
+            set_aside: set_aside_journal,
+        };
         let doc = Self {
             path: path.to_owned(),
             dataset: Arc::new(dataset),
@@ -159,7 +179,7 @@ impl Document {
 
     /// Write `dataset` as a new file at `path` and open it.
     pub fn create(path: &Path, dataset: &Dataset) -> Result<Self, DatasetError> {
-        write_atomic(dataset, path)?;
+        write_atomic(dataset, path, path)?;
         Ok(Self::open(path)?.0)
     }
 
@@ -199,6 +219,20 @@ impl Document {
     fn journal_edit(&mut self, edit: Edit) {
         self.journal.append(edit.clone());
         self.unsaved.push(edit);
+    }
+
+    /// Apply `edits` (read from a journal set aside, [`crate::read_any`]) to the file
+    /// as it is now, each one an edit of its own (journaled, undoable); those that no
+    /// longer apply are skipped and told.
+    pub fn apply_set_aside(&mut self, edits: Vec<Edit>) -> Reapplied {
+        let mut report = Reapplied::default();
+        for (n, edit) in edits.into_iter().enumerate() {
+            match self.apply(edit) {
+                Ok(()) => report.applied += 1,
+                Err(e) => report.skipped.push((n, e.to_string())),
+            }
+        }
+        report
     }
 
     /// Whether the autosave journal is keeping up.

@@ -102,6 +102,25 @@ pub fn read(path: &Path, base: &str) -> std::io::Result<Option<Replay>> {
     Ok(Some(replay))
 }
 
+/// Every edit a journal holds, whatever file it was written for (a journal set aside
+/// because the file changed), up to the first gap in its sequence.
+pub fn read_any(path: &Path) -> std::io::Result<Replay> {
+    let text = std::fs::read_to_string(path)?;
+    let base = text
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str::<Header>(l).ok())
+        .filter(|h| h.journal == FORMAT)
+        .map(|h| h.base)
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} is not a journal", path.display()),
+            )
+        })?;
+    Ok(read(path, &base)?.unwrap_or_default())
+}
+
 enum Message {
     Edit(Edit),
     /// Start over for a newly saved file with this hash, with these edits after it;
@@ -233,6 +252,7 @@ impl Journal {
             written: 0,
             unsynced_since: None,
             health: Arc::clone(&health),
+            moved_from: None,
         };
         std::thread::Builder::new().name("vidence-journal".into()).spawn(move || writer.run(&receiver))?;
         Ok(Self { sender, health })
@@ -305,6 +325,8 @@ struct Writer {
     written: usize,
     unsynced_since: Option<Instant>,
     health: Arc<Mutex<Health>>,
+    /// The journal this one replaces, removed once this one is written.
+    moved_from: Option<PathBuf>,
 }
 
 impl Writer {
@@ -340,11 +362,7 @@ impl Writer {
                     self.written = 0;
                     self.file = None;
                     if let Some(path) = path {
-                        let old = std::mem::replace(&mut self.path, path);
-                        self.catch_up();
-                        if self.file.is_some() {
-                            let _ = std::fs::remove_file(old);
-                        }
+                        self.moved_from = Some(std::mem::replace(&mut self.path, path));
                     }
                 }
                 Some(Message::Flush(done)) => {
@@ -385,6 +403,10 @@ impl Writer {
         };
         match result {
             Ok(()) => {
+                // The journal of a file saved elsewhere goes once the new one is written.
+                if let Some(old) = self.moved_from.take() {
+                    let _ = std::fs::remove_file(old);
+                }
                 if self.written < self.edits.len() {
                     self.unsynced_since.get_or_insert_with(Instant::now);
                 }

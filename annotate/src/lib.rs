@@ -24,11 +24,12 @@ pub use dataset::{
     RationaleKind, RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
 };
 pub use document::{
-    BACKUPS, Document, Opened, SaveJob, Saved, backup_path, keep_backups, original_path, stale_path,
+    BACKUPS, Document, Opened, Reapplied, SaveJob, Saved, SetAside, backup_path, keep_backups, original_path,
+    stale_path,
 };
 pub use edit::{Edit, EditError, History, LabelRef};
 pub use geometry::BBox;
-pub use journal::{Disk, DiskFile, Files, FlakyDisk, Health, SYNC_INTERVAL, journal_path};
+pub use journal::{Disk, DiskFile, Files, FlakyDisk, Health, SYNC_INTERVAL, journal_path, read_any};
 pub use labels::{Ids, category_named};
 pub use persist::{DatasetError, load, parse, parse_versioned, save_atomic};
 pub use prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};

@@ -102,11 +102,22 @@ pub(crate) fn temp_beside(path: &Path) -> PathBuf {
 }
 
 pub fn save_atomic(dataset: &Dataset, path: &Path) -> Result<(), DatasetError> {
-    write_atomic(dataset, path).map(drop)
+    write_atomic(dataset, path, path).map(drop)
 }
 
 /// [`save_atomic`], giving back the bytes written.
-pub(crate) fn write_atomic(dataset: &Dataset, path: &Path) -> Result<Vec<u8>, DatasetError> {
+/// The runs' tokens go beside the file first (written from memory, or copied from
+/// beside `tokens_from`, the file the dataset was read from), so it never names one
+/// missing.
+pub(crate) fn write_atomic(
+    dataset: &Dataset,
+    path: &Path,
+    tokens_from: &Path,
+) -> Result<Vec<u8>, DatasetError> {
+    for run in &dataset.runs {
+        let err = |source| DatasetError::Write { path: run.tokens.path(path), source };
+        run.tokens.keep(tokens_from, path).map_err(err)?;
+    }
     let err = |source| DatasetError::Write { path: path.to_owned(), source };
     let mut json = serde_json::to_vec_pretty(dataset).map_err(|e| err(std::io::Error::other(e)))?;
     json.push(b'\n');

@@ -319,3 +319,66 @@ fn a_failing_journal_says_why_retries_and_loses_no_edit() {
     assert_eq!(opened.journal_stopped, None);
     assert_eq!(recovered.dataset(), &expected_after(7));
 }
+
+#[test]
+fn edits_set_aside_are_counted_and_can_be_applied_to_the_file_as_it_is() {
+    let dir = scratch("set_aside");
+    let path = dir.join("d.json");
+    let mut doc = Document::create(&path, &base()).unwrap();
+    let category = Category { id: "new".into(), name: "new".into(), color: None };
+    doc.apply(edit(1)).unwrap();
+    doc.apply(Edit::InsertCategory { index: 1, category: category.clone() }).unwrap();
+    doc.apply(edit(2)).unwrap();
+    doc.flush_journal();
+    drop(doc); // a crash after "keep editing": the file changed under the edits
+    let mut theirs = base();
+    theirs.categories.push(category);
+    annotate::save_atomic(&theirs, &path).unwrap();
+
+    let (mut doc, opened) = Document::open(&path).unwrap();
+    assert_eq!(doc.dataset(), &theirs, "nothing is applied unasked");
+    let aside = opened.set_aside.expect("the edits are told of");
+    assert_eq!((aside.edits, aside.path.clone()), (3, annotate::stale_path(&journal_path(&path), 1)));
+    let edits = annotate::read_any(&aside.path).unwrap().edits;
+    let report = doc.apply_set_aside(edits);
+    assert_eq!(report.applied, 2);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].0, 1);
+    assert!(report.skipped[0].1.contains("already exists"), "{:?}", report.skipped);
+    let mut expected = theirs.clone();
+    edit(1).apply(&mut expected).unwrap();
+    edit(2).apply(&mut expected).unwrap();
+    assert_eq!(doc.dataset(), &expected);
+    assert_eq!(doc.unsaved_edits(), 2, "applied edits are journaled like any other");
+}
+
+#[test]
+fn save_as_leaves_the_journal_to_its_thread() {
+    let dir = scratch("save_as");
+    let path = dir.join("d.json");
+    annotate::save_atomic(&base(), &path).unwrap();
+    let disk = std::sync::Arc::new(annotate::FlakyDisk::default());
+    let (mut doc, _) = Document::open_on(&path, disk.clone()).unwrap();
+    doc.apply(edit(0)).unwrap();
+    doc.flush_journal();
+    // The journal's disk fails: saving elsewhere still finishes at once, and the
+    // journal's trouble is told, not returned from the save.
+    disk.fail(true);
+    let mine = dir.join("mine.json");
+    let saved = doc.begin_save_as(&mine).run().unwrap();
+    doc.finish_save(saved).unwrap();
+    doc.apply(edit(1)).unwrap();
+    doc.flush_journal();
+    assert!(doc.autosave().failing.is_some_and(|why| why.contains("mine.json.journal")));
+    disk.fail(false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while doc.autosave().failing.is_some() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    doc.flush_journal();
+    assert!(!journal_path(&path).exists(), "the old file's journal is gone");
+    drop(doc);
+    let (recovered, opened) = Document::open(&mine).unwrap();
+    assert_eq!(opened.recovered_edits, 1, "the edit after the save comes back from the new journal");
+    assert_eq!(recovered.dataset(), &expected_after(2));
+}

@@ -72,6 +72,11 @@ fn vidence_1_opens_migrated_and_its_first_save_keeps_the_original() {
     assert_eq!(read.len(), 4);
     assert_eq!(read[1].top.len(), 2);
     assert_eq!(again.dataset(), doc.dataset());
+    // Saved elsewhere, tokens not read go along: copied beside the new file.
+    let mut again = again;
+    let elsewhere = scratch("v1-elsewhere").join("moved.json");
+    again.save_as(&elsewhere).unwrap();
+    assert_eq!(again.dataset().runs[0].tokens.read(&elsewhere).unwrap(), read);
     // A second save leaves the kept original alone.
     drop(again);
     doc.save().unwrap();

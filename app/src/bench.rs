@@ -37,6 +37,15 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Open and save a dataset of many model runs with their tokens.
+    Runs {
+        #[arg(long, default_value_t = 10_000)]
+        runs: usize,
+        #[arg(long, default_value_t = 256)]
+        tokens: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Play through the decode thread and cache: step latency and peak memory.
     Play {
         video: PathBuf,
@@ -50,6 +59,7 @@ pub fn run(command: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Decode { video, json } => print(&decode(video)?, *json),
         BenchCommand::Seek { video, n, seed, json } => print(&seek(video, *n, *seed)?, *json),
         BenchCommand::Play { video, json } => print(&play(video)?, *json),
+        BenchCommand::Runs { runs, tokens, json } => print(&runs_dataset(*runs, *tokens)?, *json),
         BenchCommand::Dataset { tracks, keyframes_per_track, json } => {
             print(&dataset(*tracks, *keyframes_per_track)?, *json)
         }
@@ -330,4 +340,95 @@ pub fn dataset(tracks: usize, per_track: u64) -> anyhow::Result<DatasetResult> {
     anyhow::ensure!(loaded == data, "the dataset changed on the way through the file");
     anyhow::ensure!(problems.is_empty(), "generated dataset has problems: {:?}", problems.first());
     Ok(DatasetResult { tracks, keyframes: tracks as u64 * per_track, file_mb, save_s, load_s, validate_s })
+}
+
+#[derive(Serialize)]
+pub struct RunsResult {
+    pub runs: usize,
+    pub tokens_per_run: usize,
+    pub file_mb: f64,
+    pub token_files_mb: f64,
+    /// The first save, which also writes every run's token file.
+    pub first_save_s: f64,
+    pub open_s: f64,
+    pub save_s: f64,
+}
+
+/// `runs` model runs on one video (`frames` long, `size` pixels), each an answer
+/// with reasoning, four timed boxes and a span, and `tokens` streamed tokens with five
+/// alternatives each.
+pub fn synthetic_runs(
+    runs: usize,
+    tokens: usize,
+    frames: u64,
+    size: (u32, u32),
+    video_path: &str,
+) -> Dataset {
+    let mut data = synthetic_dataset(1, 0, 0, frames, size, video_path);
+    let mut rng = crate::demo::Rng::new(7);
+    for r in 0..runs {
+        let boxes = (0..4)
+            .map(|k| {
+                let x = rng.range(0.0, size.0 as f32 - 100.0).round();
+                let y = rng.range(0.0, size.1 as f32 - 100.0).round();
+                annotate::PredictedBox {
+                    label: Some(format!("object {}", k % 2)),
+                    time_s: Some(f64::from(k) * 2.5),
+                    bbox: BBox::new(x, y, x + 100.0, y + 80.0),
+                }
+            })
+            .collect();
+        let prediction = annotate::Prediction {
+            answer: Some(format!("answer {r}")),
+            boxes,
+            spans: vec![annotate::PredictedSpan { label: None, start_s: 1.0, end_s: 4.0 }],
+            ..Default::default()
+        };
+        let request = crate::ask::AskRequest { prompt: format!("question {r}?"), ..Default::default() };
+        let video = &data.videos[0];
+        let asked = crate::ask::Asked::given(&request, video);
+        let model =
+            annotate::ModelRef { backend: annotate::Backend::Local, name: "bench".into(), revision: None };
+        let raw = format!("<think>{}</think><answer>answer {r}</answer>", "reasoning ".repeat(tokens / 2));
+        let mut run = asked.run(format!("run-{r}"), video.id.clone(), model, raw, prediction);
+        let token = |i: usize| annotate::RunToken {
+            text: format!(" t{i}"),
+            logprob: -rng.range(0.0, 3.0),
+            top: (0..5)
+                .map(|a| annotate::Alternative { text: format!(" a{a}"), logprob: -(a as f32) - 0.5 })
+                .collect(),
+        };
+        let list = (0..tokens).map(token).collect();
+        run.set_tokens(list);
+        data.runs.push(run);
+    }
+    data
+}
+
+pub fn runs_dataset(runs: usize, tokens: usize) -> anyhow::Result<RunsResult> {
+    let dir = std::env::temp_dir().join(format!("vidence-bench-runs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("runs.json");
+    let data = synthetic_runs(runs, tokens, 3000, (1280, 720), "v.mp4");
+    let started = Instant::now();
+    annotate::save_atomic(&data, &path)?;
+    let first_save_s = started.elapsed().as_secs_f64();
+    let file_mb = std::fs::metadata(&path)?.len() as f64 / 1e6;
+    let token_files_mb = std::fs::read_dir(annotate::tokens::folder(&path))?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len() as f64 / 1e6)
+        .sum();
+    let started = Instant::now();
+    let (mut doc, _) = annotate::Document::open(&path)?;
+    let open_s = started.elapsed().as_secs_f64();
+    anyhow::ensure!(doc.dataset() == &data, "the runs changed on the way through the file");
+    let started = Instant::now();
+    doc.save()?;
+    let save_s = started.elapsed().as_secs_f64();
+    let read = doc.dataset().runs[runs / 2].tokens.read(&path)?;
+    anyhow::ensure!(read.len() == tokens, "a run's tokens came back as {} tokens", read.len());
+    drop(doc);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(RunsResult { runs, tokens_per_run: tokens, file_mb, token_files_mb, first_save_s, open_s, save_s })
 }

@@ -1,5 +1,5 @@
-//! UI frame time with 1,000 boxes on screen, and while a dataset of 1,000,000
-//! keyframes saves in the background. Drives the real app through egui_kittest;
+//! UI frame time with 1,000 boxes on screen, while a dataset of 1,000,000 keyframes
+//! saves in the background, and with 10,000 model runs of 256 tokens open. Drives the real app through egui_kittest;
 //! a frame's time is the GUI thread's work: the app's logic and layout
 //! (`Harness::step`) plus tessellation. Run by `scripts/bench.sh`.
 
@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use vidence::gui::{Options, VidenceApp};
 use viewer::encode::{EncodeSettings, VideoWriter};
 
@@ -94,6 +95,8 @@ fn main() {
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
     assert_eq!(annotate::load(&path).expect("the saved file").tracks.len(), data.tracks.len());
 
+    let runs_ms = runs_frames(&dir);
+
     println!("Machine: {}", model::machine::describe());
     println!(
         "Dataset: {} tracks, {keyframes} keyframes, {:.0} MB; {visible} boxes on every frame of the video shown",
@@ -110,4 +113,36 @@ fn main() {
             " (the save had already finished)"
         }
     );
+    println!(
+        "10,000 model runs of 256 tokens, the Model tab open and one run's evidence on show: {}",
+        summary(runs_ms)
+    );
+}
+
+/// Frame times with a dataset of 10,000 runs open, the Model tab listing them and one
+/// on show (its boxes on the canvas, its trace beside).
+fn runs_frames(dir: &std::path::Path) -> Vec<f64> {
+    let data = vidence::bench::synthetic_runs(10_000, 256, FRAMES, SIZE, "ui.mp4");
+    let path = dir.join("runs.vidence.json");
+    annotate::save_atomic(&data, &path).expect("write the runs");
+    let paths = vec![path];
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build_eframe(move |cc| VidenceApp::new(cc, paths, Options::default()));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while h.state().shown_frame() != Some(0) {
+        assert!(Instant::now() < deadline, "the runs did not open");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.get_by_label("Model").click();
+    h.run_steps(2);
+    h.get_by_label_contains("run-0 · answer").click();
+    h.run_steps(2);
+    assert!(h.state().shown_run().is_some(), "a run on show");
+    h.key_press(Key::Space);
+    let ms = (0..200).map(|_| frame(&mut h)).collect();
+    h.key_press(Key::Space);
+    ms
 }

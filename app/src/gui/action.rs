@@ -65,6 +65,11 @@ pub enum Action {
     OpenDialog,
     /// Add files to the list (dropped, picked or named), showing the first.
     AddFiles(Vec<PathBuf>),
+    /// Apply the edits set aside to the file as it is now (`true`), or leave them in
+    /// their file (`false`).
+    SetAside(bool),
+    /// The edits set aside, read from their file.
+    SetAsideRead(std::io::Result<Vec<annotate::Edit>>),
     /// The changed-on-disk dialog's answer.
     Conflict(ConflictChoice),
     DismissNotice(usize),

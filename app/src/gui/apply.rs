@@ -113,6 +113,36 @@ impl VidenceApp {
             Action::Notify(notice) => self.session.notify(notice),
             Action::Loaded(event) => self.loaded(event),
             Action::Saved { serial, result } => self.saved(serial, result),
+            Action::SetAside(apply) => {
+                let Some(aside) = self.session.dataset.as_mut().and_then(|d| d.set_aside.take()) else {
+                    return;
+                };
+                if apply && let Err(e) = self.workers.read_set_aside(aside.path) {
+                    self.session.notify(Notice::error(e));
+                }
+            }
+            Action::SetAsideRead(read) => {
+                let Some(d) = &mut self.session.dataset else { return };
+                let notice = match read {
+                    Ok(edits) => {
+                        let report = d.document.apply_set_aside(edits);
+                        let skipped: Vec<String> =
+                            report.skipped.iter().map(|(n, why)| format!("edit {} ({why})", n + 1)).collect();
+                        if skipped.is_empty() {
+                            Notice::info(format!("Applied the {} edit(s) set aside.", report.applied))
+                        } else {
+                            Notice::warning(format!(
+                                "Applied {} of the edits set aside; {} no longer apply to the file as it is: {}.",
+                                report.applied,
+                                skipped.len(),
+                                skipped.join("; ")
+                            ))
+                        }
+                    }
+                    Err(e) => Notice::error(format!("cannot read the edits set aside: {e}")),
+                };
+                self.session.notify(notice);
+            }
             Action::TokensRead { run, result } => {
                 if let Some(shown) = self.session.shown_run.as_mut().filter(|s| s.id == run) {
                     shown.tokens = Some(result.map_err(|e| e.to_string()));
@@ -155,13 +185,14 @@ impl VidenceApp {
         let s = &mut self.session;
         match event {
             LoadEvent::Progress { path, fraction } => s.progress = Some((super::file_name(&path), fraction)),
-            LoadEvent::Dataset { document, video_id } => {
+            LoadEvent::Dataset { document, video_id, set_aside } => {
                 self.opened += 1;
                 let open = OpenDataset {
                     document: *document,
                     video_id,
                     serial: self.opened,
                     autosave: Default::default(),
+                    set_aside,
                 };
                 if open.video_id.is_some() {
                     s.opening = Opening::Dataset(Box::new(open));
@@ -190,6 +221,7 @@ impl VidenceApp {
                     s.commands.push(PlaybackCommand::SeekTime(t));
                 }
                 self.ui.canvas.fit();
+                self.check_video();
             }
             LoadEvent::Warning { path, message } => {
                 s.notify(Notice::warning(format!("{}: {message}", super::file_name(&path))));
@@ -199,6 +231,36 @@ impl VidenceApp {
                 s.opening = Opening::Nothing;
                 s.notify(Notice::error(format!("{}: {message}", super::file_name(&path))));
             }
+        }
+    }
+
+    /// The dataset's record of the video on screen against the file: a re-encoded
+    /// video would put every label on the wrong frame.
+    fn check_video(&mut self) {
+        let (Some(data), Some(id), Some(video)) =
+            (self.session.data(), self.session.video_id(), &self.session.video)
+        else {
+            return;
+        };
+        let Some(record) = data.video(id) else { return };
+        let info = video.server.info();
+        let file = annotate::Video {
+            width: info.width,
+            height: info.height,
+            fps: info.fps,
+            frame_count: info.frame_count,
+            duration_s: info.duration_s,
+            ..record.clone()
+        };
+        let differ = record.mismatches(&file);
+        if !differ.is_empty() {
+            let text = format!(
+                "{} is not the video the dataset describes as {:?} ({}): its labels may sit on the wrong frames.",
+                record.path,
+                record.id,
+                differ.join("; ")
+            );
+            self.session.notify(Notice::warning(text));
         }
     }
 

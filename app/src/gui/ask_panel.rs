@@ -72,28 +72,37 @@ pub fn show(
         if runs.is_empty() {
             ui.label("None yet.");
         }
-        for run in runs {
-            ui.horizontal(|ui| {
-                let text = format!(
-                    "{} · {} · {}",
-                    run.id,
-                    run.settings.task.name(),
-                    short(&run.settings.prompt, 24)
-                );
-                if ui
-                    .selectable_label(shown == Some(run.id.as_str()), text)
-                    .on_hover_text(&run.model.name)
-                    .clicked()
-                {
-                    let same = shown == Some(run.id.as_str());
-                    action = Some(AskAction::Show((!same).then(|| run.id.clone())));
-                }
-                if ui.small_button("Delete").on_hover_text("Delete this run (undo brings it back)").clicked()
-                {
-                    action = Some(AskAction::DeleteRun(run.id.clone()));
-                }
-            });
-        }
+        // Only the rows in view are laid out: a benchmark's runs can number thousands.
+        let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        let list =
+            egui::ScrollArea::vertical().id_salt("runs").max_height(row * 8.0).auto_shrink([false, true]);
+        list.show_rows(ui, row, runs.len(), |ui, rows| {
+            for run in &runs[rows] {
+                ui.horizontal(|ui| {
+                    let text = format!(
+                        "{} · {} · {}",
+                        run.id,
+                        run.settings.task.name(),
+                        short(&run.settings.prompt, 24)
+                    );
+                    if ui
+                        .selectable_label(shown == Some(run.id.as_str()), text)
+                        .on_hover_text(&run.model.name)
+                        .clicked()
+                    {
+                        let same = shown == Some(run.id.as_str());
+                        action = Some(AskAction::Show((!same).then(|| run.id.clone())));
+                    }
+                    if ui
+                        .small_button("Delete")
+                        .on_hover_text("Delete this run (undo brings it back)")
+                        .clicked()
+                    {
+                        action = Some(AskAction::DeleteRun(run.id.clone()));
+                    }
+                });
+            }
+        });
         if let Some(run) = shown.and_then(|id| runs.iter().find(|r| r.id == id))
             && !run.tokens.is_empty()
         {

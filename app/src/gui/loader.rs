@@ -28,6 +28,8 @@ pub enum LoadEvent {
     Dataset {
         document: Box<Document>,
         video_id: Option<String>,
+        /// Edits made on another version of the file, kept aside unapplied.
+        set_aside: Option<annotate::SetAside>,
     },
     /// Opened, but something needs the user's attention.
     Warning {
@@ -132,7 +134,11 @@ fn open(
         }
         let video = dataset.videos.first().cloned();
         let video_id = video.as_ref().map(|v| v.id.clone());
-        events.push(LoadEvent::Dataset { document: Box::new(document), video_id });
+        events.push(LoadEvent::Dataset {
+            document: Box::new(document),
+            video_id,
+            set_aside: opened.set_aside,
+        });
         let Some(video) = video else { return events };
         let video_path = path.parent().unwrap_or(Path::new(".")).join(&video.path);
         events.extend(open_video(&video_path, send, repaint, cache_bytes));

@@ -440,6 +440,25 @@ fn top_bar(ui: &mut egui::Ui, session: &Session, state: &mut UiState, saving: bo
             ));
         }
     });
+    if let Some(aside) = session.dataset.as_ref().and_then(|d| d.set_aside.as_ref()) {
+        ui.horizontal_wrapped(|ui| {
+            let name = aside.path.file_name().unwrap_or_default().to_string_lossy();
+            ui.colored_label(
+                egui::Color32::from_rgb(255, 170, 60),
+                format!(
+                    "{} unsaved edit(s) of an earlier session are set aside in {name}: the file changed on \
+                     disk after they were made.",
+                    aside.edits
+                ),
+            );
+            if ui.button("Apply them to the file as it is").clicked() {
+                out.push(Action::SetAside(true));
+            }
+            if ui.button("Leave them aside").clicked() {
+                out.push(Action::SetAside(false));
+            }
+        });
+    }
     // Autosave failing is a state, not an event: it shows for as long as it lasts.
     if let Some(why) = session.dataset.as_ref().and_then(|d| d.autosave.failing.as_deref()) {
         let behind = session.dataset.as_ref().map_or(0, |d| d.autosave.behind);

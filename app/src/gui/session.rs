@@ -19,6 +19,9 @@ pub struct OpenDataset {
     pub serial: u64,
     /// The journal's health as last shown.
     pub autosave: Health,
+    /// Edits of an earlier session set aside because the file changed after them,
+    /// offered to be applied.
+    pub set_aside: Option<annotate::SetAside>,
 }
 
 /// A file on its way in, while the loader opens it.

@@ -24,6 +24,8 @@ pub struct Workers {
     pub saving: Option<Pending<Result<Saved, DatasetError>>>,
     saving_serial: u64,
     open_dialog: Option<Pending<Vec<PathBuf>>>,
+    /// Edits set aside, being read to be applied.
+    set_aside: Option<Pending<std::io::Result<Vec<annotate::Edit>>>>,
     /// A run's tokens being read, with the run's id.
     tokens: Option<Pending<(String, TokensRead)>>,
     save_as_dialog: Option<Pending<Option<PathBuf>>>,
@@ -40,6 +42,7 @@ impl Workers {
             saving_serial: 0,
             open_dialog: None,
             tokens: None,
+            set_aside: None,
             save_as_dialog: None,
             ctx,
         }
@@ -98,6 +101,15 @@ impl Workers {
         Ok(())
     }
 
+    /// Read the edits of a journal set aside, to apply them.
+    pub fn read_set_aside(&mut self, path: PathBuf) -> Result<(), String> {
+        let wake = Some(self.ctx.clone());
+        let read = move || annotate::read_any(&path).map(|r| r.edits);
+        self.set_aside =
+            Some(Pending::spawn("vidence-set-aside", "reading the edits set aside", wake, read)?);
+        Ok(())
+    }
+
     /// What finished since the last frame.
     pub fn poll(&mut self, next_run_id: impl Fn() -> String) -> Vec<Action> {
         let mut out: Vec<Action> = self.loader.poll().into_iter().map(Action::Loaded).collect();
@@ -114,6 +126,11 @@ impl Workers {
         match Pending::take(&mut self.saving) {
             Some(Ok(result)) => out.push(Action::Saved { serial: self.saving_serial, result }),
             Some(Err(e)) => out.push(Action::Notify(Notice::error(format!("not saved: {e}")))),
+            None => {}
+        }
+        match Pending::take(&mut self.set_aside) {
+            Some(Ok(read)) => out.push(Action::SetAsideRead(read)),
+            Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
             None => {}
         }
         match Pending::take(&mut self.tokens) {

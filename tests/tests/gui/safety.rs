@@ -110,3 +110,62 @@ fn a_failing_autosave_warns_until_it_works_again() {
     );
     click(&mut h, screen(5.0, 5.0));
 }
+
+#[test]
+fn a_video_that_is_not_the_one_the_dataset_recorded_is_reported() {
+    let path = demo_copy("gui_video_check");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // As if the file had been re-encoded at another frame count and size.
+    let changed = text.replacen("\"frame_count\": 600", "\"frame_count\": 500", 1).replacen(
+        "\"width\": 1280",
+        "\"width\": 1920",
+        1,
+    );
+    assert_ne!(changed, text);
+    std::fs::write(&path, changed).unwrap();
+    let mut h = harness(vec![path]);
+    wait_for_first_frame(&mut h);
+    let notices = h.state().notices().join("\n");
+    assert!(notices.contains("500 frames recorded, 600 in the file"), "{notices}");
+    assert!(notices.contains("1920x720 recorded, 1280x720 in the file"), "{notices}");
+}
+
+#[test]
+fn edits_set_aside_after_the_file_changed_are_told_and_can_be_applied() {
+    let path = demo_copy("gui_set_aside");
+    let mut h = harness(vec![path.clone()]);
+    wait_for_first_frame(&mut h);
+    let screen = demo_to_screen(&h);
+    h.key_press(Key::N);
+    h.step();
+    super::drag(&mut h, screen(100.0, 500.0), screen(300.0, 650.0));
+    step_until(&mut h, "the box", |app| app.dataset().and_then(|d| d.track("track-1")).is_some());
+    // Another program saves the file; then this window goes without saving.
+    let mut theirs = annotate::load(&path).unwrap();
+    theirs.categories[0].name = "renamed elsewhere".into();
+    let journal = annotate::journal_path(&path);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(&journal).map_or(0, |t| t.lines().count()) < 2 {
+        assert!(std::time::Instant::now() < deadline, "the edit never reached the journal");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    annotate::save_atomic(&theirs, &path).unwrap();
+    drop(h);
+
+    let mut h = harness(vec![path.clone()]);
+    wait_for_first_frame(&mut h);
+    h.get_by_label_contains(
+        "1 unsaved edit(s) of an earlier session are set aside in demo.vidence.json.journal.stale",
+    );
+    assert!(h.state().dataset().unwrap().track("track-1").is_none(), "nothing applied unasked");
+    h.get_by_label("Apply them to the file as it is").click();
+    step_until(&mut h, "the edit applied", |app| app.dataset().and_then(|d| d.track("track-1")).is_some());
+    assert_eq!(h.state().dataset().unwrap().categories[0].name, "renamed elsewhere", "their change stays");
+    assert!(
+        h.state().notices().iter().any(|n| n.contains("Applied the 1 edit(s) set aside")),
+        "{:?}",
+        h.state().notices()
+    );
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("set aside in").is_none(), "the offer is gone once taken");
+}
