@@ -30,6 +30,8 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo '```'; run bench seek "$work/1080p_60s_gop250.mp4" --n 100 --seed 1; echo '```'
   echo "## A dataset of 10,000 tracks and 1,000,000 keyframes: atomic save, load, validate"
   echo '```'; run bench dataset --tracks 10000 --keyframes-per-track 100; echo '```'
+  echo "## A dataset of 10,000 model runs of 256 tokens each: first save (writing the token files), open, save"
+  echo '```'; run bench runs --runs 10000 --tokens 256; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"
   echo '```'; run bench play "$work/720p_1min.mp4"; run bench play "$work/720p_10min.mp4"; echo '```'
   echo "## Qwen3-VL on the CPU: the 2B architecture, random weights, a 16-frame video prompt"
@@ -47,7 +49,7 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
     echo "(transformers side skipped: set PYTHON to a Python with torch and transformers)"
   fi
   echo '```'
-  echo "## UI frame time: 1,000 boxes on screen, and a 1,000,000-keyframe dataset saving in the background"
+  echo "## UI frame time: 1,000 boxes on screen, a 1,000,000-keyframe dataset saving in the background, 10,000 model runs open"
   echo "The app driven through egui_kittest (headless); a frame is the GUI thread's logic, layout and tessellation."
   echo '```'; cargo bench -q -p vidence-tests --bench ui 2>/dev/null; echo '```'
   echo "## UI frame time while the model runs on the CPU"

@@ -182,3 +182,10 @@ impl Progress for Reporter<'_> {
         (self.progress)(&self.download);
     }
 }
+
+/// The hub revision a checkpoint folder holds: the commit of a hub cache snapshot
+/// (`.../snapshots/COMMIT`); `None` for a folder of one's own.
+pub fn revision_of(folder: &Path) -> Option<String> {
+    let parent = folder.parent()?;
+    (parent.file_name()? == "snapshots").then(|| folder.file_name()?.to_str().map(str::to_owned)).flatten()
+}

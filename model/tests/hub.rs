@@ -114,6 +114,8 @@ fn a_hub_id_is_downloaded_into_the_cache_once_and_then_read_offline() {
     let mut heard: Vec<Download> = Vec::new();
     let folder = hub.fetch("Org/Tiny", &mut |d| heard.push(d.clone())).unwrap();
     assert_eq!(folder, cache.join("models--Org--Tiny/snapshots").join(COMMIT));
+    assert_eq!(model::hub::revision_of(&folder).as_deref(), Some(COMMIT), "a run records the revision");
+    assert_eq!(model::hub::revision_of(&cache), None);
     for (file, bytes) in &files {
         let file = file.trim_start_matches("Org/Tiny/");
         assert_eq!(&read(&folder, file), bytes, "{file} arrived whole");

@@ -25,7 +25,7 @@ pub enum Action {
     Playback(PlaybackCommand),
     /// The timeline is being dragged (show anything near at once) or let go.
     Scrub(bool),
-    /// Set the in (I) or out (O) mark on the frame shown; O after I makes a segment.
+    /// Set the in (I) or out (O) mark at the play head; O after I makes a segment.
     Mark {
         is_in: bool,
     },

@@ -399,7 +399,8 @@ impl VidenceApp {
     fn segment_action(&mut self, action: SegmentAction) {
         let Some(LabelRef::Segment(id)) = self.session.selected.clone() else { return };
         let Some(segment) = self.dataset().and_then(|d| d.segment(&id)).cloned() else { return };
-        let now = self.session.time_seen().unwrap_or(0.0);
+        // Times go by the play head, as the timecode shows it.
+        let now = self.current_frame().and_then(|f| self.time_of(f)).unwrap_or(0.0);
         let edit = match action {
             SegmentAction::SetLabel(label) => Edit::SetSegmentLabel { id, label },
             SegmentAction::StartHere => Edit::SetSegmentSpan { id, start_s: now, end_s: segment.end_s },
@@ -449,9 +450,9 @@ impl VidenceApp {
         self.session.selected = Some(LabelRef::Segment(id));
     }
 
-    /// Set the in (I) or out (O) mark on the frame seen; O after I makes a segment.
+    /// Set the in (I) or out (O) mark at the play head; O after I makes a segment.
     fn mark(&mut self, is_in: bool) {
-        let Some(frame) = self.session.frame_seen() else { return };
+        let Some(frame) = self.current_frame() else { return };
         let Some(video) = &mut self.session.video else { return };
         if is_in {
             video.marks.0 = Some(frame);
@@ -533,8 +534,10 @@ impl VidenceApp {
     }
 
     fn question_action(&mut self, action: QuestionAction) {
+        // A box goes with the picture it was seen on; a bare time with the play head.
         let frame = self.session.frame_seen().unwrap_or(0);
-        let now = self.session.time_seen().unwrap_or(0.0);
+        let seen = self.session.time_seen().unwrap_or(0.0);
+        let now = self.current_frame().and_then(|f| self.time_of(f)).unwrap_or(0.0);
         let open = self.session.question.as_deref().and_then(|id| self.dataset()?.question(id)).cloned();
         let edit = match (action, open) {
             (QuestionAction::Open(id), _) => {
@@ -597,7 +600,7 @@ impl VidenceApp {
                         .notify(Notice::warning("Select a track with a box on this frame to link its box."));
                     return;
                 };
-                q.evidence.push(Evidence::Box { time_s: now, bbox });
+                q.evidence.push(Evidence::Box { time_s: seen, bbox });
                 Edit::SetQuestion { question: q }
             }
             (QuestionAction::LinkTime, Some(mut q)) => {
@@ -612,7 +615,7 @@ impl VidenceApp {
             (QuestionAction::Ground(i), Some(mut q)) => {
                 let bbox = self.selected_box(frame);
                 let Some(step) = q.rationale.get_mut(i) else { return };
-                step.time_s = Some(now);
+                step.time_s = Some(if bbox.is_some() { seen } else { now });
                 step.bbox = bbox;
                 Edit::SetQuestion { question: q }
             }

@@ -85,6 +85,8 @@ pub struct Asker {
     pub state: ModelState,
     /// The loaded model's device (`cpu`, `cuda:0`, ...) and processors.
     pub running_on: Option<String>,
+    /// The loaded model's hub revision, when it came from the hub.
+    revision: Option<String>,
     pub processor: Processor,
     /// Models loaded before, most recent first.
     pub recent: Vec<String>,
@@ -100,6 +102,7 @@ impl Default for Asker {
             worker: None,
             state: ModelState::None,
             running_on: None,
+            revision: None,
             processor: Processor::default(),
             recent: Vec::new(),
             recent_file: None,
@@ -244,8 +247,9 @@ impl Asker {
                         *step = LoadStep::Reading(fraction);
                     }
                 }
-                Event::Loaded { device, processor, .. } => {
+                Event::Loaded { folder, device, processor } => {
                     self.running_on = Some(device);
+                    self.revision = model::hub::revision_of(&folder);
                     self.processor = processor;
                     if let ModelState::Loading(spec, _) = &self.state {
                         self.recent.retain(|r| r != spec);
@@ -281,7 +285,8 @@ impl Asker {
                     }
                     let ModelState::Ready(model) = &self.state else { return None };
                     let model = model.clone();
-                    let name = ModelRef { backend: Backend::Local, name: model, revision: None };
+                    let name =
+                        ModelRef { backend: Backend::Local, name: model, revision: self.revision.clone() };
                     let mut run = live.prepared?.run(fresh_id(), live.video, name, text, prediction);
                     run.set_tokens(live.tokens);
                     return Some(Outcome::Finished(Box::new(run)));

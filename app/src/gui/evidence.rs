@@ -65,6 +65,25 @@ pub fn paint(
             painter.circle_filled(*p, 3.0, COLOR.gamma_multiply(alpha(*t)));
         }
     }
+    // Points the model gave (Qwen3-VL's `point_2d`) near this time: a ringed dot.
+    for pt in &run.prediction.points {
+        if pt.time_s.is_some_and(|t| (t - now_s).abs() > evidence.tolerance_s) {
+            continue;
+        }
+        let at = to_screen(pt.x, pt.y);
+        painter.circle_stroke(at, 7.0, Stroke::new(2.0, COLOR));
+        painter.circle_filled(at, 2.5, COLOR);
+        if let Some(label) = &pt.label {
+            let text = super::ask_panel::printable(label);
+            painter.text(
+                at + Vec2::new(9.0, 0.0),
+                egui::Align2::LEFT_CENTER,
+                text,
+                egui::FontId::proportional(12.0),
+                COLOR,
+            );
+        }
+    }
     // Each step grounded to a box near this time: its number at the box's corner.
     for (n, step) in run.prediction.steps.iter().enumerate() {
         let (Some(b), Some(t)) = (step.bbox, step.time_s) else { continue };

@@ -111,6 +111,28 @@ pub fn show(
             }
             decide_row(ui, run, EvidenceItem::Box { index: i }, &name, &mut action);
         }
+        if !p.points.is_empty() {
+            ui.separator();
+            ui.strong("Points");
+        }
+        for pt in &p.points {
+            let time = pt.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
+            let name = printable(&format!(
+                "{} ({:.0}, {:.0}){time}",
+                pt.label.as_deref().unwrap_or("point"),
+                pt.x,
+                pt.y
+            ));
+            match pt.time_s {
+                Some(t) if ui.link(&name).on_hover_text("Go to this point's time").clicked() => {
+                    action = Some(TraceAction::Seek(t));
+                }
+                Some(_) => {}
+                None => {
+                    ui.label(name);
+                }
+            }
+        }
         let trajectories = run.trajectories();
         if !trajectories.is_empty() {
             ui.separator();

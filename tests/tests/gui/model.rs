@@ -84,6 +84,9 @@ fn a_recorded_output_shows_its_boxes_at_their_frames_and_a_trajectory_becomes_a_
             )
         })
         .collect();
+    // And a point (Qwen3-VL's `point_2d`) on the frame's centre at 2 s.
+    let point = r#"{"time": 2.0, "point_2d": [500, 500], "label": "centre"}"#.to_owned();
+    let entries: Vec<String> = entries.into_iter().chain([point]).collect();
     let recorded = format!("```json\n[{}]\n```", entries.join(",\n "));
     press(&mut h, "Paste a model's output");
     type_into(&mut h, "Model output", &recorded);
@@ -98,6 +101,12 @@ fn a_recorded_output_shows_its_boxes_at_their_frames_and_a_trajectory_becomes_a_
     assert_eq!(run.model.backend, annotate::Backend::Given);
     let times: Vec<Option<f64>> = run.prediction.boxes.iter().map(|b| b.time_s).collect();
     assert_eq!(times, [Some(1.0), Some(3.0), Some(5.0), Some(7.0)]);
+    let p = &run.prediction.points;
+    assert_eq!((p.len(), p[0].x, p[0].y, p[0].time_s), (1, 640.0, 360.0, Some(2.0)), "{p:?}");
+    h.run_steps(2);
+    h.get_by_label("Points");
+    h.get_by_label("centre (640, 360) @ 2.0 s").click();
+    step_until(&mut h, "the point's time", |app| app.current_frame() == Some(60));
     assert_eq!(run.trajectories(), ["blue square"]);
 
     // At 3 s the box given for 3 s is on the canvas, over the labelled square.

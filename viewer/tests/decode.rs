@@ -1,9 +1,11 @@
 //! Frame-exact decoding: any order of seeks and steps gives the frames of one
 //! straight decode, for every container and codec kind the viewer promises.
 
+mod support;
+
 use annotate::time::FrameTimes;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use vidence_tests::{Clip, frame_hash, scratch};
+use support::clips::{Clip, frame_hash, scratch};
 use viewer::{VideoError, VideoSource, decode_sequential};
 
 fn straight_hashes(path: &std::path::Path) -> Vec<u64> {

@@ -1,8 +1,10 @@
 //! The decode thread, cache and thumbnail strip, driven the way the GUI drives them.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
-use vidence_tests::{Clip, frame_hash, scratch};
+use support::clips::{Clip, frame_hash, scratch};
 use viewer::{FrameServer, Precision, ThumbnailStrip, VideoSource, decode_sequential};
 
 fn wait_until(what: &str, done: impl Fn() -> bool) {

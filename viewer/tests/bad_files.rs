@@ -1,8 +1,10 @@
 //! Files that are not good videos give a clear error, never a panic or a hang.
 
+mod support;
+
 use std::io::Write;
 
-use vidence_tests::{Clip, scratch};
+use support::clips::{Clip, scratch};
 use viewer::{VideoError, VideoSource};
 
 #[test]

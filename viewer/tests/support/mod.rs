@@ -1,0 +1,4 @@
+// Each test file uses part of the helpers.
+#![allow(dead_code)]
+
+pub mod clips;
