@@ -29,6 +29,8 @@ pub struct AskRequest {
     /// For a region question: the box in video pixels, and when it was drawn.
     pub region: Option<([f64; 4], f64)>,
     pub max_tokens: usize,
+    /// The question or label the run answers (a region question: the selected track).
+    pub answers: Option<annotate::LabelRef>,
 }
 
 impl Default for AskRequest {
@@ -43,6 +45,7 @@ impl Default for AskRequest {
             sampling: Sampling::Uniform,
             region: None,
             max_tokens: 512,
+            answers: None,
         }
     }
 }
@@ -214,6 +217,7 @@ impl AskRequest {
 
 /// How a run was asked, as the dataset records it.
 pub struct Asked {
+    pub answers: Option<annotate::LabelRef>,
     pub settings: RunSettings,
     pub generation: Option<Generation>,
     pub reading: Reading,
@@ -231,6 +235,7 @@ impl Asked {
             clip_start_s: from_s,
         };
         Self {
+            answers: request.answers.clone(),
             settings: request.settings(from_s, request.to_s.unwrap_or(video.duration_s), Vec::new()),
             generation: None,
             reading: Reading { dialect: Dialect::Qwen3Vl, context, grid: None },
@@ -249,7 +254,7 @@ impl Asked {
         ModelRun {
             id,
             video,
-            answers: None,
+            answers: self.answers,
             model,
             settings: self.settings,
             generation: self.generation,
@@ -274,6 +279,7 @@ impl Prepared {
             clip_start_s: job.clip_start_s,
         };
         Asked {
+            answers: request.answers.clone(),
             settings: request.settings(self.clip_start_s, self.clip_end_s, self.frames_s.clone()),
             generation: Some(request.generation()),
             reading: Reading { dialect: Dialect::Qwen3Vl, context, grid: job.grid.clone() },

@@ -211,6 +211,7 @@ pub fn ask(args: &Ask) -> anyhow::Result<()> {
         sampling: args.sampling,
         region,
         max_tokens: args.max_tokens,
+        answers: None,
     };
     let prepared = request.prepare(&args.video)?;
     let task = prepared.job.task.clone();

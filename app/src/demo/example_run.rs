@@ -68,7 +68,7 @@ pub fn example_run(data: &Dataset) -> Option<ModelRun> {
             .collect(),
     };
     let reading = Reading { dialect: Dialect::Qwen3Vl, context: cx, grid: None };
-    let asked = crate::ask::Asked { settings, generation: None, reading };
+    let asked = crate::ask::Asked { answers: None, settings, generation: None, reading };
     let model = ModelRef { backend: Backend::Given, name: MODEL_ID.into(), revision: None };
     Some(asked.run("run-1".into(), VIDEO_ID.into(), model, raw.clone(), annotate::dialect::parse(&raw, &cx)))
 }

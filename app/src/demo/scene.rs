@@ -31,7 +31,8 @@ impl Rng {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Form {
     Circle,
     Square,
@@ -71,65 +72,62 @@ impl Path {
     }
 }
 
+/// The scene's recipe (`assets/demo_scene.json`): which shapes, and the paths they
+/// drift on before the seeded jitter.
+#[derive(serde::Deserialize)]
+struct Recipe {
+    shapes: Vec<ShapeRecipe>,
+}
+
+#[derive(serde::Deserialize)]
+struct ShapeRecipe {
+    id: String,
+    name: String,
+    form: Form,
+    color: [u8; 3],
+    size: f32,
+    /// 0 at the back.
+    depth: usize,
+    /// A fraction of the frame plus pixels, across and down.
+    start: Start,
+    velocity: [f32; 2],
+    sway: f32,
+}
+
+#[derive(serde::Deserialize)]
+struct Start {
+    x: [f32; 2],
+    y: [f32; 2],
+}
+
+static RECIPE: std::sync::LazyLock<Recipe> = std::sync::LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../../assets/demo_scene.json"))
+        .expect("assets/demo_scene.json is a recipe")
+});
+
 /// The shapes from back to front; the same seed gives the same scene.
 pub fn shapes(seed: u64) -> Vec<Shape> {
     let mut rng = Rng::new(seed);
     let (w, h) = (WIDTH as f32, HEIGHT as f32);
-    let mut path = |start: [f32; 2], velocity: [f32; 2], sway: f32| Path {
-        start: [start[0] + rng.range(-40.0, 40.0), start[1] + rng.range(-30.0, 30.0)],
-        velocity: [velocity[0] * rng.range(0.9, 1.1), velocity[1] * rng.range(0.9, 1.1)],
-        sway: [sway * rng.range(0.6, 1.0), sway * rng.range(0.6, 1.0)],
-        period: [rng.range(6.0, 10.0), rng.range(5.0, 9.0)],
-        phase: [rng.range(0.0, TAU), rng.range(0.0, TAU)],
-    };
-    // Each path is chosen so that the scene has entries, exits and crossings.
-    let blue = path([w * 0.5, h * 0.5], [0.0, 0.0], 120.0);
-    let red = path([-150.0, h * 0.5], [80.0, 0.0], 60.0);
-    let green = path([w * 0.25, h * 0.3], [20.0, 8.0], 150.0);
-    let yellow = path([w + 120.0, h * 0.75], [-75.0, -6.0], 50.0);
-    let purple = path([w * 0.75, -120.0], [-6.0, 48.0], 90.0);
-    vec![
-        Shape {
-            id: "blue-square",
-            name: "blue square",
-            form: Form::Square,
-            color: [40, 90, 220],
-            size: 90.0,
-            path: blue,
-        },
-        Shape {
-            id: "green-triangle",
-            name: "green triangle",
-            form: Form::Triangle,
-            color: [40, 170, 70],
-            size: 70.0,
-            path: green,
-        },
-        Shape {
-            id: "purple-ring",
-            name: "purple ring",
-            form: Form::Ring,
-            color: [150, 60, 190],
-            size: 60.0,
-            path: purple,
-        },
-        Shape {
-            id: "red-circle",
-            name: "red circle",
-            form: Form::Circle,
-            color: [220, 50, 40],
-            size: 55.0,
-            path: red,
-        },
-        Shape {
-            id: "yellow-diamond",
-            name: "yellow diamond",
-            form: Form::Diamond,
-            color: [235, 200, 40],
-            size: 65.0,
-            path: yellow,
-        },
-    ]
+    // Paths are drawn from the generator in the recipe's order.
+    let mut shapes: Vec<(usize, Shape)> = RECIPE
+        .shapes
+        .iter()
+        .map(|r| {
+            let start = [r.start.x[0] * w + r.start.x[1], r.start.y[0] * h + r.start.y[1]];
+            let path = Path {
+                start: [start[0] + rng.range(-40.0, 40.0), start[1] + rng.range(-30.0, 30.0)],
+                velocity: [r.velocity[0] * rng.range(0.9, 1.1), r.velocity[1] * rng.range(0.9, 1.1)],
+                sway: [r.sway * rng.range(0.6, 1.0), r.sway * rng.range(0.6, 1.0)],
+                period: [rng.range(6.0, 10.0), rng.range(5.0, 9.0)],
+                phase: [rng.range(0.0, TAU), rng.range(0.0, TAU)],
+            };
+            let shape = Shape { id: &r.id, name: &r.name, form: r.form, color: r.color, size: r.size, path };
+            (r.depth, shape)
+        })
+        .collect();
+    shapes.sort_by_key(|(depth, _)| *depth);
+    shapes.into_iter().map(|(_, s)| s).collect()
 }
 
 impl Shape {

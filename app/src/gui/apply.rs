@@ -720,6 +720,7 @@ impl VidenceApp {
                         return;
                     };
                     request.region = Some((bbox, index.time_of(frame)));
+                    request.answers = self.session.selected.clone();
                 }
                 // With no range given, the clip is the timeline selection (the I-O marks).
                 if let (None, None, (Some(i), Some(o))) = (request.from_s, request.to_s, video.marks) {

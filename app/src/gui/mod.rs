@@ -77,6 +77,7 @@ pub fn run(paths: Vec<PathBuf>, options: Options) -> anyhow::Result<()> {
         viewport: egui::ViewportBuilder::default()
             .with_title("Vidence")
             .with_inner_size([1280.0, 820.0])
+            .with_icon(icon())
             .with_drag_and_drop(true),
         ..Default::default()
     };
@@ -86,6 +87,29 @@ pub fn run(paths: Vec<PathBuf>, options: Options) -> anyhow::Result<()> {
         Box::new(move |cc| Ok(Box::new(VidenceApp::new(cc, paths, options)))),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// The window icon, `assets/icon.png`.
+fn icon() -> egui::IconData {
+    let decoded = image::load_from_memory(include_bytes!("../../../assets/icon.png")).map(|i| i.to_rgba8());
+    match decoded {
+        Ok(rgba) => egui::IconData { width: rgba.width(), height: rgba.height(), rgba: rgba.into_raw() },
+        Err(_) => egui::IconData::default(),
+    }
+}
+
+/// The fonts the window draws text with, from `assets/fonts/` (the renderer of
+/// overlay videos uses the same files).
+fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    let assets: [(&str, &'static [u8]); 2] = [
+        ("Ubuntu-Light", include_bytes!("../../../assets/fonts/Ubuntu-Light.ttf")),
+        ("Hack", include_bytes!("../../../assets/fonts/Hack-Regular.ttf")),
+    ];
+    for (name, bytes) in assets {
+        fonts.font_data.insert(name.to_owned(), Arc::new(egui::FontData::from_static(bytes)));
+    }
+    ctx.set_fonts(fonts);
 }
 
 pub struct VidenceApp {
@@ -104,6 +128,7 @@ impl VidenceApp {
         if let Some(render_state) = &cc.wgpu_render_state {
             yuv::YuvRenderer::install(render_state);
         }
+        install_fonts(&cc.egui_ctx);
         let ctx = cc.egui_ctx.clone();
         let wake = ctx.clone();
         let loader = Loader::start(move || wake.request_repaint(), options.cache_bytes, options.disk)
