@@ -105,11 +105,10 @@ pub fn read(path: &Path, base: &str) -> std::io::Result<Option<Replay>> {
 /// Every edit a journal holds, whatever file it was written for (a journal set aside
 /// because the file changed), up to the first gap in its sequence.
 pub fn read_any(path: &Path) -> std::io::Result<Replay> {
-    let text = std::fs::read_to_string(path)?;
-    let base = text
-        .lines()
-        .next()
-        .and_then(|l| serde_json::from_str::<Header>(l).ok())
+    let mut first = String::new();
+    std::io::BufReader::new(std::fs::File::open(path)?).read_line(&mut first)?;
+    let base = serde_json::from_str::<Header>(&first)
+        .ok()
         .filter(|h| h.journal == FORMAT)
         .map(|h| h.base)
         .ok_or_else(|| {

@@ -45,11 +45,19 @@ pub fn parse_versioned(text: &str, path: &Path) -> Result<(Dataset, Option<Strin
     struct Version {
         schema: Option<String>,
     }
-    let version: Version = deserialize(text, path)?;
-    let found = version.schema.unwrap_or_default();
-    if found == SCHEMA {
-        return Ok((deserialize(text, path)?, None));
-    }
+    // A file of this version is read in one pass; only when that fails, or the file
+    // says another version, is its version looked at on its own.
+    let found = match deserialize::<Dataset>(text, path) {
+        Ok(dataset) if dataset.schema == SCHEMA => return Ok((dataset, None)),
+        Ok(dataset) => dataset.schema,
+        Err(e) => {
+            let version: Version = deserialize(text, path)?;
+            match version.schema {
+                Some(found) if found != SCHEMA => found,
+                _ => return Err(e),
+            }
+        }
+    };
     if !migrate::VERSIONS.contains(&found.as_str()) {
         return Err(DatasetError::Schema { path: path.to_owned(), found });
     }

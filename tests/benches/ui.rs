@@ -27,6 +27,22 @@ fn frame(h: &mut Harness<'static, VidenceApp>) -> f64 {
     (stepped + started.elapsed()).as_secs_f64() * 1e3
 }
 
+/// The window on the dataset at `path`, once its first frame is on screen.
+fn open(path: std::path::PathBuf) -> Harness<'static, VidenceApp> {
+    let paths = vec![path];
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build_eframe(move |cc| VidenceApp::new(cc, paths, Options::default()));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while h.state().shown_frame() != Some(0) {
+        assert!(Instant::now() < deadline, "the dataset did not open");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h
+}
+
 fn summary(mut ms: Vec<f64>) -> String {
     ms.sort_by(f64::total_cmp);
     let at = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
@@ -52,17 +68,7 @@ fn main() {
     let keyframes: usize = data.tracks.iter().map(|t| t.keyframes.len()).sum();
     let visible = data.tracks_of("v0").filter(|t| t.box_at(0).is_some()).count();
 
-    let paths = vec![path.clone()];
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .wgpu()
-        .build_eframe(move |cc| VidenceApp::new(cc, paths, Options::default()));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while h.state().shown_frame() != Some(0) {
-        assert!(Instant::now() < deadline, "the dataset did not open");
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut h = open(path.clone());
 
     // Playing, with every box of the video on screen.
     h.key_press(Key::Space);
@@ -125,17 +131,7 @@ fn runs_frames(dir: &std::path::Path) -> Vec<f64> {
     let data = vidence::bench::synthetic_runs(10_000, 256, FRAMES, SIZE, "ui.mp4");
     let path = dir.join("runs.vidence.json");
     annotate::save_atomic(&data, &path).expect("write the runs");
-    let paths = vec![path];
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .wgpu()
-        .build_eframe(move |cc| VidenceApp::new(cc, paths, Options::default()));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while h.state().shown_frame() != Some(0) {
-        assert!(Instant::now() < deadline, "the runs did not open");
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut h = open(path);
     h.get_by_label("Model").click();
     h.run_steps(2);
     h.get_by_label_contains("run-0 · answer").click();

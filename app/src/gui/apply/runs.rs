@@ -1,0 +1,128 @@
+//! Model runs: asking, showing a run (its tokens read on a thread), the trace's
+//! actions, and verdicts on evidence made into edits (`annotate::accept`).
+
+use std::path::PathBuf;
+
+use annotate::accept::Decision;
+use annotate::time::FrameTimes;
+use annotate::{Edit, LabelRef};
+use viewer::PlaybackCommand;
+
+use crate::gui::VidenceApp;
+use crate::gui::ask_panel::AskAction;
+use crate::gui::asker::pasted_run;
+use crate::gui::session::{Notice, ShownRun};
+use crate::gui::trace::TraceAction;
+use crate::gui::ui_state::LeftTab;
+
+impl VidenceApp {
+    pub(super) fn show_run(&mut self, id: Option<String>) {
+        self.session.shown_run = None;
+        let run = id.as_deref().and_then(|id| self.session.data()?.run(id));
+        if let (Some(run), Some(d)) = (run, &self.session.dataset) {
+            // Tokens made here are at hand; those saved before are read on a thread.
+            let (id, tokens, path) = (run.id.clone(), run.tokens.clone(), d.document.path().to_owned());
+            let loaded = tokens.loaded().map(|list| Ok(std::sync::Arc::clone(list)));
+            if loaded.is_none() && !tokens.is_empty() {
+                let read = self.workers.read_tokens(id.clone(), move || tokens.read(&path));
+                if let Err(e) = read {
+                    self.session.notify(Notice::error(e));
+                }
+            }
+            self.session.shown_run = Some(ShownRun { id, tokens: loaded });
+        }
+        self.session.highlight = None;
+        self.session.selected = None;
+    }
+
+    pub(super) fn ask_action(&mut self, action: AskAction) {
+        match action {
+            AskAction::Load => self.workers.asker.load(&self.ui.model.spec, self.ui.model.device),
+            AskAction::Run => {
+                let (Some(video), Some(id)) =
+                    (&self.session.video, self.session.video_id().map(str::to_owned))
+                else {
+                    return;
+                };
+                let mut request = self.ui.model.request.clone();
+                let index = video.server.index();
+                if request.task == annotate::TaskKind::Region {
+                    // A region question asks about the selected box, on the frame seen.
+                    let frame = self.session.frame_seen().unwrap_or(0);
+                    let Some(bbox) = self.selected_box(frame).map(|b| b.0.map(f64::from)) else {
+                        self.session.notify(Notice::warning("Select a box to ask about its region."));
+                        return;
+                    };
+                    request.region = Some((bbox, index.time_of(frame)));
+                    request.answers = self.session.selected.clone();
+                }
+                // With no range given, the clip is the timeline selection (the I-O marks).
+                if let (None, None, (Some(i), Some(o))) = (request.from_s, request.to_s, video.marks) {
+                    (request.from_s, request.to_s) =
+                        (Some(index.time_of(i.min(o))), Some(index.time_of(i.max(o))));
+                }
+                let path = PathBuf::from(&video.server.info().path);
+                if let Err(e) = self.workers.asker.run(request, &path, id) {
+                    self.session.notify(Notice::error(e));
+                }
+            }
+            AskAction::Cancel => self.workers.asker.cancel(),
+            AskAction::ReadPasted => {
+                let (Some(data), Some(id)) = (self.session.data(), self.session.video_id()) else { return };
+                let Some(video) = data.video(id) else { return };
+                let run = pasted_run(&self.ui.model, data.fresh_id("run"), video);
+                let (id, index) = (run.id.clone(), data.runs.len());
+                self.edit(Edit::InsertRun { index, run: Box::new(run) });
+                self.show_run(Some(id));
+            }
+            AskAction::Show(id) => self.show_run(id),
+            AskAction::DeleteRun(id) => {
+                if self.session.shown_run.as_ref().is_some_and(|s| s.id == id) {
+                    self.show_run(None);
+                }
+                self.edit(Edit::RemoveRun { id });
+            }
+        }
+    }
+
+    pub(super) fn trace_action(&mut self, action: TraceAction) {
+        match action {
+            TraceAction::Seek(t) => self.session.commands.push(PlaybackCommand::SeekTime(t)),
+            TraceAction::Highlight { index, time_s } => {
+                self.session.highlight = Some(index);
+                if let Some(t) = time_s {
+                    self.session.commands.push(PlaybackCommand::SeekTime(t));
+                }
+            }
+            TraceAction::Decide { item, decision } => self.decide(item, decision),
+        }
+    }
+
+    /// Accept (make a label), edit (accept, then select it) or reject a piece of the
+    /// shown run's evidence.
+    pub(super) fn decide(&mut self, item: annotate::EvidenceItem, decision: Decision) {
+        let (Some(data), Some(shown), Some(video)) =
+            (self.session.data(), &self.session.shown_run, &self.session.video)
+        else {
+            return;
+        };
+        let frame = self.session.frame_seen().unwrap_or(0);
+        let decided =
+            annotate::accept::decide(data, &shown.id, item, decision, video.server.index().as_ref(), frame);
+        match decided {
+            Ok(decided) => {
+                self.edit(decided.edit);
+                if decision == Decision::Edit {
+                    match decided.label {
+                        Some(LabelRef::Question(q)) => {
+                            self.session.question = Some(q);
+                            self.ui.left_tab = LeftTab::Questions;
+                        }
+                        other => self.session.selected = other,
+                    }
+                }
+            }
+            Err(e) => self.session.notify(Notice::error(format!("cannot decide: {e}"))),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Where each panel goes in the window and what it is given: the session to read,
+//! its own widget state to change, and the list its actions go to.
+
+use annotate::LabelRef;
+use annotate::time::FrameTimes;
+
+use super::action::Action;
+use super::lanes::LaneInput;
+use super::session::{ReviewMode, Session};
+use super::ui_state::LeftTab;
+use super::{
+    VidenceApp, ask_panel, canvas, dataset_panel, evidence, objects, questions, review, selection, timeline,
+    trace,
+};
+
+/// The shown run's evidence as the canvas draws it.
+pub(super) fn evidence(session: &Session, tolerance_s: f64) -> Option<evidence::Evidence<'_>> {
+    Some(evidence::Evidence { run: session.shown_run()?, tolerance_s, highlight: session.highlight })
+}
+
+/// What the timeline shows of a model run.
+fn model_marks(run: &annotate::ModelRun) -> timeline::ModelMarks {
+    let p = &run.prediction;
+    let mut cited: Vec<f64> =
+        p.steps.iter().filter_map(|s| s.time_s).chain(p.boxes.iter().filter_map(|b| b.time_s)).collect();
+    cited.sort_by(f64::total_cmp);
+    cited.dedup();
+    timeline::ModelMarks {
+        spans: p
+            .spans
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| run.is_open(&annotate::EvidenceItem::Span { index: *i }))
+            .map(|(_, s)| (s.start_s, s.end_s, s.label.clone().unwrap_or_default()))
+            .collect(),
+        cited,
+        steps: p.steps.iter().enumerate().filter_map(|(i, s)| Some((i + 1, s.time_s?))).collect(),
+        sampled: run.settings.frames_s.clone(),
+    }
+}
+
+impl VidenceApp {
+    pub(super) fn central(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        let Some(video) = &self.session.video else {
+            ui.centered_and_justified(|ui| {
+                ui.label("Open a video or a dataset: Open…, drag and drop, or a path on the command line.");
+            });
+            return;
+        };
+        let dataset =
+            self.session.dataset.as_ref().and_then(|d| Some((d.document.dataset(), d.video_id.as_deref()?)));
+        let evidence = evidence(&self.session, self.ui.tolerance_s);
+        let (action, hovered) = canvas::show(
+            ui,
+            &mut self.ui.canvas,
+            video,
+            dataset,
+            self.session.tool,
+            self.session.selected_track(),
+            evidence.as_ref(),
+        );
+        if hovered != self.session.hovered_prediction {
+            out.push(Action::HoverPrediction(hovered));
+        }
+        out.extend(action.map(Action::Canvas));
+    }
+
+    pub(super) fn timeline(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        let session = &self.session;
+        let Some(video) = &session.video else { return };
+        let (segments, keyframes) = match (session.data(), session.video_id()) {
+            (Some(d), Some(id)) => {
+                // The selected track's keyframes show as ticks on the timeline.
+                let keyframes = session
+                    .selected_track()
+                    .and_then(|t| d.track(t))
+                    .map(|t| t.keyframes.iter().map(|k| k.frame).collect())
+                    .unwrap_or_default();
+                (d.segments_of(id).collect(), keyframes)
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        let input = LaneInput {
+            segments,
+            selected: match &session.selected {
+                Some(LabelRef::Segment(id)) => Some(id.as_str()),
+                _ => None,
+            },
+            keyframes: &keyframes,
+            editable: session.video_id().is_some(),
+        };
+        let marks = session.shown_run().map(model_marks);
+        let lanes = &mut self.ui.lanes;
+        egui::Panel::bottom("timeline")
+            .show(ui, |ui| timeline::show(ui, video, lanes, input, marks.as_ref(), out));
+    }
+
+    pub(super) fn left_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        let session = &self.session;
+        let video_id = session.video_id();
+        ui.horizontal(|ui| {
+            // Four tabs in the panel's width.
+            ui.spacing_mut().item_spacing.x = 2.0;
+            ui.spacing_mut().button_padding.x = 3.0;
+            ui.selectable_value(&mut self.ui.left_tab, LeftTab::Dataset, "Dataset");
+            if video_id.is_some() {
+                ui.selectable_value(&mut self.ui.left_tab, LeftTab::Objects, "Objects");
+                ui.selectable_value(&mut self.ui.left_tab, LeftTab::Questions, "Questions");
+                ui.selectable_value(&mut self.ui.left_tab, LeftTab::Model, "Model");
+            }
+        });
+        ui.separator();
+        let Some(d) = &session.dataset else {
+            out.extend(dataset_panel::show(ui, &session.files, None).map(Action::Dataset));
+            return;
+        };
+        let data = d.document.dataset();
+        match (self.ui.left_tab, video_id) {
+            (LeftTab::Objects, Some(video)) => {
+                let picked = objects::show(ui, data, video, &mut self.ui.filter, session.selected.as_ref());
+                out.extend(picked.map(|(label, jump)| Action::Pick(label, jump)));
+            }
+            (LeftTab::Questions, Some(video)) => {
+                let list: Vec<&annotate::Question> = data.questions_of(video).collect();
+                let open = session.question.as_deref().and_then(|id| data.question(id));
+                out.extend(questions::show(ui, &list, open, &mut self.ui.drafts).map(Action::Question));
+            }
+            (LeftTab::Model, Some(video)) => {
+                let Some(v) = &session.video else { return };
+                let index = v.server.index();
+                let info = v.server.info();
+                let clip = ask_panel::Clip {
+                    width: info.width,
+                    height: info.height,
+                    fps: info.fps,
+                    duration_s: index.duration_s(),
+                    marks: (v.marks.0.map(|f| index.time_of(f)), v.marks.1.map(|f| index.time_of(f))),
+                };
+                let runs: Vec<&annotate::ModelRun> = data.runs_of(video).collect();
+                let shown = session.shown_run.as_ref();
+                let action =
+                    ask_panel::show(ui, &mut self.ui.model, &self.workers.asker, &clip, &runs, shown);
+                out.extend(action.map(Action::Ask));
+            }
+            _ => {
+                let action = dataset_panel::show(ui, &session.files, Some((data, d.video_id.as_deref())));
+                out.extend(action.map(Action::Dataset));
+            }
+        }
+    }
+
+    pub(super) fn right_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        let session = &self.session;
+        let Some(data) = session.data() else { return };
+        if let (ReviewMode::On(current), Some(video)) = (&session.review, session.video_id())
+            && let Some(action) = review::show(ui, data, video, current.as_ref())
+        {
+            out.push(Action::Review(action));
+            return;
+        }
+        let frame = session.frame_seen().unwrap_or(0);
+        match &session.selected {
+            Some(LabelRef::Track(id)) if let Some(track) = data.track(id) => {
+                out.extend(selection::show(ui, data, track, frame).map(Action::Selection));
+            }
+            Some(LabelRef::Segment(id)) if let Some(segment) = data.segment(id) => {
+                let time = session.time_seen().unwrap_or(0.0);
+                let action = selection::show_segment(ui, segment, &mut self.ui.segment_label, time);
+                out.extend(action.map(Action::Segment));
+            }
+            _ if let Some(run) = session.shown_run() => {
+                let hovered = session.hovered_prediction;
+                let action = trace::show(ui, run, hovered, &mut self.ui.tolerance_s);
+                out.extend(action.map(Action::Trace));
+            }
+            _ => {
+                ui.heading("Selection");
+                ui.label(
+                    "Click a box or a segment to select it, press N and drag to draw a box, or drag on \
+                     a segment lane to mark a time span.",
+                );
+            }
+        }
+    }
+}

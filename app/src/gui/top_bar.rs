@@ -1,0 +1,154 @@
+//! The window's top bar (commands, the dataset's counts, the lasting warnings and
+//! the notices) and the changed-on-disk dialog.
+
+use super::action::{Action, ConflictChoice};
+use super::canvas::Tool;
+use super::file_name;
+use super::session::{ReviewMode, Session, Severity};
+use super::ui_state::UiState;
+
+/// The file changed on disk: reload it or save elsewhere.
+pub(super) fn conflict_window(ctx: &egui::Context, session: &Session) -> Option<ConflictChoice> {
+    let name = session.dataset.as_ref().map_or_else(String::new, |d| file_name(d.document.path()));
+    let unsaved = session.dataset.as_ref().map_or(0, |d| d.document.unsaved_edits());
+    let mut choice = None;
+    egui::Modal::new(egui::Id::unique("conflict")).show(ctx, |ui| {
+        ui.heading("The file changed on disk");
+        ui.label(format!(
+            "Another program changed {name} since it was opened, so saving here would overwrite \
+             its changes. Reload it (your {unsaved} unsaved edit(s) are set aside in the stale \
+             journal), or save your version elsewhere."
+        ));
+        ui.horizontal(|ui| {
+            for (label, c) in [
+                ("Reload from disk", ConflictChoice::Reload),
+                ("Save as…", ConflictChoice::SaveAs),
+                ("Keep editing", ConflictChoice::KeepEditing),
+            ] {
+                if ui.button(label).clicked() {
+                    choice = Some(c);
+                }
+            }
+        });
+    });
+    choice
+}
+
+pub(super) fn show(
+    ui: &mut egui::Ui,
+    session: &Session,
+    state: &mut UiState,
+    saving: bool,
+    out: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        if ui.button("Open…").on_hover_text("Open a video or dataset (or drop files on the window)").clicked()
+        {
+            out.push(Action::OpenDialog);
+        }
+        ui.separator();
+        if ui.button("Fit").on_hover_text("Fit the frame to the canvas (double-click the canvas)").clicked() {
+            state.canvas.fit();
+        }
+        if ui.button("1:1").on_hover_text("One video pixel per screen pixel").clicked() {
+            state.canvas.actual_size(ui.ctx().pixels_per_point());
+        }
+        ui.separator();
+        if let Some(d) = &session.dataset {
+            let mut drawing = session.tool == Tool::Draw;
+            if ui
+                .toggle_value(&mut drawing, "Draw box")
+                .on_hover_text("Drag on the video to add a track (N)")
+                .changed()
+            {
+                out.push(Action::SetTool(if drawing { Tool::Draw } else { Tool::Select }));
+            }
+            let doc = &d.document;
+            if ui.add_enabled(doc.can_undo(), egui::Button::new("Undo")).on_hover_text("Ctrl+Z").clicked() {
+                out.push(Action::Undo);
+            }
+            if ui
+                .add_enabled(doc.can_redo(), egui::Button::new("Redo"))
+                .on_hover_text("Ctrl+Shift+Z")
+                .clicked()
+            {
+                out.push(Action::Redo);
+            }
+            let save_label = if saving { "Saving…" } else { "Save" };
+            let unsaved = doc.unsaved_edits();
+            if ui
+                .add_enabled(!saving, egui::Button::new(save_label))
+                .on_hover_text(format!("Ctrl+S · {unsaved} unsaved edit(s), autosaved to the journal"))
+                .clicked()
+            {
+                out.push(Action::Save);
+            }
+            if ui.add_enabled(!saving, egui::Button::new("Save as…")).clicked() {
+                out.push(Action::SaveAsDialog);
+            }
+            ui.separator();
+            let mut reviewing = session.review != ReviewMode::Off;
+            if ui.toggle_value(&mut reviewing, "Review").on_hover_text("Review mode (V)").changed() {
+                out.push(Action::ToggleReview);
+            }
+            ui.separator();
+        }
+        ui.toggle_value(&mut state.show_debug, "Debug overlay")
+            .on_hover_text("UI frame time and decode latency (F12)");
+        ui.toggle_value(&mut state.show_help, "Shortcuts").on_hover_text("Keyboard shortcuts (F1)");
+        if let Some(d) = &session.dataset {
+            ui.separator();
+            let data = d.document.dataset();
+            ui.label(format!(
+                "{} · {} tracks · {} segments · {} questions · {} model runs",
+                file_name(d.document.path()),
+                data.tracks.len(),
+                data.segments.len(),
+                data.questions.len(),
+                data.runs.len()
+            ));
+        }
+    });
+    if let Some(aside) = session.dataset.as_ref().and_then(|d| d.set_aside.as_ref()) {
+        ui.horizontal_wrapped(|ui| {
+            let name = aside.path.file_name().unwrap_or_default().to_string_lossy();
+            ui.colored_label(
+                egui::Color32::from_rgb(255, 170, 60),
+                format!(
+                    "{} unsaved edit(s) of an earlier session are set aside in {name}: the file changed on \
+                     disk after they were made.",
+                    aside.edits
+                ),
+            );
+            if ui.button("Apply them to the file as it is").clicked() {
+                out.push(Action::SetAside(true));
+            }
+            if ui.button("Leave them aside").clicked() {
+                out.push(Action::SetAside(false));
+            }
+        });
+    }
+    // Autosave failing is a state, not an event: it shows for as long as it lasts.
+    if let Some(why) = session.dataset.as_ref().and_then(|d| d.autosave.failing.as_deref()) {
+        let behind = session.dataset.as_ref().map_or(0, |d| d.autosave.behind);
+        ui.colored_label(
+            egui::Color32::from_rgb(255, 170, 60),
+            format!(
+                "Autosave is failing, retrying every second ({behind} edit(s) not in the journal yet): {why}"
+            ),
+        );
+    }
+    for (i, notice) in session.showing() {
+        ui.horizontal(|ui| {
+            let color = match notice.severity {
+                Severity::Info => egui::Color32::LIGHT_GRAY,
+                Severity::Warning => egui::Color32::from_rgb(255, 170, 60),
+                Severity::Error => egui::Color32::LIGHT_RED,
+            };
+            ui.colored_label(color, &notice.text);
+            if ui.small_button("Dismiss").clicked() {
+                out.push(Action::DismissNotice(i));
+            }
+        });
+    }
+}
