@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{
-    Category, Dataset, Interpolation, Keyframe, Keyframes, Question, Review, Segment, Track,
+    Category, Dataset, Interpolation, Keyframe, Keyframes, Question, Review, Segment, Track, Video,
 };
 use crate::run::{ModelRun, Verdict};
 
@@ -48,6 +48,19 @@ pub enum Edit {
     },
     RemoveCategory {
         id: String,
+    },
+    InsertVideo {
+        index: usize,
+        video: Video,
+    },
+    /// Remove a video that no label, question or run refers to.
+    RemoveVideo {
+        id: String,
+    },
+    /// Point a video's record at another file (a moved video, relinked).
+    SetVideoPath {
+        id: String,
+        path: String,
     },
     InsertRun {
         index: usize,
@@ -210,6 +223,27 @@ impl Edit {
             Edit::RemoveCategory { id } => {
                 let index = position(&d.categories, "category", id, |c| &c.id)?;
                 Edit::InsertCategory { index, category: d.categories.remove(index) }
+            }
+            Edit::InsertVideo { index, video } => {
+                Edit::RemoveVideo { id: insert(&mut d.videos, "video", *index, video.clone(), |v| &v.id)? }
+            }
+            Edit::RemoveVideo { id } => {
+                let index = position(&d.videos, "video", id, |v| &v.id)?;
+                let used = d.tracks.iter().any(|t| &t.video == id)
+                    || d.segments.iter().any(|s| &s.video == id)
+                    || d.questions.iter().any(|q| &q.video == id)
+                    || d.runs.iter().any(|r| &r.video == id);
+                if used {
+                    return Err(EditError::Invalid(format!("video {id:?} has labels: remove them first")));
+                }
+                Edit::InsertVideo { index, video: d.videos.remove(index) }
+            }
+            Edit::SetVideoPath { id, path } => {
+                let index = position(&d.videos, "video", id, |v| &v.id)?;
+                Edit::SetVideoPath {
+                    id: id.clone(),
+                    path: std::mem::replace(&mut d.videos[index].path, path.clone()),
+                }
             }
             Edit::InsertRun { index, run } => {
                 Edit::RemoveRun { id: insert(&mut d.runs, "model run", *index, (**run).clone(), |r| &r.id)? }

@@ -64,6 +64,42 @@ impl AskRequest {
         VideoSettings { fps: self.fps, max_frames: self.max_frames.max(2), ..VideoSettings::default() }
     }
 
+    /// Refuse a request that makes no sense for a video of `duration_s` seconds at
+    /// `width`x`height`, saying which setting is wrong.
+    pub fn check(&self, duration_s: f64, width: u32, height: u32) -> anyhow::Result<()> {
+        anyhow::ensure!(self.fps.is_finite() && self.fps > 0.0, "--fps must be above 0 (got {})", self.fps);
+        anyhow::ensure!(self.max_frames >= 1, "--max-frames must be at least 1");
+        anyhow::ensure!(self.max_tokens >= 1, "--max-tokens must be at least 1");
+        for (name, t) in [("--from", self.from_s), ("--to", self.to_s)] {
+            let Some(t) = t else { continue };
+            anyhow::ensure!(t.is_finite(), "{name} must be a number of seconds (got {t})");
+            anyhow::ensure!(t >= 0.0, "{name} is negative ({t} s): times count from the first frame");
+            anyhow::ensure!(
+                t <= duration_s,
+                "{name} {t} s is past the end of the video ({duration_s:.3} s long)"
+            );
+        }
+        if let (Some(from), Some(to)) = (self.from_s, self.to_s) {
+            anyhow::ensure!(from < to, "the clip starts at {from} s, not before it ends at {to} s");
+        }
+        if let Some(([x1, y1, x2, y2], _)) = self.region {
+            anyhow::ensure!(
+                [x1, y1, x2, y2].iter().all(|v| v.is_finite()),
+                "the region box [{x1}, {y1}, {x2}, {y2}] is not four numbers"
+            );
+            anyhow::ensure!(
+                x1 < x2 && y1 < y2,
+                "the region box [{x1}, {y1}, {x2}, {y2}] is inverted or empty"
+            );
+            let (w, h) = (f64::from(width), f64::from(height));
+            anyhow::ensure!(
+                x1 >= 0.0 && y1 >= 0.0 && x2 <= w && y2 <= h,
+                "the region box [{x1}, {y1}, {x2}, {y2}] is off the {width}x{height} frame"
+            );
+        }
+        Ok(())
+    }
+
     /// The clip's first and last frame.
     fn clip(&self, index: &viewer::FrameIndex, frame_count: u64) -> anyhow::Result<(u64, u64)> {
         let first = self.from_s.map_or(0, |t| index.frame_at_time(t));
@@ -105,6 +141,7 @@ impl AskRequest {
     pub fn prepare(&self, video: &Path) -> anyhow::Result<Prepared> {
         if let Some(picture) = read_picture(video)? {
             let (width, height) = (picture.width as u32, picture.height as u32);
+            self.check(0.0, width, height)?;
             return Ok(Prepared {
                 job: self.job(Media::Image(picture), width, height, 0.0, None)?,
                 frames_s: vec![0.0],
@@ -116,6 +153,7 @@ impl AskRequest {
         let info = source.info().clone();
         let index = std::sync::Arc::clone(source.index());
         drop(source);
+        self.check(index.duration_s(), info.width, info.height)?;
         let (first, last) = self.clip(&index, info.frame_count)?;
         let clip_start_s = index.time_of(first);
         let mut grid = None;

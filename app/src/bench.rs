@@ -49,6 +49,9 @@ pub enum BenchCommand {
     /// Play through the decode thread and cache: step latency and peak memory.
     Play {
         video: PathBuf,
+        /// Memory for decoded frames, in MiB.
+        #[arg(long, default_value_t = viewer::DEFAULT_CACHE_BYTES >> 20)]
+        cache_mb: usize,
         #[arg(long)]
         json: bool,
     },
@@ -58,7 +61,7 @@ pub fn run(command: &BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Decode { video, json } => print(&decode(video)?, *json),
         BenchCommand::Seek { video, n, seed, json } => print(&seek(video, *n, *seed)?, *json),
-        BenchCommand::Play { video, json } => print(&play(video)?, *json),
+        BenchCommand::Play { video, cache_mb, json } => print(&play(video, *cache_mb)?, *json),
         BenchCommand::Runs { runs, tokens, json } => print(&runs_dataset(*runs, *tokens)?, *json),
         BenchCommand::Dataset { tracks, keyframes_per_track, json } => {
             print(&dataset(*tracks, *keyframes_per_track)?, *json)
@@ -137,6 +140,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub fn seek(video: &Path, n: usize, seed: u64) -> anyhow::Result<SeekResult> {
+    anyhow::ensure!(n >= 1, "--n must be at least 1");
     // Each way keeps its own decoder, as it would on its own.
     let mut source = VideoSource::open(video)?;
     let mut naive_source = source.reopen()?;
@@ -180,14 +184,17 @@ pub struct PlayResult {
     pub cached_step_median_ms: f64,
     /// Peak resident memory of the process.
     pub peak_rss_mb: f64,
-    pub cache_mb: f64,
+    /// The cache's limit (`--cache-mb`) and what it held at the end, in MiB.
+    pub cache_limit_mib: usize,
+    pub cache_used_mib: f64,
 }
 
 /// Step through the whole video one frame at a time, as fast as frames come.
-pub fn play(video: &Path) -> anyhow::Result<PlayResult> {
+pub fn play(video: &Path, cache_mib: usize) -> anyhow::Result<PlayResult> {
+    anyhow::ensure!(cache_mib >= 1, "--cache-mb must be at least 1");
     let source = VideoSource::open(video)?;
     let index = std::sync::Arc::clone(source.index());
-    let server = FrameServer::start(source, viewer::DEFAULT_CACHE_BYTES, || {})?;
+    let server = FrameServer::start(source, cache_mib << 20, || {})?;
     let mut playback = Playback::default();
     let started = Instant::now();
     let mut steps = Vec::new();
@@ -230,7 +237,8 @@ pub fn play(video: &Path) -> anyhow::Result<PlayResult> {
         step_p95_ms: percentile(&steps, 0.95),
         cached_step_median_ms: percentile(&cached_steps, 0.5),
         peak_rss_mb: peak_rss_mb(),
-        cache_mb: server.cache_usage().0 as f64 / 1e6,
+        cache_limit_mib: cache_mib,
+        cache_used_mib: server.cache_usage().0 as f64 / f64::from(1 << 20),
     })
 }
 
@@ -324,6 +332,7 @@ pub fn synthetic_dataset(
 /// `tracks` tracks of `per_track` keyframes on one 100,000-frame video, saved
 /// atomically, loaded back and validated.
 pub fn dataset(tracks: usize, per_track: u64) -> anyhow::Result<DatasetResult> {
+    anyhow::ensure!(tracks >= 1 && per_track >= 1, "--tracks and --keyframes-per-track must be at least 1");
     let data = synthetic_dataset(1, tracks, per_track, 100_000, (1920, 1080), "v.mp4");
     let path = std::env::temp_dir().join(format!("vidence-bench-{}.json", std::process::id()));
     let started = Instant::now();
@@ -406,6 +415,7 @@ pub fn synthetic_runs(
 }
 
 pub fn runs_dataset(runs: usize, tokens: usize) -> anyhow::Result<RunsResult> {
+    anyhow::ensure!(runs >= 1, "--runs must be at least 1");
     let dir = std::env::temp_dir().join(format!("vidence-bench-runs-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;

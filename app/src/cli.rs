@@ -9,18 +9,52 @@ pub fn probe(video: &Path, json: bool) -> anyhow::Result<()> {
     let source = VideoSource::open(video)?;
     let info = source.info();
     if json {
-        println!("{}", serde_json::to_string_pretty(info)?);
+        let mut value = serde_json::to_value(info)?;
+        value["ffprobe_rotation"] = ffprobe_rotation(info.rotation).into();
+        println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         println!("{}", info.path);
         println!("  container  {}", info.container);
         println!("  codec      {} ({}, {}-bit)", info.codec, info.pixel_format, info.bit_depth);
-        println!("  size       {}x{} (rotation {}°)", info.width, info.height, info.rotation);
+        // ffprobe names the display matrix's angle, counter-clockwise: the opposite sign.
+        println!(
+            "  size       {}x{} (shown turned {}° clockwise; ffprobe's rotation {})",
+            info.width,
+            info.height,
+            info.rotation,
+            ffprobe_rotation(info.rotation)
+        );
         let vfr = if info.variable_frame_rate { ", variable" } else { "" };
         println!("  fps        {:.3}{vfr}", info.fps);
         println!("  frames     {} ({} keyframes)", info.frame_count, info.keyframe_count);
         println!("  duration   {:.3} s", info.duration_s);
     }
     Ok(())
+}
+
+/// A clockwise turn as ffprobe reports it: the display matrix's angle, in -180..=180.
+fn ffprobe_rotation(clockwise: u32) -> i32 {
+    let ccw = -(clockwise as i32);
+    if ccw < -180 { ccw + 360 } else { ccw }
+}
+
+/// How a frame is written, from the file name's extension.
+#[derive(Clone, Copy)]
+enum Picture {
+    Png,
+    Jpeg,
+}
+
+fn picture_kind(out: &Path) -> anyhow::Result<Picture> {
+    let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("png") => Ok(Picture::Png),
+        Some("jpg" | "jpeg") => Ok(Picture::Jpeg),
+        other => anyhow::bail!(
+            "cannot write a frame as {}: name the file .png or .jpg",
+            other.map_or_else(|| "a file without an extension".to_owned(), |e| format!(".{e}"))
+        ),
+    }
 }
 
 pub fn frame(
@@ -30,13 +64,30 @@ pub fn frame(
     out: &Path,
     json: bool,
 ) -> anyhow::Result<()> {
+    let kind = picture_kind(out)?;
     let mut source = VideoSource::open(video)?;
+    let duration_s = source.index().duration_s();
     let frame = match (index, time) {
         (Some(i), _) => source.frame(i)?,
+        (None, Some(t)) if !(t >= 0.0) => {
+            anyhow::bail!("--time {t} is negative: times count from the first frame, 0 s")
+        }
+        (None, Some(t)) if t > duration_s => {
+            anyhow::bail!("--time {t} s is past the end of the video ({duration_s:.3} s long)")
+        }
         (None, Some(t)) => source.frame_at_time(t)?,
         (None, None) => anyhow::bail!("give --index or --time"),
     };
-    frame.write_png(out)?;
+    match kind {
+        Picture::Png => frame.write_png(out)?,
+        Picture::Jpeg => {
+            let rgb = frame.to_rgb()?;
+            image::RgbImage::from_raw(frame.width, frame.height, rgb)
+                .ok_or_else(|| anyhow::anyhow!("frame {} has the wrong size", frame.index))?
+                .save_with_format(out, image::ImageFormat::Jpeg)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+        }
+    }
     let time_s = source.index().time_of(frame.index);
     if json {
         let value =

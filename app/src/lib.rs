@@ -7,3 +7,4 @@ pub mod cli;
 pub mod demo;
 pub mod gui;
 pub mod model_cli;
+pub mod videos;

@@ -20,9 +20,13 @@ struct Cli {
     /// Open the first video at this time, in seconds from its first frame.
     #[arg(long)]
     at: Option<f64>,
-    /// Memory for decoded frames, in MB.
-    #[arg(long, default_value_t = viewer::DEFAULT_CACHE_BYTES >> 20, global = true)]
+    /// Memory for the window's decoded frames, in MiB.
+    #[arg(long, default_value_t = viewer::DEFAULT_CACHE_BYTES >> 20)]
     cache_mb: usize,
+    /// File dialogs: auto (the desktop's where it has a dialog service, else the
+    /// built-in browser), native or built-in.
+    #[arg(long, default_value = "auto")]
+    file_dialog: vidence::gui::DialogKind,
 }
 
 #[derive(Subcommand)]
@@ -33,14 +37,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write one exact frame as an RGBA PNG.
+    /// Write one exact frame as a PNG or a JPEG (by the extension of --out).
     Frame {
         video: PathBuf,
         /// 0-based frame index in presentation order.
         #[arg(long, conflicts_with = "time", required_unless_present = "time")]
         index: Option<u64>,
         /// Seconds from the first frame.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         time: Option<f64>,
         #[arg(long)]
         out: PathBuf,
@@ -51,6 +55,16 @@ enum Command {
     /// path), 2 if unreadable.
     Validate {
         dataset: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a dataset for annotating videos: their records (size, exact frame count,
+    /// frame rate), no labels yet. Never writes over a file.
+    New {
+        #[arg(required = true)]
+        videos: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -82,6 +96,9 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if cli.command.is_some() {
+        end_quietly_on_closed_pipe();
+    }
     if let Some(Command::Validate { dataset, json }) = &cli.command {
         return vidence::cli::validate(dataset, *json);
     }
@@ -91,6 +108,17 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Output piped into a reader that stops early (`| head`) ends the command as it ends
+/// other Unix tools, instead of a panic in `println!`.
+#[allow(unsafe_code)]
+fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -104,6 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 vidence::gui::Options {
                     cache_bytes: cli.cache_mb << 20,
                     start_time: cli.at,
+                    file_dialogs: cli.file_dialog,
                     recent_models: directories::ProjectDirs::from("", "", "vidence")
                         .map(|d| d.config_dir().join("recent_models.json")),
                     ..Default::default()
@@ -114,6 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Frame { video, index, time, out, json }) => {
             vidence::cli::frame(&video, index, time, &out, json)
         }
+        Some(Command::New { videos, out, json }) => vidence::videos::create(&videos, &out, json),
         Some(Command::Demo { out, seed, replace }) => {
             let existing =
                 if replace { vidence::demo::Existing::Replace } else { vidence::demo::Existing::Refuse };

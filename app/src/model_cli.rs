@@ -30,7 +30,7 @@ pub enum ModelCommand {
         /// A video before the text, sampled at --fps.
         #[arg(long)]
         video: Option<PathBuf>,
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
         fps: f64,
         #[arg(long, default_value_t = 10)]
         top_k: usize,
@@ -71,6 +71,8 @@ struct Inspection {
 pub fn run(command: &ModelCommand) -> anyhow::Result<()> {
     let ModelCommand::Inspect { model, prompt, image, video, fps, top_k, device, full_logits, greedy, json } =
         command;
+    anyhow::ensure!(*top_k >= 1, "--top-k must be at least 1");
+    anyhow::ensure!(fps.is_finite() && *fps > 0.0, "--fps must be above 0 (got {fps})");
     let folder = Hub::from_env().fetch(model, &mut report_download)?;
     let device = device.open()?;
     let mut loaded = Loaded::open(&folder, &device, &mut |_| {})?;
@@ -155,24 +157,25 @@ pub struct Ask {
     #[arg(long, default_value = "answer")]
     pub task: TaskKind,
     /// The clip to look at, in seconds (default: the whole video).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub from: Option<f64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub to: Option<f64>,
-    /// Frames per second to sample.
-    #[arg(long, default_value_t = 2.0)]
+    /// Frames per second to sample (the Model tab's default).
+    #[arg(long, default_value_t = AskRequest::default().fps, allow_negative_numbers = true)]
     pub fps: f64,
-    /// At most this many frames.
-    #[arg(long, default_value_t = 768)]
+    /// At most this many frames (the Model tab's default).
+    #[arg(long, default_value_t = AskRequest::default().max_frames)]
     pub max_frames: u64,
     /// uniform (evenly in time), scene (where the picture changes most) or grid (up to
     /// nine frames tiled into one picture).
     #[arg(long, default_value = "uniform")]
     pub sampling: Sampling,
     /// For region: x1,y1,x2,y2 in video pixels, on the frame at --from.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     pub r#box: Option<Vec<f64>>,
-    #[arg(long, default_value_t = 512)]
+    /// The most tokens to generate (the Model tab's default).
+    #[arg(long, default_value_t = AskRequest::default().max_tokens)]
     pub max_tokens: usize,
     /// auto (a GPU if there is one), cpu, cuda, cuda:N or metal.
     #[arg(long, default_value_t = DeviceChoice::Auto)]
@@ -198,7 +201,10 @@ pub fn ask(args: &Ask) -> anyhow::Result<()> {
 
     let region = match (args.task, args.r#box.as_deref()) {
         (TaskKind::Region, Some(&[x1, y1, x2, y2])) => Some(([x1, y1, x2, y2], args.from.unwrap_or(0.0))),
-        (TaskKind::Region, _) => anyhow::bail!("region needs --box x1,y1,x2,y2"),
+        (TaskKind::Region, Some(other)) => {
+            anyhow::bail!("--box takes four numbers x1,y1,x2,y2, not {}", other.len())
+        }
+        (TaskKind::Region, None) => anyhow::bail!("region needs --box x1,y1,x2,y2"),
         _ => None,
     };
     let request = AskRequest {
@@ -214,6 +220,16 @@ pub fn ask(args: &Ask) -> anyhow::Result<()> {
         answers: None,
     };
     let prepared = request.prepare(&args.video)?;
+    if !args.json {
+        eprintln!(
+            "{} frame(s) sampled {} at up to {} fps (at most {}), up to {} tokens",
+            prepared.frames_s.len(),
+            request.sampling.name(),
+            request.fps,
+            request.max_frames,
+            request.max_tokens
+        );
+    }
     let task = prepared.job.task.clone();
     let worker = Worker::start()?;
     worker.send(Request::Load { spec: args.model.clone(), device: args.device });

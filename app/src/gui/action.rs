@@ -11,6 +11,7 @@ use super::ask_panel::AskAction;
 use super::asker::Outcome;
 use super::canvas::{CanvasAction, Tool};
 use super::dataset_panel::DatasetAction;
+use super::dialogs::{Picked, Purpose};
 use super::lanes::LaneAction;
 use super::loader::LoadEvent;
 use super::objects::Jump;
@@ -53,6 +54,8 @@ pub enum Action {
 
     // The window's commands.
     SetTool(Tool),
+    /// Draw, or stop drawing (N).
+    ToggleDraw,
     /// Deselect and stop drawing (Escape).
     Escape,
     DeleteSelected,
@@ -60,9 +63,12 @@ pub enum Action {
     Undo,
     Redo,
     Save,
-    /// Ask where to save (a file dialog on its thread).
-    SaveAsDialog,
-    OpenDialog,
+    /// Ask for a file (a file dialog).
+    PickFile(Purpose),
+    /// What the file dialog gave back.
+    Picked(Picked),
+    /// Start a dataset for the video on screen, at this path (`None`: beside it).
+    NewDataset(Option<PathBuf>),
     /// Add files to the list (dropped, picked or named), showing the first.
     AddFiles(Vec<PathBuf>),
     /// Apply the edits set aside to the file as it is now (`true`), or leave them in
@@ -89,7 +95,6 @@ pub enum Action {
     },
     /// The autosave journal's health changed.
     Autosave(Health),
-    SaveTo(PathBuf),
     Model(Outcome),
 }
 

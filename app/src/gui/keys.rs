@@ -1,123 +1,121 @@
 //! Keyboard shortcuts (listed for users in `help::SHORTCUTS`). Keys go to text
-//! fields first; these apply only when none has focus.
+//! fields first; these apply only when none has focus. Every press counts, key
+//! repeats included, in the order they came, however many arrive in one frame.
 
 use annotate::Review;
-use egui::{Key, Modifiers};
+use egui::{Event, Key, Modifiers};
 use viewer::PlaybackCommand;
 
 use super::action::Action;
-use super::canvas::Tool;
 use super::questions::QuestionAction;
 use super::review::ReviewAction;
 use super::selection::SelectionAction;
 use super::session::{Notice, ReviewMode, Session};
 use super::ui_state::UiState;
 
-/// Keys that only move the play head. Shifted keys first: a binding without
-/// modifiers also matches a shifted key.
-const PLAYBACK: [(Modifiers, Key, PlaybackCommand); 10] = [
-    (Modifiers::SHIFT, Key::ArrowRight, PlaybackCommand::StepSeconds(1.0)),
-    (Modifiers::SHIFT, Key::ArrowLeft, PlaybackCommand::StepSeconds(-1.0)),
-    (Modifiers::NONE, Key::Space, PlaybackCommand::TogglePlay),
-    (Modifiers::NONE, Key::ArrowRight, PlaybackCommand::Step(1)),
-    (Modifiers::NONE, Key::F, PlaybackCommand::Step(1)),
-    (Modifiers::NONE, Key::ArrowLeft, PlaybackCommand::Step(-1)),
-    (Modifiers::NONE, Key::D, PlaybackCommand::Step(-1)),
-    (Modifiers::NONE, Key::Home, PlaybackCommand::First),
-    (Modifiers::NONE, Key::End, PlaybackCommand::Last),
-    (Modifiers::NONE, Key::Period, PlaybackCommand::Step(1)),
-];
+/// What a key press does: an action, or one of the window's own toggles.
+enum Bound {
+    Act(Action),
+    Help,
+    Debug,
+}
 
-/// The actions of the keys pressed this frame. The help and debug toggles are the
-/// window's own state and change here.
+/// The actions of the keys pressed since the last frame. The help and debug
+/// toggles are the window's own state and change here.
 pub fn read(ctx: &egui::Context, session: &Session, ui: &mut UiState) -> Vec<Action> {
-    let mut out = Vec::new();
     if ctx.egui_wants_keyboard_input() {
-        return out;
+        return Vec::new();
     }
-    let none = Modifiers::NONE;
-    let command = Modifiers::COMMAND;
-    let pressed = |m: Modifiers, k: Key| ctx.input_mut(|i| i.consume_key(m, k));
-    for (modifiers, key, playback) in PLAYBACK {
-        if pressed(modifiers, key) {
-            out.push(Action::Playback(playback));
-        }
-    }
-    if pressed(none, Key::F12) {
-        ui.show_debug = !ui.show_debug;
-    }
-    if pressed(none, Key::F1) {
-        ui.show_help = !ui.show_help;
-    }
-    if pressed(command | Modifiers::SHIFT, Key::Z) || pressed(command, Key::Y) {
-        out.push(Action::Redo);
-    } else if pressed(command, Key::Z) {
-        out.push(Action::Undo);
-    }
-    if pressed(command, Key::S) {
-        out.push(Action::Save);
-    }
-    if pressed(none, Key::Escape) {
-        out.push(Action::Escape);
-    }
-    if session.dataset.is_none() {
-        return out;
-    }
-    if pressed(none, Key::N) {
-        out.push(Action::SetTool(if session.tool == Tool::Draw { Tool::Select } else { Tool::Draw }));
-    }
-    if pressed(none, Key::V) {
-        out.push(Action::ToggleReview);
-    }
-    if session.review != ReviewMode::Off {
-        let review_keys = [
-            (Key::A, ReviewAction::Set(Review::Accepted)),
-            (Key::X, ReviewAction::Set(Review::Rejected)),
-            (Key::Enter, ReviewAction::Edit),
-            (Key::S, ReviewAction::Skip),
-        ];
-        for (key, action) in review_keys {
-            if pressed(none, key) {
-                out.push(Action::Review(action));
+    // Esc closes an open popup (egui's own, next frame) before it deselects.
+    let popup_open = egui::Popup::is_any_open(ctx);
+    let mut bound = Vec::new();
+    ctx.input_mut(|i| {
+        i.events.retain(|event| {
+            let Event::Key { key, modifiers, pressed: true, .. } = event else { return true };
+            if *key == Key::Escape && popup_open {
+                return true;
             }
-        }
-    }
-    let track_keys = [
-        (Modifiers::SHIFT, Key::O, SelectionAction::MarkOutside),
-        (none, Key::Q, SelectionAction::ToggleOccluded),
-    ];
-    for (modifiers, key, action) in track_keys {
-        if pressed(modifiers, key) {
-            out.push(Action::Selection(action));
-        }
-    }
-    for (key, forward) in [(Key::R, true), (Key::E, false)] {
-        if pressed(none, key) {
-            out.push(Action::JumpKeyframe { forward });
-        }
-    }
-    for (key, forward) in [(Key::CloseBracket, true), (Key::OpenBracket, false)] {
-        if pressed(none, key) {
-            out.push(Action::JumpSegment { forward });
-        }
-    }
-    if pressed(none, Key::Delete) {
-        out.push(Action::DeleteSelected);
-    }
-    if pressed(none, Key::I) {
-        out.push(Action::Mark { is_in: true });
-    }
-    if pressed(none, Key::O) {
-        out.push(Action::Mark { is_in: false });
-    }
-    if pressed(none, Key::L) {
-        out.push(Action::Question(QuestionAction::LinkSelection));
-    }
-    if pressed(none, Key::G) {
-        out.push(match ui.drafts.step {
-            Some(step) => Action::Question(QuestionAction::Ground(step)),
-            None => Action::Notify(Notice::warning("Add a rationale step to the open question first.")),
+            match binding(*modifiers, *key, session, ui) {
+                Some(b) => {
+                    bound.push(b);
+                    false
+                }
+                None => true,
+            }
         });
+    });
+    let mut out = Vec::new();
+    for b in bound {
+        match b {
+            Bound::Act(action) => out.push(action),
+            Bound::Help => ui.show_help = !ui.show_help,
+            Bound::Debug => ui.show_debug = !ui.show_debug,
+        }
     }
     out
+}
+
+/// The binding of one key press, given what is open.
+fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bound> {
+    use Bound::Act;
+    let (shift, command) = (m.shift, m.command);
+    let play = |c| Some(Act(Action::Playback(c)));
+    let global = match (key, command, shift) {
+        (Key::ArrowRight, false, true) => play(PlaybackCommand::StepSeconds(1.0)),
+        (Key::ArrowLeft, false, true) => play(PlaybackCommand::StepSeconds(-1.0)),
+        (Key::Space, false, _) => play(PlaybackCommand::TogglePlay),
+        (Key::ArrowRight | Key::F | Key::Period, false, false) => play(PlaybackCommand::Step(1)),
+        (Key::ArrowLeft | Key::D, false, false) => play(PlaybackCommand::Step(-1)),
+        (Key::Home, false, _) => play(PlaybackCommand::First),
+        (Key::End, false, _) => play(PlaybackCommand::Last),
+        (Key::F12, false, _) => Some(Bound::Debug),
+        (Key::F1, false, _) => Some(Bound::Help),
+        (Key::Z, true, true) | (Key::Y, true, _) => Some(Act(Action::Redo)),
+        (Key::Z, true, false) => Some(Act(Action::Undo)),
+        (Key::S, true, _) => Some(Act(Action::Save)),
+        // The help overlay closes before anything is deselected.
+        (Key::Escape, _, _) if ui.show_help => Some(Bound::Help),
+        (Key::Escape, _, _) => Some(Act(Action::Escape)),
+        _ => None,
+    };
+    if global.is_some() || command {
+        return global;
+    }
+    if session.dataset.is_none() {
+        // Drawing on a bare video starts a dataset for it.
+        let bare_video = session.video.is_some() && key == Key::N;
+        return bare_video.then_some(Act(Action::NewDataset(None)));
+    }
+    if session.review != ReviewMode::Off {
+        let review = match key {
+            Key::A => Some(ReviewAction::Set(Review::Accepted)),
+            Key::X => Some(ReviewAction::Set(Review::Rejected)),
+            Key::Enter => Some(ReviewAction::Edit),
+            Key::S => Some(ReviewAction::Skip),
+            _ => None,
+        };
+        if let Some(r) = review {
+            return Some(Act(Action::Review(r)));
+        }
+    }
+    let action = match (key, shift) {
+        (Key::N, _) => Action::ToggleDraw,
+        (Key::V, _) => Action::ToggleReview,
+        (Key::O, true) => Action::Selection(SelectionAction::MarkOutside),
+        (Key::Q, _) => Action::Selection(SelectionAction::ToggleOccluded),
+        (Key::R, _) => Action::JumpKeyframe { forward: true },
+        (Key::E, _) => Action::JumpKeyframe { forward: false },
+        (Key::CloseBracket, _) => Action::JumpSegment { forward: true },
+        (Key::OpenBracket, _) => Action::JumpSegment { forward: false },
+        (Key::Delete, _) => Action::DeleteSelected,
+        (Key::I, _) => Action::Mark { is_in: true },
+        (Key::O, false) => Action::Mark { is_in: false },
+        (Key::L, _) => Action::Question(QuestionAction::LinkSelection),
+        (Key::G, _) => match ui.drafts.step {
+            Some(step) => Action::Question(QuestionAction::Ground(step)),
+            None => Action::Notify(Notice::warning("Add a rationale step to the open question first.")),
+        },
+        _ => return None,
+    };
+    Some(Act(action))
 }

@@ -5,6 +5,7 @@ use annotate::LabelRef;
 use annotate::time::FrameTimes;
 
 use super::action::Action;
+use super::dialogs::Purpose;
 use super::lanes::LaneInput;
 use super::session::{ReviewMode, Session};
 use super::ui_state::LeftTab;
@@ -41,6 +42,22 @@ fn model_marks(run: &annotate::ModelRun) -> timeline::ModelMarks {
 
 impl VidenceApp {
     pub(super) fn central(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        if let Some((id, why)) = self.session.dataset.as_ref().and_then(|d| d.missing.as_ref()) {
+            let path = self.session.data().and_then(|d| d.video(id)).map_or("", |v| v.path.as_str());
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("The video {id:?} is not at {path}: {why}. Its labels are kept."),
+                );
+                if ui
+                    .button("Locate…")
+                    .on_hover_text("Find the moved video: its size, frames and fps are checked")
+                    .clicked()
+                {
+                    out.push(Action::PickFile(Purpose::Locate(id.clone())));
+                }
+            });
+        }
         let Some(video) = &self.session.video else {
             ui.centered_and_justified(|ui| {
                 ui.label("Open a video or a dataset: Open…, drag and drop, or a path on the command line.");

@@ -40,10 +40,32 @@ pub enum LoadEvent {
         path: PathBuf,
         message: String,
     },
+    /// A new dataset for the video on screen, written and opened.
+    Created(Box<Document>),
+    /// Records of videos to add to the open dataset (ids not yet made unique), and
+    /// the files that could not be read.
+    Described {
+        records: Vec<annotate::Video>,
+        failed: Vec<(PathBuf, String)>,
+    },
+    /// A moved video checked against its record: the record with the new path.
+    Relinked(Result<annotate::Video, String>),
+}
+
+/// Work for the loader thread.
+pub enum Request {
+    /// A video or dataset to show.
+    Open(PathBuf),
+    /// Write a new dataset at `out` for `videos` and open it.
+    Create { out: PathBuf, videos: Vec<PathBuf> },
+    /// Index videos for a dataset at `dataset`.
+    Describe { dataset: PathBuf, videos: Vec<PathBuf> },
+    /// Check that `file` is the video `record` describes, for a dataset at `dataset`.
+    Relink { record: annotate::Video, file: PathBuf, dataset: PathBuf },
 }
 
 pub struct Loader {
-    requests: Sender<PathBuf>,
+    requests: Sender<Request>,
     events: Receiver<LoadEvent>,
 }
 
@@ -54,19 +76,35 @@ impl Loader {
         cache_bytes: usize,
         disk: std::sync::Arc<dyn annotate::Disk>,
     ) -> std::io::Result<Self> {
-        let (requests, incoming) = channel::<PathBuf>();
+        let (requests, incoming) = channel::<Request>();
         let (send, events) = channel();
         std::thread::Builder::new().name("vidence-open".into()).spawn(move || {
-            for path in incoming.iter() {
-                // Requests that queued up behind a slow open: only the newest matters.
-                let path = incoming.try_iter().last().unwrap_or(path);
-                let results = open(&path, &send, &repaint, cache_bytes, &disk);
-                for event in results {
-                    if send.send(event).is_err() {
-                        return;
+            for first in incoming.iter() {
+                // Of the files to show that queued up behind a slow open, only the
+                // newest matters; every other request is carried out.
+                let mut queued: Vec<Request> = std::iter::once(first).chain(incoming.try_iter()).collect();
+                let newest_open = queued.iter().rposition(|r| matches!(r, Request::Open(_)));
+                let mut n = 0;
+                queued.retain(|r| {
+                    n += 1;
+                    !matches!(r, Request::Open(_)) || Some(n - 1) == newest_open
+                });
+                for request in queued {
+                    let results = match request {
+                        Request::Open(path) => open(&path, &send, &repaint, cache_bytes, &disk),
+                        Request::Create { out, videos } => vec![create(&out, &videos, &disk)],
+                        Request::Describe { dataset, videos } => vec![describe(&dataset, &videos)],
+                        Request::Relink { record, file, dataset } => vec![LoadEvent::Relinked(
+                            crate::videos::relink(&record, &file, &dataset).map_err(|e| format!("{e:#}")),
+                        )],
+                    };
+                    for event in results {
+                        if send.send(event).is_err() {
+                            return;
+                        }
                     }
+                    repaint();
                 }
-                repaint();
             }
         })?;
         Ok(Self { requests, events })
@@ -74,8 +112,12 @@ impl Loader {
 
     /// Open a video or dataset file in the background.
     pub fn open(&self, path: PathBuf) {
+        self.send(Request::Open(path));
+    }
+
+    pub fn send(&self, request: Request) {
         // The loader thread lives as long as the app; a failed send means it is gone.
-        let _ = self.requests.send(path);
+        let _ = self.requests.send(request);
     }
 
     pub fn poll(&self) -> Vec<LoadEvent> {
@@ -83,7 +125,7 @@ impl Loader {
     }
 }
 
-fn is_dataset(path: &Path) -> bool {
+pub fn is_dataset(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
@@ -145,6 +187,36 @@ fn open(
         return events;
     }
     open_video(path, send, repaint, cache_bytes)
+}
+
+fn create(out: &Path, videos: &[PathBuf], disk: &std::sync::Arc<dyn annotate::Disk>) -> LoadEvent {
+    let failed = |message: String| LoadEvent::Failed { path: out.to_owned(), message };
+    if out.exists() {
+        return failed("already exists: open it, or choose another name".into());
+    }
+    let data = match crate::videos::new_dataset(videos, out) {
+        Ok(d) => d,
+        Err(e) => return failed(format!("{e:#}")),
+    };
+    if let Err(e) = annotate::save_atomic(&data, out) {
+        return failed(e.to_string());
+    }
+    match Document::open_on(out, std::sync::Arc::clone(disk)) {
+        Ok((document, _)) => LoadEvent::Created(Box::new(document)),
+        Err(e) => failed(e.to_string()),
+    }
+}
+
+fn describe(dataset: &Path, videos: &[PathBuf]) -> LoadEvent {
+    let dir = dataset.parent().unwrap_or(Path::new("."));
+    let (mut records, mut failed) = (Vec::new(), Vec::new());
+    for video in videos {
+        match crate::videos::describe(video, dir, &annotate::Dataset::default()) {
+            Ok(record) => records.push(record),
+            Err(e) => failed.push((video.clone(), format!("{e:#}"))),
+        }
+    }
+    LoadEvent::Described { records, failed }
 }
 
 fn open_video(

@@ -11,6 +11,7 @@ mod ask_panel;
 mod asker;
 mod canvas;
 mod dataset_panel;
+mod dialogs;
 mod evidence;
 mod help;
 mod keys;
@@ -40,6 +41,7 @@ use annotate::LabelRef;
 use annotate::time::FrameTimes;
 
 use action::Action;
+pub use dialogs::DialogKind;
 use loader::Loader;
 use session::{ReviewMode, Session};
 pub use timeline::timecode;
@@ -57,6 +59,8 @@ pub struct Options {
     pub recent_models: Option<PathBuf>,
     /// Where autosave journals are written (the file system unless a test says).
     pub disk: Arc<dyn annotate::Disk>,
+    /// The desktop's file dialogs or the built-in browser.
+    pub file_dialogs: DialogKind,
 }
 
 impl Default for Options {
@@ -66,6 +70,7 @@ impl Default for Options {
             start_time: None,
             recent_models: None,
             disk: Arc::new(annotate::Files),
+            file_dialogs: DialogKind::Auto,
         }
     }
 }
@@ -136,7 +141,7 @@ impl VidenceApp {
         let mut app = Self {
             session: Session { start_time: options.start_time, ..Session::default() },
             ui: UiState::restore(cc.storage),
-            workers: Workers::new(loader, ctx),
+            workers: Workers::new(loader, options.file_dialogs, ctx),
             queued: Vec::new(),
             frame_started: None,
             opened: 0,
@@ -158,6 +163,11 @@ impl VidenceApp {
     /// Models loaded before, most recent first.
     pub fn recent_models(&self) -> &[String] {
         &self.workers.asker.recent
+    }
+
+    /// The id of the dataset video on screen.
+    pub fn shown_video(&self) -> Option<&str> {
+        self.session.video_id()
     }
 
     /// The play head's frame, if a video is open.
@@ -271,7 +281,10 @@ impl eframe::App for VidenceApp {
         let next_run_id = || data.map_or_else(|| "run-1".to_owned(), |d| d.fresh_id("run"));
         let mut actions = std::mem::take(&mut self.queued);
         actions.extend(self.workers.poll(next_run_id));
-        actions.extend(keys::read(ctx, &self.session, &mut self.ui));
+        // A file dialog in the window takes the keys while it is open.
+        if !self.workers.dialogs.is_open() {
+            actions.extend(keys::read(ctx, &self.session, &mut self.ui));
+        }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -306,9 +319,9 @@ impl eframe::App for VidenceApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let mut actions = Vec::new();
-        let saving = self.is_saving();
+        let bar = top_bar::Bar { saving: self.is_saving(), dialogs: self.workers.dialogs.in_use() };
         egui::Panel::top("top-bar")
-            .show(ui, |ui| top_bar::show(ui, &self.session, &mut self.ui, saving, &mut actions));
+            .show(ui, |ui| top_bar::show(ui, &self.session, &mut self.ui, &bar, &mut actions));
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             let progress = self.session.progress.as_ref().map(|(n, f)| (n.as_str(), *f));
             status::status_bar(ui, self.session.video.as_ref(), progress);
@@ -326,6 +339,11 @@ impl eframe::App for VidenceApp {
             status::debug_overlay(&ctx, &self.ui.frame_times, self.session.video.as_ref());
         }
         help::window(&ctx, &mut self.ui.show_help);
+        match self.workers.dialogs.show(&ctx) {
+            Some(Ok(picked)) => actions.push(Action::Picked(picked)),
+            Some(Err(e)) => actions.push(Action::Notify(session::Notice::error(e))),
+            None => {}
+        }
         if self.session.conflict {
             actions.extend(top_bar::conflict_window(&ctx, &self.session).map(Action::Conflict));
         }

@@ -22,6 +22,9 @@ pub struct OpenDataset {
     /// Edits of an earlier session set aside because the file changed after them,
     /// offered to be applied.
     pub set_aside: Option<annotate::SetAside>,
+    /// A video of the dataset that could not be opened (moved or deleted): its id and
+    /// why, until it is located.
+    pub missing: Option<(String, String)>,
 }
 
 /// A file on its way in, while the loader opens it.

@@ -3,6 +3,7 @@
 
 use super::action::{Action, ConflictChoice};
 use super::canvas::Tool;
+use super::dialogs::Purpose;
 use super::file_name;
 use super::session::{ReviewMode, Session, Severity};
 use super::ui_state::UiState;
@@ -34,17 +35,41 @@ pub(super) fn conflict_window(ctx: &egui::Context, session: &Session) -> Option<
     choice
 }
 
+/// What the top bar needs besides the session: whether a save runs, and which file
+/// dialog opens.
+pub(super) struct Bar<'a> {
+    pub saving: bool,
+    pub dialogs: &'a str,
+}
+
 pub(super) fn show(
     ui: &mut egui::Ui,
     session: &Session,
     state: &mut UiState,
-    saving: bool,
+    bar: &Bar,
     out: &mut Vec<Action>,
 ) {
+    let saving = bar.saving;
     ui.horizontal(|ui| {
-        if ui.button("Open…").on_hover_text("Open a video or dataset (or drop files on the window)").clicked()
-        {
-            out.push(Action::OpenDialog);
+        let hover = format!("Open a video or dataset (or drop files on the window), with {}", bar.dialogs);
+        if ui.button("Open…").on_hover_text(hover).clicked() {
+            out.push(Action::PickFile(Purpose::Open));
+        }
+        if session.dataset.is_none() && session.video.is_some() {
+            if ui
+                .button("Annotate this video")
+                .on_hover_text("Start a dataset for this video, beside it (or press N)")
+                .clicked()
+            {
+                out.push(Action::NewDataset(None));
+            }
+            if ui
+                .button("Annotate as…")
+                .on_hover_text("Start a dataset for this video, where you say")
+                .clicked()
+            {
+                out.push(Action::PickFile(Purpose::NewDataset));
+            }
         }
         ui.separator();
         if ui.button("Fit").on_hover_text("Fit the frame to the canvas (double-click the canvas)").clicked() {
@@ -84,7 +109,7 @@ pub(super) fn show(
                 out.push(Action::Save);
             }
             if ui.add_enabled(!saving, egui::Button::new("Save as…")).clicked() {
-                out.push(Action::SaveAsDialog);
+                out.push(Action::PickFile(Purpose::SaveAs));
             }
             ui.separator();
             let mut reviewing = session.review != ReviewMode::Off;

@@ -1,8 +1,8 @@
 //! The threads the window talks to: the file loader, the model, a save in progress
-//! and the native file dialogs (which block their thread until answered). `poll`
-//! turns whatever they finished into actions, without waiting.
+//! and the file dialogs. `poll` turns whatever they finished into actions, without
+//! waiting.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use annotate::{DatasetError, RunToken, SaveJob, Saved};
 
 use super::action::Action;
 use super::asker::Asker;
+use super::dialogs::{DialogKind, Dialogs};
 use super::loader::Loader;
 use super::pending::Pending;
 use super::session::Notice;
@@ -23,27 +24,25 @@ pub struct Workers {
     /// A save running, and the serial of the dataset it saves.
     pub saving: Option<Pending<Result<Saved, DatasetError>>>,
     saving_serial: u64,
-    open_dialog: Option<Pending<Vec<PathBuf>>>,
+    pub dialogs: Dialogs,
     /// Edits set aside, being read to be applied.
     set_aside: Option<Pending<std::io::Result<Vec<annotate::Edit>>>>,
     /// A run's tokens being read, with the run's id.
     tokens: Option<Pending<(String, TokensRead)>>,
-    save_as_dialog: Option<Pending<Option<PathBuf>>>,
     /// Woken when a worker finishes.
     ctx: egui::Context,
 }
 
 impl Workers {
-    pub fn new(loader: Loader, ctx: egui::Context) -> Self {
+    pub fn new(loader: Loader, dialogs: DialogKind, ctx: egui::Context) -> Self {
         Self {
             loader,
             asker: Asker::default(),
             saving: None,
             saving_serial: 0,
-            open_dialog: None,
+            dialogs: Dialogs::new(dialogs, ctx.clone()),
             tokens: None,
             set_aside: None,
-            save_as_dialog: None,
             ctx,
         }
     }
@@ -55,38 +54,6 @@ impl Workers {
         self.saving =
             Some(Pending::spawn("vidence-save", "saving", Some(self.ctx.clone()), move || job.run())?);
         self.saving_serial = serial;
-        Ok(())
-    }
-
-    pub fn open_dialog(&mut self) -> Result<(), String> {
-        let pending =
-            Pending::spawn("vidence-file-dialog", "the file dialog", Some(self.ctx.clone()), || {
-                rfd::FileDialog::new()
-                    .add_filter(
-                        "Videos and datasets",
-                        &["mp4", "mkv", "mov", "webm", "avi", "m4v", "ts", "json"],
-                    )
-                    .add_filter("All files", &["*"])
-                    .pick_files()
-                    .unwrap_or_default()
-            })?;
-        self.open_dialog = Some(pending);
-        Ok(())
-    }
-
-    /// Ask where to save a dataset now at `path`.
-    pub fn save_as_dialog(&mut self, path: &Path) -> Result<(), String> {
-        let path = path.to_owned();
-        let pending =
-            Pending::spawn("vidence-file-dialog", "the file dialog", Some(self.ctx.clone()), move || {
-                let mut dialog = rfd::FileDialog::new().add_filter("Vidence dataset", &["json"]);
-                if let Some(dir) = path.parent() {
-                    dialog = dialog.set_directory(dir);
-                }
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                dialog.set_file_name(name).save_file()
-            })?;
-        self.save_as_dialog = Some(pending);
         Ok(())
     }
 
@@ -113,16 +80,6 @@ impl Workers {
     /// What finished since the last frame.
     pub fn poll(&mut self, next_run_id: impl Fn() -> String) -> Vec<Action> {
         let mut out: Vec<Action> = self.loader.poll().into_iter().map(Action::Loaded).collect();
-        match Pending::take(&mut self.open_dialog) {
-            Some(Ok(picked)) if !picked.is_empty() => out.push(Action::AddFiles(picked)),
-            Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
-            _ => {}
-        }
-        match Pending::take(&mut self.save_as_dialog) {
-            Some(Ok(Some(path))) => out.push(Action::SaveTo(path)),
-            Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
-            _ => {}
-        }
         match Pending::take(&mut self.saving) {
             Some(Ok(result)) => out.push(Action::Saved { serial: self.saving_serial, result }),
             Some(Err(e)) => out.push(Action::Notify(Notice::error(format!("not saved: {e}")))),

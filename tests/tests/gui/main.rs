@@ -11,6 +11,7 @@ use vidence::gui::{Options, VidenceApp};
 use vidence_tests::step_until;
 
 mod annotation;
+mod first_hour;
 mod model;
 mod safety;
 
@@ -36,10 +37,14 @@ fn demo_copy(name: &str) -> PathBuf {
 }
 
 fn harness(paths: Vec<PathBuf>) -> Harness<'static, VidenceApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .wgpu()
-        .build_eframe(move |cc| VidenceApp::new(cc, paths, Options::default()))
+    harness_with(paths, Options::default(), [1280.0, 800.0])
+}
+
+/// A window of `size` with these options; file dialogs are always the built-in ones,
+/// so that a test can answer them.
+fn harness_with(paths: Vec<PathBuf>, options: Options, size: [f32; 2]) -> Harness<'static, VidenceApp> {
+    let options = Options { file_dialogs: vidence::gui::DialogKind::BuiltIn, ..options };
+    Harness::builder().with_size(size).wgpu().build_eframe(move |cc| VidenceApp::new(cc, paths, options))
 }
 
 fn open_demo() -> Harness<'static, VidenceApp> {

@@ -3,10 +3,11 @@
 //! (each one `Edit`, so one undo step and one journal line) is in `labels`, and
 //! model runs in `runs`.
 
+mod files;
 mod labels;
 mod runs;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use annotate::{DatasetError, Edit, LabelRef};
 use viewer::PlaybackCommand;
@@ -16,6 +17,7 @@ use super::action::{Action, ConflictChoice};
 use super::asker::Outcome;
 use super::canvas::Tool;
 use super::dataset_panel::DatasetAction;
+use super::dialogs::Purpose;
 use super::loader::LoadEvent;
 use super::selection::SelectionAction;
 use super::session::{Notice, OpenDataset, Opening, ReviewMode};
@@ -45,6 +47,9 @@ impl VidenceApp {
             Action::Pick(label, jump) => self.pick(label, Some(jump)),
             Action::HoverPrediction(index) => self.session.hovered_prediction = index,
             Action::SetTool(tool) => self.session.tool = tool,
+            Action::ToggleDraw => {
+                self.session.tool = if self.session.tool == Tool::Draw { Tool::Select } else { Tool::Draw };
+            }
             Action::Escape => {
                 self.session.tool = Tool::Select;
                 self.session.selected = None;
@@ -69,23 +74,10 @@ impl VidenceApp {
                 }
             }
             Action::Save => self.save(None),
-            Action::SaveTo(path) => self.save(Some(&path)),
-            Action::SaveAsDialog => {
-                let Some(d) = &self.session.dataset else { return };
-                if let Err(e) = self.workers.save_as_dialog(d.document.path()) {
-                    self.session.notify(Notice::error(e));
-                }
-            }
-            Action::OpenDialog => {
-                if let Err(e) = self.workers.open_dialog() {
-                    self.session.notify(Notice::error(e));
-                }
-            }
-            Action::AddFiles(paths) => {
-                for (i, path) in paths.into_iter().enumerate() {
-                    self.add_file(path, i == 0);
-                }
-            }
+            Action::PickFile(purpose) => self.pick_file(purpose),
+            Action::Picked(picked) => self.picked(picked),
+            Action::NewDataset(at) => self.new_dataset(at),
+            Action::AddFiles(paths) => self.add_files(paths),
             Action::Conflict(choice) => {
                 self.session.conflict = false;
                 match choice {
@@ -96,7 +88,7 @@ impl VidenceApp {
                             self.workers.loader.open(d.document.path().to_owned());
                         }
                     }
-                    ConflictChoice::SaveAs => self.apply(Action::SaveAsDialog),
+                    ConflictChoice::SaveAs => self.pick_file(Purpose::SaveAs),
                     ConflictChoice::KeepEditing => {}
                 }
             }
@@ -166,16 +158,6 @@ impl VidenceApp {
         }
     }
 
-    /// Remember `path` in the file list and, if `show`, open it.
-    fn add_file(&mut self, path: PathBuf, show: bool) {
-        if !self.session.files.contains(&path) {
-            self.session.files.push(path.clone());
-        }
-        if show {
-            self.workers.loader.open(path);
-        }
-    }
-
     fn loaded(&mut self, event: LoadEvent) {
         let s = &mut self.session;
         match event {
@@ -188,6 +170,7 @@ impl VidenceApp {
                     serial: self.opened,
                     autosave: Default::default(),
                     set_aside,
+                    missing: None,
                 };
                 if open.video_id.is_some() {
                     s.opening = Opening::Dataset(Box::new(open));
@@ -200,7 +183,12 @@ impl VidenceApp {
                 s.video = Some(VideoView::new(*opened));
                 match (std::mem::take(&mut s.opening), &mut s.dataset) {
                     // Another video of the same dataset.
-                    (Opening::Video(id), Some(d)) => d.video_id = Some(id),
+                    (Opening::Video(id), Some(d)) => {
+                        if d.missing.as_ref().is_some_and(|(m, _)| m == &id) {
+                            d.missing = None;
+                        }
+                        d.video_id = Some(id);
+                    }
                     (Opening::Dataset(d), _) => s.dataset = Some(*d),
                     _ => s.dataset = None,
                 }
@@ -223,9 +211,27 @@ impl VidenceApp {
             }
             LoadEvent::Failed { path, message } => {
                 s.progress = None;
-                s.opening = Opening::Nothing;
+                // A file that does not open leaves the list.
+                s.files.retain(|f| f != &path);
+                match std::mem::take(&mut s.opening) {
+                    // The dataset opens without its video, which can be located.
+                    Opening::Dataset(mut d) => {
+                        d.missing = d.video_id.take().map(|id| (id, message.clone()));
+                        s.dataset = Some(*d);
+                        s.video = None;
+                    }
+                    Opening::Video(id) => {
+                        if let Some(d) = &mut s.dataset {
+                            d.missing = Some((id, message.clone()));
+                        }
+                    }
+                    Opening::Nothing => {}
+                }
                 s.notify(Notice::error(format!("{}: {message}", super::file_name(&path))));
             }
+            LoadEvent::Created(document) => self.created(*document),
+            LoadEvent::Described { records, failed } => self.described(records, failed),
+            LoadEvent::Relinked(result) => self.relinked(result),
         }
     }
 

@@ -1,0 +1,166 @@
+//! Files in and out: what the file dialogs gave back, files dropped or named, a new
+//! dataset for the video on screen, videos added to the dataset, a moved video
+//! located again.
+
+use std::path::{Path, PathBuf};
+
+use annotate::Edit;
+
+use super::super::VidenceApp;
+use super::super::canvas::Tool;
+use super::super::dataset_panel::DatasetAction;
+use super::super::dialogs::{Picked, Purpose};
+use super::super::file_name;
+use super::super::loader::{Request, is_dataset};
+use super::super::session::{Notice, OpenDataset};
+
+impl VidenceApp {
+    pub(super) fn pick_file(&mut self, purpose: Purpose) {
+        let s = &self.session;
+        let near = match &purpose {
+            Purpose::SaveAs => s.dataset.as_ref().map(|d| d.document.path().to_path_buf()),
+            Purpose::NewDataset => {
+                s.video.as_ref().map(|v| crate::videos::dataset_beside(Path::new(&v.server.info().path)))
+            }
+            Purpose::Open | Purpose::Locate(_) => s
+                .dataset
+                .as_ref()
+                .map(|d| d.document.path().to_path_buf())
+                .or_else(|| s.files.first().cloned()),
+        };
+        if let Err(e) = self.workers.dialogs.ask(purpose, near.as_deref()) {
+            self.session.notify(Notice::error(e));
+        }
+    }
+
+    pub(super) fn picked(&mut self, picked: Picked) {
+        let Some(first) = picked.paths.first().cloned() else { return };
+        match picked.purpose {
+            Purpose::Open => self.add_files(picked.paths),
+            Purpose::SaveAs => self.save(Some(&with_json_extension(first))),
+            Purpose::NewDataset => self.new_dataset(Some(with_json_extension(first))),
+            Purpose::Locate(id) => {
+                let Some(d) = &self.session.dataset else { return };
+                let Some(record) = d.document.dataset().video(&id).cloned() else { return };
+                let dataset = d.document.path().to_path_buf();
+                self.workers.loader.send(Request::Relink { record, file: first, dataset });
+            }
+        }
+    }
+
+    /// Files dropped, picked or named. With a dataset open, videos join it (or are
+    /// shown, when they are in it already); a dataset file opens instead.
+    pub(super) fn add_files(&mut self, paths: Vec<PathBuf>) {
+        let mut paths = paths;
+        if let Some(d) = &self.session.dataset {
+            let (datasets, videos): (Vec<PathBuf>, Vec<PathBuf>) =
+                paths.into_iter().partition(|p| is_dataset(p));
+            let dir = d.document.path().parent().unwrap_or(Path::new("")).to_path_buf();
+            let data = d.document.dataset();
+            let recorded = |p: &Path| {
+                data.videos.iter().find(|v| same_file(&dir.join(&v.path), p)).map(|v| v.id.clone())
+            };
+            let (known, new): (Vec<PathBuf>, Vec<PathBuf>) =
+                videos.into_iter().partition(|p| recorded(p).is_some());
+            if !new.is_empty() {
+                let dataset = d.document.path().to_path_buf();
+                self.session.notify(Notice::info(format!("Adding {} video(s) to the dataset…", new.len())));
+                self.workers.loader.send(Request::Describe { dataset, videos: new });
+            } else if let Some(id) = known.first().and_then(|p| recorded(p)) {
+                self.dataset_action(DatasetAction::ShowVideo(id));
+            }
+            if datasets.is_empty() {
+                return;
+            }
+            paths = datasets;
+        }
+        for (i, path) in paths.into_iter().enumerate() {
+            if !self.session.files.contains(&path) {
+                self.session.files.push(path.clone());
+            }
+            if i == 0 {
+                self.workers.loader.open(path);
+            }
+        }
+    }
+
+    /// Start a dataset for the bare video on screen: beside it, or at `at`.
+    pub(super) fn new_dataset(&mut self, at: Option<PathBuf>) {
+        let Some(video) = &self.session.video else { return };
+        if self.session.dataset.is_some() {
+            return;
+        }
+        let file = PathBuf::from(&video.server.info().path);
+        let out = at.unwrap_or_else(|| crate::videos::dataset_beside(&file));
+        self.workers.loader.send(Request::Create { out, videos: vec![file] });
+    }
+
+    /// The new dataset of the video on screen is written: annotate it.
+    pub(super) fn created(&mut self, document: annotate::Document) {
+        self.opened += 1;
+        let path = document.path().to_path_buf();
+        let video_id = document.dataset().videos.first().map(|v| v.id.clone());
+        let s = &mut self.session;
+        if !s.files.contains(&path) {
+            s.files.insert(0, path.clone());
+        }
+        s.dataset = Some(OpenDataset {
+            document,
+            video_id,
+            serial: self.opened,
+            autosave: Default::default(),
+            set_aside: None,
+            missing: None,
+        });
+        s.tool = Tool::Draw;
+        s.notify(Notice::info(format!(
+            "Started {}: drag on the video to draw a box (N toggles drawing). Every edit is autosaved.",
+            file_name(&path)
+        )));
+    }
+
+    /// Videos indexed to join the dataset: one undoable edit adds them all.
+    pub(super) fn described(&mut self, records: Vec<annotate::Video>, failed: Vec<(PathBuf, String)>) {
+        for (path, why) in failed {
+            self.session.notify(Notice::error(format!("{}: {why}", file_name(&path))));
+        }
+        let Some(d) = &self.session.dataset else { return };
+        let data = d.document.dataset();
+        let mut ids = annotate::Dataset { videos: data.videos.clone(), ..Default::default() };
+        let mut edits = Vec::new();
+        for mut record in records {
+            record.id = crate::videos::fresh_video_id(&ids, &record.path);
+            ids.videos.push(record.clone());
+            edits.push(Edit::InsertVideo { index: usize::MAX, video: record });
+        }
+        let Some(Edit::InsertVideo { video: first, .. }) = edits.first() else { return };
+        let (first, count) = (first.id.clone(), edits.len());
+        self.edit(Edit::Batch { edits });
+        self.session.notify(Notice::info(format!("Added {count} video(s) to the dataset.")));
+        self.dataset_action(DatasetAction::ShowVideo(first));
+    }
+
+    /// A moved video was checked against its record: point the record at it and show it.
+    pub(super) fn relinked(&mut self, result: Result<annotate::Video, String>) {
+        match result {
+            Ok(record) => {
+                let id = record.id.clone();
+                self.edit(Edit::SetVideoPath { id: id.clone(), path: record.path });
+                self.session.notify(Notice::info(format!("Found the video {id:?}.")));
+                self.dataset_action(DatasetAction::ShowVideo(id));
+            }
+            Err(e) => self.session.notify(Notice::error(e)),
+        }
+    }
+}
+
+/// A dataset file name, `.json` added when the user typed none.
+fn with_json_extension(path: PathBuf) -> PathBuf {
+    if path.extension().is_some() { path } else { path.with_extension("json") }
+}
+
+/// Whether two paths name the same file, compared as absolute paths (no disk access).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    abs(a) == abs(b)
+}
