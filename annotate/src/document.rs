@@ -123,6 +123,8 @@ impl Document {
         let base = journal::content_hash(text.as_bytes());
         let journal_path = journal::journal_path(path);
         let mut replayed = Vec::new();
+        // Recovered edits are undoable, as they were before the crash.
+        let mut history = History::default();
         let found = journal::read(&journal_path, &base).map_err(read_err(&journal_path))?;
         let mut set_aside_journal = None;
         if found.is_none() && journal_path.exists() {
@@ -140,7 +142,7 @@ impl Document {
             let mut stopped = replay.stopped;
             for (n, edit) in replay.edits.into_iter().enumerate() {
                 // An edit that no longer applies ends the usable part of the journal.
-                if let Err(e) = edit.apply(&mut dataset) {
+                if let Err(e) = history.apply(&mut dataset, edit.clone()) {
                     stopped = Some(format!("edit {n} of {total} no longer applies: {e}"));
                     break;
                 }
@@ -168,7 +170,7 @@ impl Document {
         let doc = Self {
             path: path.to_owned(),
             dataset: Arc::new(dataset),
-            history: History::default(),
+            history,
             base,
             journal,
             unsaved: replayed,

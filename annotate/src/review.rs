@@ -13,8 +13,9 @@ pub struct ReviewProgress {
 }
 
 impl ReviewProgress {
+    /// How much is reviewed, 0 to 1; nothing to review is an empty bar, not a full one.
     pub fn fraction(&self) -> f32 {
-        if self.total == 0 { 1.0 } else { self.reviewed as f32 / self.total as f32 }
+        if self.total == 0 { 0.0 } else { self.reviewed as f32 / self.total as f32 }
     }
 }
 
@@ -124,5 +125,7 @@ mod tests {
         assert_eq!(d.next_unreviewed("v", None), None);
         assert_eq!(d.review_progress("v").fraction(), 1.0);
         assert_eq!(d.next_unreviewed("other", None), None);
+        assert_eq!(d.review_progress("other"), ReviewProgress { reviewed: 0, total: 0 });
+        assert_eq!(d.review_progress("other").fraction(), 0.0, "nothing to review: an empty bar");
     }
 }

@@ -89,9 +89,18 @@ fn unsaved_edits_come_back_from_the_journal() {
     let mut journal = std::fs::OpenOptions::new().append(true).open(journal_path(&path)).unwrap();
     journal.write_all(b"{\"seq\": 53, \"edit\": {\"edit\": \"set_keyfr").unwrap();
     drop(journal);
-    let (again, opened) = Document::open(&path).unwrap();
+    let (mut again, opened) = Document::open(&path).unwrap();
     assert_eq!(opened.recovered_edits, 53);
     assert_eq!(again.dataset(), &live);
+
+    // Recovered edits undo as they did before the crash, back to the saved file.
+    let mut undone = 0;
+    while again.undo() {
+        undone += 1;
+    }
+    assert_eq!(undone, 53);
+    assert_eq!(again.dataset(), &base());
+    assert!(again.redo());
 }
 
 #[test]

@@ -69,7 +69,7 @@ pub fn frame(
     let duration_s = source.index().duration_s();
     let frame = match (index, time) {
         (Some(i), _) => source.frame(i)?,
-        (None, Some(t)) if !(t >= 0.0) => {
+        (None, Some(t)) if t.is_nan() || t < 0.0 => {
             anyhow::bail!("--time {t} is negative: times count from the first frame, 0 s")
         }
         (None, Some(t)) if t > duration_s => {

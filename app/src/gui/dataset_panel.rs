@@ -10,16 +10,18 @@ pub enum DatasetAction {
     ShowVideo(String),
 }
 
+/// `current`: the file open now (the dataset, or the bare video), highlighted.
 pub fn show(
     ui: &mut egui::Ui,
     files: &[PathBuf],
+    current: Option<&Path>,
     dataset: Option<(&Dataset, Option<&str>)>,
 ) -> Option<DatasetAction> {
     let mut action = None;
     ui.heading("Files");
     for path in files {
         if ui
-            .selectable_label(false, super::file_name(path))
+            .selectable_label(current == Some(path.as_path()), super::file_name(path))
             .on_hover_text(path.display().to_string())
             .clicked()
         {

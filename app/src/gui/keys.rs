@@ -15,7 +15,7 @@ use super::ui_state::UiState;
 
 /// What a key press does: an action, or one of the window's own toggles.
 enum Bound {
-    Act(Action),
+    Act(Box<Action>),
     Help,
     Debug,
 }
@@ -47,7 +47,7 @@ pub fn read(ctx: &egui::Context, session: &Session, ui: &mut UiState) -> Vec<Act
     let mut out = Vec::new();
     for b in bound {
         match b {
-            Bound::Act(action) => out.push(action),
+            Bound::Act(action) => out.push(*action),
             Bound::Help => ui.show_help = !ui.show_help,
             Bound::Debug => ui.show_debug = !ui.show_debug,
         }
@@ -57,9 +57,9 @@ pub fn read(ctx: &egui::Context, session: &Session, ui: &mut UiState) -> Vec<Act
 
 /// The binding of one key press, given what is open.
 fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bound> {
-    use Bound::Act;
+    let act = |a: Action| Some(Bound::Act(Box::new(a)));
     let (shift, command) = (m.shift, m.command);
-    let play = |c| Some(Act(Action::Playback(c)));
+    let play = |c| act(Action::Playback(c));
     let global = match (key, command, shift) {
         (Key::ArrowRight, false, true) => play(PlaybackCommand::StepSeconds(1.0)),
         (Key::ArrowLeft, false, true) => play(PlaybackCommand::StepSeconds(-1.0)),
@@ -70,12 +70,12 @@ fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bo
         (Key::End, false, _) => play(PlaybackCommand::Last),
         (Key::F12, false, _) => Some(Bound::Debug),
         (Key::F1, false, _) => Some(Bound::Help),
-        (Key::Z, true, true) | (Key::Y, true, _) => Some(Act(Action::Redo)),
-        (Key::Z, true, false) => Some(Act(Action::Undo)),
-        (Key::S, true, _) => Some(Act(Action::Save)),
+        (Key::Z, true, true) | (Key::Y, true, _) => act(Action::Redo),
+        (Key::Z, true, false) => act(Action::Undo),
+        (Key::S, true, _) => act(Action::Save),
         // The help overlay closes before anything is deselected.
         (Key::Escape, _, _) if ui.show_help => Some(Bound::Help),
-        (Key::Escape, _, _) => Some(Act(Action::Escape)),
+        (Key::Escape, _, _) => act(Action::Escape),
         _ => None,
     };
     if global.is_some() || command {
@@ -84,7 +84,7 @@ fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bo
     if session.dataset.is_none() {
         // Drawing on a bare video starts a dataset for it.
         let bare_video = session.video.is_some() && key == Key::N;
-        return bare_video.then_some(Act(Action::NewDataset(None)));
+        return if bare_video { act(Action::NewDataset(None)) } else { None };
     }
     if session.review != ReviewMode::Off {
         let review = match key {
@@ -95,7 +95,7 @@ fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bo
             _ => None,
         };
         if let Some(r) = review {
-            return Some(Act(Action::Review(r)));
+            return act(Action::Review(r));
         }
     }
     let action = match (key, shift) {
@@ -117,5 +117,5 @@ fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bo
         },
         _ => return None,
     };
-    Some(Act(action))
+    act(action)
 }

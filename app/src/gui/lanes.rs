@@ -10,8 +10,6 @@ use super::action::Action;
 use super::timeline::{Scale, timecode};
 
 const ROW: f32 = 14.0;
-/// Lanes shown at once; more scroll.
-const VISIBLE_ROWS: usize = 6;
 /// How close (points) to an edge the pointer must be to grab it.
 const EDGE: f32 = 5.0;
 
@@ -106,6 +104,7 @@ pub fn show(
     input: &LaneInput<'_>,
     scale: Scale,
     snap: impl Fn(f64) -> f64,
+    height: f32,
     actions: &mut Vec<Action>,
 ) -> (Option<LaneAction>, Rect) {
     let mut labels = lane_labels(&input.segments);
@@ -117,7 +116,9 @@ pub fn show(
     let rows = labels.len().max(1);
     let scrolled = egui::ScrollArea::vertical()
         .id_salt("segment-lanes")
-        .max_height(VISIBLE_ROWS as f32 * ROW)
+        .max_height(height.max(ROW))
+        // The lanes fill the height they are given, so the panel keeps its size.
+        .auto_shrink([false, false])
         .scroll_source(
             egui::scroll_area::ScrollSource::SCROLL_BAR | egui::scroll_area::ScrollSource::MOUSE_WHEEL,
         )
@@ -152,15 +153,8 @@ pub fn show(
             let action = interact(&response, lanes, input, &labels, scale, &snap, hit, actions, lane_of);
 
             let painter = ui.painter_at(rect);
-            for (row, label) in labels.iter().enumerate() {
+            for row in 0..labels.len() {
                 painter.rect_filled(row_rect(row), 0.0, Color32::from_gray(30));
-                painter.text(
-                    row_rect(row).left_center() + Vec2::new(4.0, 0.0),
-                    egui::Align2::LEFT_CENTER,
-                    label,
-                    egui::FontId::proportional(10.0),
-                    Color32::from_gray(120),
-                );
             }
             let pointer = response.interact_pointer_pos().map(|p| snap(scale.time(p.x)));
             let preview = lanes.drag.as_ref().zip(pointer).map(|(d, t)| d.span(t, &snap));
@@ -194,6 +188,21 @@ pub fn show(
                     Stroke::new(1.5, Color32::WHITE),
                     egui::StrokeKind::Inside,
                 );
+            }
+            // Lane names go over the bars, on a backing of their own, so none hides.
+            for (row, label) in labels.iter().enumerate() {
+                let galley = painter.layout_no_wrap(
+                    label.clone(),
+                    egui::FontId::proportional(10.0),
+                    Color32::from_gray(200),
+                );
+                let at = row_rect(row).left_center() + Vec2::new(4.0, -galley.size().y / 2.0);
+                painter.rect_filled(
+                    Rect::from_min_size(at, galley.size()).expand(1.0),
+                    2.0,
+                    Color32::from_black_alpha(170),
+                );
+                painter.galley(at, galley, Color32::from_gray(200));
             }
             if let Some(p) = response.hover_pos()
                 && hit(p).is_some_and(|s| {

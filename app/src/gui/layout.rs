@@ -108,15 +108,20 @@ impl VidenceApp {
         };
         let marks = session.shown_run().map(model_marks);
         let lanes = &mut self.ui.lanes;
+        // Its own height, which the user can drag: nothing in it grows or shrinks
+        // the video above.
         egui::Panel::bottom("timeline")
+            .resizable(true)
+            .default_size(250.0)
+            .size_range(130.0..=520.0)
             .show(ui, |ui| timeline::show(ui, video, lanes, input, marks.as_ref(), out));
     }
 
     pub(super) fn left_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
         let session = &self.session;
         let video_id = session.video_id();
-        ui.horizontal(|ui| {
-            // Four tabs in the panel's width.
+        ui.horizontal_wrapped(|ui| {
+            // Four tabs in the panel's width, on two rows when it is narrow.
             ui.spacing_mut().item_spacing.x = 2.0;
             ui.spacing_mut().button_padding.x = 3.0;
             ui.selectable_value(&mut self.ui.left_tab, LeftTab::Dataset, "Dataset");
@@ -127,8 +132,29 @@ impl VidenceApp {
             }
         });
         ui.separator();
+        // Content wider than the panel scrolls sideways: the panel keeps the width the
+        // user gave it, and the video beside it stays put.
+        egui::ScrollArea::horizontal().id_salt("left-panel").auto_shrink([false, false]).show(ui, |ui| {
+            self.left_panel_contents(ui, out);
+        });
+    }
+
+    fn left_panel_contents(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        let session = &self.session;
+        let video_id = session.video_id();
+        let current = match (&session.dataset, &session.video) {
+            (Some(d), _) => Some(d.document.path().to_path_buf()),
+            (None, Some(v)) => Some(std::path::PathBuf::from(&v.server.info().path)),
+            (None, None) => None,
+        };
+        let files = |ui: &mut egui::Ui, data| {
+            egui::ScrollArea::vertical()
+                .id_salt("dataset-panel")
+                .show(ui, |ui| dataset_panel::show(ui, &session.files, current.as_deref(), data))
+                .inner
+        };
         let Some(d) = &session.dataset else {
-            out.extend(dataset_panel::show(ui, &session.files, None).map(Action::Dataset));
+            out.extend(files(ui, None).map(Action::Dataset));
             return;
         };
         let data = d.document.dataset();
@@ -159,14 +185,18 @@ impl VidenceApp {
                     ask_panel::show(ui, &mut self.ui.model, &self.workers.asker, &clip, &runs, shown);
                 out.extend(action.map(Action::Ask));
             }
-            _ => {
-                let action = dataset_panel::show(ui, &session.files, Some((data, d.video_id.as_deref())));
-                out.extend(action.map(Action::Dataset));
-            }
+            _ => out.extend(files(ui, Some((data, d.video_id.as_deref()))).map(Action::Dataset)),
         }
     }
 
     pub(super) fn right_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        // Long fields (rationales, ids, answers) scroll instead of being cut off.
+        egui::ScrollArea::vertical().id_salt("right-panel").auto_shrink([false, false]).show(ui, |ui| {
+            self.right_panel_contents(ui, out);
+        });
+    }
+
+    fn right_panel_contents(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
         let session = &self.session;
         let Some(data) = session.data() else { return };
         if let (ReviewMode::On(current), Some(video)) = (&session.review, session.video_id())

@@ -31,6 +31,11 @@ pub enum LoadEvent {
         /// Edits made on another version of the file, kept aside unapplied.
         set_aside: Option<annotate::SetAside>,
     },
+    /// Opened, and something the user should know.
+    Info {
+        path: PathBuf,
+        message: String,
+    },
     /// Opened, but something needs the user's attention.
     Warning {
         path: PathBuf,
@@ -154,10 +159,10 @@ fn open(
             .into_iter()
             .collect();
         if opened.recovered_edits > 0 {
-            events.push(LoadEvent::Warning {
+            events.push(LoadEvent::Info {
                 path: path.to_owned(),
                 message: format!(
-                    "recovered {} unsaved edit(s) from the autosave journal",
+                    "recovered {} unsaved edit(s) from the autosave journal (Ctrl+Z undoes them)",
                     opened.recovered_edits
                 ),
             });

@@ -82,6 +82,7 @@ pub fn run(paths: Vec<PathBuf>, options: Options) -> anyhow::Result<()> {
         viewport: egui::ViewportBuilder::default()
             .with_title("Vidence")
             .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([800.0, 500.0])
             .with_icon(icon())
             .with_drag_and_drop(true),
         ..Default::default()
@@ -163,6 +164,18 @@ impl VidenceApp {
     /// Models loaded before, most recent first.
     pub fn recent_models(&self) -> &[String] {
         &self.workers.asker.recent
+    }
+
+    /// The window's title: the file, marked `*` while it has unsaved edits.
+    pub fn title(&self) -> String {
+        let open = self.session.dataset.as_ref().map(|d| (d.document.path(), d.document.unsaved_edits() > 0));
+        match (open, &self.session.video) {
+            (Some((path, unsaved)), _) => {
+                format!("{}{} — Vidence", file_name(path), if unsaved { " *" } else { "" })
+            }
+            (None, Some(v)) => format!("{} — Vidence", file_name(Path::new(&v.server.info().path))),
+            (None, None) => "Vidence".to_owned(),
+        }
     }
 
     /// The id of the dataset video on screen.
@@ -320,23 +333,40 @@ impl eframe::App for VidenceApp {
         let ctx = ui.ctx().clone();
         let mut actions = Vec::new();
         let bar = top_bar::Bar { saving: self.is_saving(), dialogs: self.workers.dialogs.in_use() };
-        egui::Panel::top("top-bar")
-            .show(ui, |ui| top_bar::show(ui, &self.session, &mut self.ui, &bar, &mut actions));
+        let top = egui::Panel::top("top-bar")
+            .show(ui, |ui| top_bar::show(ui, &self.session, &mut self.ui, &bar, &mut actions))
+            .response
+            .rect
+            .bottom();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             let progress = self.session.progress.as_ref().map(|(n, f)| (n.as_str(), *f));
-            status::status_bar(ui, self.session.video.as_ref(), progress);
+            let unsaved = self.session.dataset.as_ref().map(|d| d.document.unsaved_edits());
+            status::status_bar(ui, self.session.video.as_ref(), progress, unsaved);
         });
         self.timeline(ui, &mut actions);
-        // Fixed widths: the canvas beside them must not shift while labels wrap.
-        egui::Panel::left("left").exact_size(260.0).show(ui, |ui| self.left_panel(ui, &mut actions));
+        // Widths the user sets by dragging, never the content's: the canvas beside
+        // them does not shift while labels wrap.
+        egui::Panel::left("left")
+            .resizable(true)
+            .default_size(260.0)
+            .size_range(190.0..=520.0)
+            .show(ui, |ui| self.left_panel(ui, &mut actions));
         if self.session.dataset.is_some() {
             egui::Panel::right("selection")
-                .exact_size(240.0)
+                .resizable(true)
+                .default_size(240.0)
+                .size_range(170.0..=520.0)
                 .show(ui, |ui| self.right_panel(ui, &mut actions));
         }
         egui::CentralPanel::default().show(ui, |ui| self.central(ui, &mut actions));
         if self.ui.show_debug {
             status::debug_overlay(&ctx, &self.ui.frame_times, self.session.video.as_ref());
+        }
+        top_bar::notices(&ctx, &self.session, top, &mut actions);
+        let title = self.title();
+        if title != self.ui.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.ui.title = title;
         }
         help::window(&ctx, &mut self.ui.show_help);
         match self.workers.dialogs.show(&ctx) {

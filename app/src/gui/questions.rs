@@ -70,15 +70,24 @@ pub fn show(
     if ui.button("New question").on_hover_text("Add a question about this video").clicked() {
         action = Some(QuestionAction::New);
     }
-    egui::ScrollArea::vertical().id_salt("question-list").max_height(140.0).show(ui, |ui| {
-        for q in questions {
-            let title = if q.text.is_empty() { format!("({})", q.id) } else { q.text.clone() };
-            let is_open = open.is_some_and(|o| o.id == q.id);
-            if ui.selectable_label(is_open, title).clicked() {
-                action = Some(QuestionAction::Open(q.id.clone()));
-            }
-        }
-    });
+    // The list over the editor, split where the user drags it.
+    egui::Panel::top("question-list").resizable(true).default_size(150.0).size_range(60.0..=600.0).show(
+        ui,
+        |ui| {
+            egui::ScrollArea::vertical().id_salt("question-list").auto_shrink([false, false]).show(
+                ui,
+                |ui| {
+                    for q in questions {
+                        let title = if q.text.is_empty() { format!("({})", q.id) } else { q.text.clone() };
+                        let is_open = open.is_some_and(|o| o.id == q.id);
+                        if ui.selectable_label(is_open, title).clicked() {
+                            action = Some(QuestionAction::Open(q.id.clone()));
+                        }
+                    }
+                },
+            );
+        },
+    );
     let Some(q) = open else {
         ui.label("Pick a question, or make a new one.");
         return action;

@@ -29,8 +29,28 @@ impl UiFrameTimes {
     }
 }
 
-pub fn status_bar(ui: &mut egui::Ui, video: Option<&VideoView>, progress: Option<(&str, f32)>) {
+/// `unsaved`: the open dataset's edits not yet saved to its file (all are in the
+/// autosave journal).
+pub fn status_bar(
+    ui: &mut egui::Ui,
+    video: Option<&VideoView>,
+    progress: Option<(&str, f32)>,
+    unsaved: Option<usize>,
+) {
     ui.horizontal(|ui| {
+        match unsaved {
+            Some(0) => {
+                ui.label("All saved");
+            }
+            Some(n) => {
+                ui.label(format!("* {n} unsaved edit(s)"))
+                    .on_hover_text("Autosaved to the journal; Ctrl+S writes them to the file");
+            }
+            None => {}
+        }
+        if unsaved.is_some() {
+            ui.separator();
+        }
         if let Some((name, fraction)) = progress {
             ui.label(format!("Indexing {name}… {:.0}%", fraction * 100.0));
             ui.separator();

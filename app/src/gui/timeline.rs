@@ -44,7 +44,7 @@ pub fn show(
     let total = index.len();
     let duration = index.duration_s().max(1e-9);
 
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("First frame").clicked() {
             actions.push(Action::Playback(PlaybackCommand::First));
         }
@@ -52,7 +52,10 @@ pub fn show(
             actions.push(Action::Playback(PlaybackCommand::Step(-1)));
         }
         let play_label = if video.playback.is_playing() { "Pause" } else { "Play" };
-        if ui.button(play_label).clicked() {
+        // As wide as the wider of its two labels: the row does not shift when it flips.
+        let play_width =
+            text_width(ui, "Pause", egui::TextStyle::Button) + 2.0 * ui.spacing().button_padding.x;
+        if ui.add(egui::Button::new(play_label).min_size(Vec2::new(play_width, 0.0))).clicked() {
             actions.push(Action::Playback(PlaybackCommand::TogglePlay));
         }
         if ui.button("Next frame").clicked() {
@@ -62,8 +65,15 @@ pub fn show(
             actions.push(Action::Playback(PlaybackCommand::Last));
         }
         ui.separator();
-        ui.monospace(timecode(index.time_of(frame))).on_hover_text("Time of the current frame");
-        ui.monospace(format!("Frame {frame} / {}", total.saturating_sub(1)));
+        // The frame on screen, which lags the play head while a newer one decodes;
+        // each field as wide as its widest value, so nothing after it moves.
+        let last = total.saturating_sub(1);
+        let shown = video.shown_frame().unwrap_or(frame);
+        fixed(ui, &timecode(index.time_of(shown)), &timecode(duration))
+            .on_hover_text("Time of the frame on screen");
+        fixed(ui, &format!("Frame {shown} / {last}"), &format!("Frame {last} / {last}"));
+        let decoding = if shown == frame { String::new() } else { format!("decoding {frame}…") };
+        fixed(ui, &decoding, &format!("decoding {last}…"));
         ui.separator();
         let speed = video.playback.speed();
         egui::ComboBox::from_label("Speed").selected_text(format!("{speed}x")).show_ui(ui, |ui| {
@@ -99,7 +109,7 @@ pub fn show(
     // Thumbnails, segment lanes and the play head share one horizontal scale.
     let thumbs_h = super::loader::THUMBNAIL_HEIGHT as f32;
     let (rect, response) =
-        ui.allocate_exact_size(Vec2::new(ui.available_width(), thumbs_h + 10.0), Sense::click_and_drag());
+        ui.allocate_exact_size(Vec2::new(ui.available_width(), thumbs_h + 12.0), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::slider(true, frame as f64, "Timeline"));
     let scale = Scale { left: rect.left(), width: rect.width(), duration };
     let painter = ui.painter_at(rect);
@@ -142,6 +152,17 @@ pub fn show(
             .line_segment([egui::pos2(x, y - 8.0), egui::pos2(x, y + 4.0)], Stroke::new(1.5, Color32::WHITE));
     }
 
+    ruler(&painter, rect, scale, thumbs_h);
+    // The time under the pointer, to aim a click or a drag.
+    if let Some(p) = response.hover_pos() {
+        let t = index.time_of(index.frame_at_time(scale.time(p.x)));
+        response.clone().on_hover_text(format!("{} · frame {}", timecode(t), index.frame_at_time(t)));
+        painter.line_segment(
+            [egui::pos2(p.x, rect.top()), egui::pos2(p.x, rect.bottom())],
+            Stroke::new(1.0, Color32::from_white_alpha(90)),
+        );
+    }
+
     // Dragging shows the nearest decodable frame at once; letting go settles on
     // the exact frame under the pointer.
     if response.drag_started() {
@@ -157,7 +178,10 @@ pub fn show(
     }
 
     let snap = |t: f64| index.time_of(index.frame_at_time(t.clamp(0.0, duration)));
-    let (lane, lanes_rect) = lanes::show(ui, lanes, &lanes_in, scale, snap, actions);
+    // The lanes take the panel's height less the model lane's, which is kept free
+    // whether a run is on show or not: showing one does not resize anything.
+    let lanes_height = ui.available_height() - MODEL_LANE - ui.spacing().item_spacing.y;
+    let (lane, lanes_rect) = lanes::show(ui, lanes, &lanes_in, scale, snap, lanes_height, actions);
     actions.extend(lane.map(Action::Lane));
     let mut full = rect.union(lanes_rect);
     if let Some(marks) = model {
@@ -168,6 +192,8 @@ pub fn show(
             painter.line_segment([egui::pos2(x, y - 5.0), egui::pos2(x, y)], Stroke::new(1.0, SAMPLED));
         }
         full = full.union(model_lane(ui, marks, scale, actions));
+    } else {
+        ui.allocate_space(Vec2::new(ui.available_width(), MODEL_LANE));
     }
 
     // The play head and the I/O marks cross the thumbnails and the lanes.
@@ -187,13 +213,65 @@ pub fn show(
 }
 
 const SAMPLED: Color32 = Color32::from_rgb(90, 220, 255);
+/// The model lane's height.
+const MODEL_LANE: f32 = 16.0;
+
+/// The width of `text` in `style`.
+fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
+    let font = style.resolve(ui.style());
+    ui.fonts_mut(|f| f.layout_no_wrap(text.to_owned(), font, Color32::WHITE).size().x)
+}
+
+/// `text` in monospace, in a field as wide as `widest`.
+fn fixed(ui: &mut egui::Ui, text: &str, widest: &str) -> egui::Response {
+    let width = text_width(ui, widest, egui::TextStyle::Monospace);
+    let label = egui::Label::new(egui::RichText::new(text).monospace()).halign(egui::Align::LEFT);
+    ui.add_sized([width, ui.spacing().interact_size.y], label)
+}
+
+/// Seconds between ruler ticks: the smallest of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10,
+/// 15, 30 min and 1 h that leaves at least `min_gap` points between ticks.
+pub fn tick_step(duration_s: f64, width: f32, min_gap: f32) -> f64 {
+    const STEPS: [f64; 13] =
+        [1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0];
+    let fits = |step: f64| f64::from(width) * step / duration_s.max(1e-9) >= f64::from(min_gap);
+    let hours = (duration_s * f64::from(min_gap) / f64::from(width) / 3600.0).ceil();
+    STEPS.into_iter().find(|&s| fits(s)).unwrap_or(3600.0 * hours)
+}
+
+/// Ticks along the thumbnails' foot, every one labelled with its time.
+fn ruler(painter: &egui::Painter, rect: Rect, scale: Scale, thumbs_h: f32) {
+    let step = tick_step(scale.duration, scale.width, 70.0);
+    let y = rect.top() + thumbs_h;
+    let mut t = 0.0;
+    while t <= scale.duration + 1e-9 {
+        let x = scale.x(t);
+        painter
+            .line_segment([egui::pos2(x, y), egui::pos2(x, rect.bottom())], Stroke::new(1.0, Color32::GRAY));
+        let ms = (t * 1000.0).round() as u64;
+        let label = if ms >= 3_600_000 {
+            format!("{}:{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60)
+        } else {
+            format!("{}:{:02}", ms / 60_000, ms / 1000 % 60)
+        };
+        painter.text(
+            egui::pos2(x + 2.0, rect.bottom()),
+            egui::Align2::LEFT_BOTTOM,
+            label,
+            egui::FontId::monospace(9.0),
+            Color32::from_gray(170),
+        );
+        t += step;
+    }
+}
 
 /// The model lane: predicted spans as bars, cited times as ticks, the numbered chain of
 /// reasoning steps. A click seeks to the
 /// span under the pointer's start, or to the time under it.
 fn model_lane(ui: &mut egui::Ui, marks: &ModelMarks, scale: Scale, actions: &mut Vec<Action>) -> Rect {
     let color = super::evidence::COLOR;
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(ui.available_width(), 16.0), Sense::click());
+    let (rect, response) =
+        ui.allocate_exact_size(Vec2::new(ui.available_width(), MODEL_LANE), Sense::click());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Model lane"));
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_gray(30));
@@ -267,6 +345,14 @@ impl Scale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ruler_ticks_are_round_and_never_crowded() {
+        assert_eq!(tick_step(20.0, 1000.0, 70.0), 2.0, "50 px a second: 2 s apart");
+        assert_eq!(tick_step(20.0, 2000.0, 70.0), 1.0);
+        assert_eq!(tick_step(3600.0, 1000.0, 70.0), 300.0, "an hour: 5 minutes apart");
+        assert_eq!(tick_step(36_000.0, 500.0, 70.0), 7200.0, "ten hours in 500 px: whole hours, 2 apart");
+    }
 
     #[test]
     fn timecodes_are_hh_mm_ss_mmm() {

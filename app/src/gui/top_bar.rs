@@ -50,7 +50,8 @@ pub(super) fn show(
     out: &mut Vec<Action>,
 ) {
     let saving = bar.saving;
-    ui.horizontal(|ui| {
+    // On two rows when the window is narrow, never cut off.
+    ui.horizontal_wrapped(|ui| {
         let hover = format!("Open a video or dataset (or drop files on the window), with {}", bar.dialogs);
         if ui.button("Open…").on_hover_text(hover).clicked() {
             out.push(Action::PickFile(Purpose::Open));
@@ -125,8 +126,9 @@ pub(super) fn show(
             ui.separator();
             let data = d.document.dataset();
             ui.label(format!(
-                "{} · {} tracks · {} segments · {} questions · {} model runs",
+                "{}{} · {} tracks · {} segments · {} questions · {} model runs",
                 file_name(d.document.path()),
+                if d.document.unsaved_edits() > 0 { " *" } else { "" },
                 data.tracks.len(),
                 data.segments.len(),
                 data.questions.len(),
@@ -134,6 +136,26 @@ pub(super) fn show(
             ));
         }
     });
+}
+
+/// The lasting warnings and the notices, over the top of the window below the top bar:
+/// they come and go without moving anything.
+pub(super) fn notices(ctx: &egui::Context, session: &Session, below: f32, out: &mut Vec<Action>) {
+    let lasting =
+        session.dataset.as_ref().is_some_and(|d| d.set_aside.is_some() || d.autosave.failing.is_some());
+    if !lasting && session.showing().next().is_none() {
+        return;
+    }
+    egui::Area::new(egui::Id::unique("notices"))
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-8.0, below + 4.0))
+        .order(egui::Order::Foreground)
+        .show(ctx, |ui| {
+            ui.set_max_width((ctx.content_rect().width() * 0.6).max(280.0));
+            egui::Frame::popup(ui.style()).show(ui, |ui| notice_list(ui, session, out));
+        });
+}
+
+fn notice_list(ui: &mut egui::Ui, session: &Session, out: &mut Vec<Action>) {
     if let Some(aside) = session.dataset.as_ref().and_then(|d| d.set_aside.as_ref()) {
         ui.horizontal_wrapped(|ui| {
             let name = aside.path.file_name().unwrap_or_default().to_string_lossy();
@@ -164,7 +186,7 @@ pub(super) fn show(
         );
     }
     for (i, notice) in session.showing() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let color = match notice.severity {
                 Severity::Info => egui::Color32::LIGHT_GRAY,
                 Severity::Warning => egui::Color32::from_rgb(255, 170, 60),

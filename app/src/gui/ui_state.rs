@@ -33,6 +33,8 @@ pub struct UiState {
     pub segment_label: String,
     pub model: ModelForm,
     pub frame_times: UiFrameTimes,
+    /// The window title last sent.
+    pub title: String,
 }
 
 impl Default for UiState {
@@ -49,6 +51,7 @@ impl Default for UiState {
             segment_label: String::new(),
             model: ModelForm::default(),
             frame_times: UiFrameTimes::default(),
+            title: String::new(),
         }
     }
 }

@@ -133,8 +133,13 @@ fn write_a_question_with_evidence_and_a_grounded_rationale() {
     );
 
     // A perception step, typed, then grounded with one key to this frame and the box.
+    // The editor is taller than the panel: scroll to the button, as a person would.
+    h.get_by_label("Add perception step").scroll_to_me();
+    h.run_steps(10);
     h.get_by_label("Add perception step").click();
     h.run_steps(2);
+    h.get_by_label("Step 1").scroll_to_me();
+    h.run_steps(10);
     h.get_by_label("Step 1").focus();
     h.step();
     h.get_by_label("Step 1").type_text("the square is blue");

@@ -12,6 +12,7 @@ use vidence_tests::step_until;
 
 mod annotation;
 mod first_hour;
+mod layout;
 mod model;
 mod safety;
 
@@ -261,6 +262,9 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     h.step();
     drag(&mut h, screen(100.0, 550.0), screen(260.0, 650.0));
     let track = new_track(h.state()).expect("a new track");
+    assert_eq!(h.state().title(), "demo.vidence.json * — Vidence", "unsaved edits mark the title");
+    h.run_steps(2);
+    h.get_by_label("* 1 unsaved edit(s)");
     assert_eq!(track.keyframes.len(), 1);
     assert_eq!(track.keyframes[0].frame, 0);
     let drawn = track.keyframes[0].bbox.0;
@@ -312,7 +316,13 @@ fn draw_a_box_step_move_it_and_the_frames_between_interpolate() {
     });
     let saved = annotate::load(&dataset).unwrap();
     assert_eq!(saved.tracks.iter().find(|t| t.id == "track-1").map(|t| t.keyframes.len()), Some(2));
-    assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
+    assert_eq!(
+        h.state().notices(),
+        ["Saved demo.vidence.json."],
+        "a save is confirmed, and nothing else said"
+    );
+    assert_eq!(h.state().title(), "demo.vidence.json — Vidence");
+    h.get_by_label("All saved");
 }
 
 #[test]

@@ -206,6 +206,9 @@ impl VidenceApp {
                 self.ui.canvas.fit();
                 self.check_video();
             }
+            LoadEvent::Info { path, message } => {
+                s.notify(Notice::info(format!("{}: {message}", super::file_name(&path))));
+            }
             LoadEvent::Warning { path, message } => {
                 s.notify(Notice::warning(format!("{}: {message}", super::file_name(&path))));
             }
@@ -294,7 +297,12 @@ impl VidenceApp {
             (Err(e), _) => Err(e),
         };
         match finished {
-            Ok(()) => {}
+            Ok(()) => {
+                if let Some(d) = self.session.dataset.as_ref().filter(|d| d.serial == serial) {
+                    let name = super::file_name(d.document.path());
+                    self.session.notify(Notice::info(format!("Saved {name}.")));
+                }
+            }
             Err(DatasetError::ChangedOnDisk { .. }) => self.session.conflict = true,
             Err(e) => self.session.notify(Notice::error(format!("not saved: {e}"))),
         }
