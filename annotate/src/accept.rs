@@ -34,14 +34,34 @@ impl Decision {
 pub struct Decided {
     pub edit: Edit,
     pub label: Option<LabelRef>,
+    /// The model's name for the object when no category has it: the box went under
+    /// [`MODEL_LABELS`] (the name stays in the run, linked by the verdict).
+    pub unmatched: Option<String>,
 }
 
-/// Colour of the categories that accepting evidence creates.
+/// The one category that boxes go under when the model's name for them is no
+/// category's name: the list of categories stays the dataset's, not the model's.
+pub const MODEL_LABELS: &str = "model labels";
+
+/// Colour of the category that accepting evidence creates.
 const MODEL_CATEGORY: [u8; 3] = [255, 64, 200];
+
+/// The category of a box the model named `name`: the category of that name (ignoring
+/// case), else [`MODEL_LABELS`]; whether it matched none.
+fn model_category(data: &Dataset, name: &str, edits: &mut Vec<Edit>) -> (String, bool) {
+    let name = name.trim();
+    if let Some(c) = data.categories.iter().find(|c| !name.is_empty() && c.name.eq_ignore_ascii_case(name)) {
+        return (c.id.clone(), false);
+    }
+    let (id, new) = category_named(data, MODEL_LABELS, Some(MODEL_CATEGORY));
+    edits.extend(new);
+    (id, true)
+}
 
 /// Decide on `item` of run `run`. A box is placed on the frame showing at the time the
 /// model gave (through `times`, the video's frames), or on `frame_now` when it gave
-/// none; a new object name gets a category of its own.
+/// none; it goes under the category of the model's name for it, else under
+/// [`MODEL_LABELS`].
 pub fn decide(
     data: &Dataset,
     run: &str,
@@ -54,14 +74,17 @@ pub fn decide(
     let r = data.run(run).ok_or_else(|| not_found("model run", run.to_owned()))?;
     let review = decision.review();
     let mut edits = Vec::new();
+    let mut unmatched = None;
     let label = if decision == Decision::Reject {
         None
     } else {
         let mut ids = Ids::of(data);
         let missing = || not_found("piece of evidence", format!("{item:?} of run {run}"));
-        let category = |name: &str, edits: &mut Vec<Edit>| {
-            let (id, new) = category_named(data, name, Some(MODEL_CATEGORY));
-            edits.extend(new);
+        let mut category = |name: &str, edits: &mut Vec<Edit>| {
+            let (id, unmatched_name) = model_category(data, name, edits);
+            if unmatched_name {
+                unmatched = Some(name.trim().to_owned());
+            }
             id
         };
         let (label, edit) = match &item {
@@ -107,5 +130,5 @@ pub fn decide(
     };
     let verdicts = r.with_verdict(Verdict { item, review, label: label.clone() });
     edits.push(Edit::SetVerdicts { run: run.to_owned(), verdicts });
-    Ok(Decided { edit: Edit::Batch { edits }, label })
+    Ok(Decided { edit: Edit::Batch { edits }, label, unmatched })
 }

@@ -88,6 +88,12 @@ pub enum Edit {
         track: String,
         keyframes: Keyframes,
     },
+    /// Replace a track's keyframes as a repair: the new ones in order, the old ones
+    /// (as the file had them, perhaps out of order) its undo.
+    RepairKeyframes {
+        track: String,
+        keyframes: Keyframes,
+    },
     /// Keyframes from `frame` on move to a new track `new_id`.
     SplitTrack {
         track: String,
@@ -286,6 +292,13 @@ impl Edit {
                 }
                 let t = track_mut(d, track)?;
                 Edit::SetKeyframes {
+                    track: track.clone(),
+                    keyframes: std::mem::replace(&mut t.keyframes, keyframes.clone()),
+                }
+            }
+            Edit::RepairKeyframes { track, keyframes } => {
+                let t = track_mut(d, track)?;
+                Edit::RepairKeyframes {
                     track: track.clone(),
                     keyframes: std::mem::replace(&mut t.keyframes, keyframes.clone()),
                 }

@@ -15,6 +15,7 @@ mod persist;
 mod prediction;
 mod review;
 mod run;
+mod shape;
 pub mod time;
 pub mod tokens;
 mod validate;
@@ -38,7 +39,8 @@ pub use run::{
     Alternative, Backend, Dialect, EvidenceItem, Generation, ModelRef, ModelRun, Reading, RunSettings,
     RunToken, Sampling, TaskKind, Tokens, Verdict, box_confidences,
 };
-pub use validate::{Problem, validate};
+pub use shape::shape_problems;
+pub use validate::{Problem, repairs, validate};
 
 /// The JSON Schema of a dataset file, generated from the types (committed as
 /// `annotate/schema/vidence-2.schema.json`).

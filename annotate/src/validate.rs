@@ -69,6 +69,36 @@ impl Checker<'_> {
     }
 }
 
+/// The problems that can be repaired without guessing, each as an edit with what it
+/// does in words: keyframes out of frame order (which draw wrong) are put in order; of
+/// two on one frame, the later in the file stays.
+pub fn repairs(dataset: &Dataset) -> Vec<(String, crate::Edit)> {
+    let mut out = Vec::new();
+    for t in &dataset.tracks {
+        if t.keyframes.windows(2).all(|w| w[0].frame < w[1].frame) {
+            continue;
+        }
+        let mut sorted: Vec<crate::Keyframe> = t.keyframes.to_vec();
+        // Stable: keyframes on one frame keep their file order, and the last one stays.
+        sorted.sort_by_key(|k| k.frame);
+        let mut kept: Vec<crate::Keyframe> = Vec::with_capacity(sorted.len());
+        for k in sorted {
+            match kept.last_mut() {
+                Some(last) if last.frame == k.frame => *last = k,
+                _ => kept.push(k),
+            }
+        }
+        let dropped = t.keyframes.len() - kept.len();
+        let what = if dropped == 0 {
+            format!("track {:?}: keyframes put in frame order", t.id)
+        } else {
+            format!("track {:?}: keyframes put in frame order, {dropped} on a frame twice dropped", t.id)
+        };
+        out.push((what, crate::Edit::RepairKeyframes { track: t.id.clone(), keyframes: kept.into() }));
+    }
+    out
+}
+
 /// Every problem in `dataset`; empty when it is valid.
 pub fn validate(dataset: &Dataset) -> Vec<Problem> {
     let mut c = Checker { dataset, problems: Vec::new() };
@@ -261,6 +291,32 @@ mod tests {
     #[test]
     fn a_valid_dataset_has_no_problems() {
         assert_eq!(validate(&valid()), vec![]);
+        assert!(repairs(&valid()).is_empty());
+    }
+
+    #[test]
+    fn keyframes_out_of_order_are_repaired_by_an_edit_that_undoes() {
+        let mut d = valid();
+        let original = d.clone();
+        let mut keys = d.tracks[0].keyframes.to_vec();
+        keys.reverse();
+        let mut twice = keys[0].clone();
+        twice.bbox.0[0] += 1.0;
+        keys.push(twice.clone());
+        d.tracks[0].keyframes = keys.into();
+        assert!(paths(&d).iter().any(|p| p.ends_with(".frame")), "out of order is a problem");
+        let fixes = repairs(&d);
+        assert_eq!(fixes.len(), 1);
+        assert!(fixes[0].0.contains("1 on a frame twice dropped"), "{}", fixes[0].0);
+        let broken = d.clone();
+        let undo = fixes[0].1.apply(&mut d).expect("the repair applies");
+        assert!(validate(&d).is_empty(), "{:?}", validate(&d));
+        let frames: Vec<u64> = d.tracks[0].keyframes.iter().map(|k| k.frame).collect();
+        let want: Vec<u64> = original.tracks[0].keyframes.iter().map(|k| k.frame).collect();
+        assert_eq!(frames, want);
+        assert!(d.tracks[0].keyframes.contains(&twice), "the later of two on one frame stays");
+        undo.apply(&mut d).unwrap();
+        assert_eq!(d, broken);
     }
 
     #[test]

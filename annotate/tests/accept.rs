@@ -1,5 +1,5 @@
 //! Accepting a model's evidence into labels: the labels it makes, where boxes land in
-//! time, and new categories that never collide with an existing id.
+//! time, and the categories they go under.
 
 use annotate::accept::{Decision, decide};
 use annotate::dialect::{Context, Coordinates};
@@ -85,23 +85,27 @@ fn dataset() -> Dataset {
 }
 
 #[test]
-fn accepting_a_name_that_is_another_category_s_id_makes_a_category_of_its_own() {
+fn a_model_s_name_finds_its_category_by_name_else_goes_under_model_labels() {
     let mut d = dataset();
+    // "person" is a category's id but not its name: the model's word is not taken as one.
     let decided = decide(&d, "run-1", EvidenceItem::Box { index: 0 }, Decision::Accept, &TenFps, 0).unwrap();
+    assert_eq!(decided.unmatched.as_deref(), Some("person"));
     decided.edit.apply(&mut d).expect("no id collides");
     let Some(LabelRef::Track(id)) = decided.label else { panic!("a track") };
     let track = d.track(&id).unwrap();
-    assert_eq!(track.category, "person-2");
-    assert_eq!(d.category("person-2").unwrap().name, "person");
+    assert_eq!(track.category, "model-labels");
+    assert_eq!(d.category("model-labels").unwrap().name, annotate::accept::MODEL_LABELS);
     assert_eq!(track.keyframes[0].frame, 20, "the frame showing at 2.05 s");
     assert_eq!(track.review, Review::Accepted);
-    // The same name again finds that category; a name finds its category whatever the id.
+    // Another unmatched name joins the same category: the list does not grow.
     let again =
         decide(&d, "run-1", EvidenceItem::Track { label: "person".into() }, Decision::Edit, &TenFps, 0);
     let again = again.unwrap();
     again.edit.apply(&mut d).unwrap();
     assert_eq!(d.categories.len(), 2);
+    // A name finds its category, whatever its id and case.
     let by_name = decide(&d, "run-1", EvidenceItem::Box { index: 2 }, Decision::Accept, &TenFps, 42).unwrap();
+    assert_eq!(by_name.unmatched, None);
     by_name.edit.apply(&mut d).unwrap();
     let Some(LabelRef::Track(id)) = by_name.label else { panic!("a track") };
     let track = d.track(&id).unwrap();
@@ -110,8 +114,13 @@ fn accepting_a_name_that_is_another_category_s_id_makes_a_category_of_its_own() 
         ("person", 42),
         "untimed: the frame shown"
     );
+    assert_eq!(d.categories.len(), 2);
     assert!(validate(&d).is_empty(), "{:?}", validate(&d));
     assert_eq!(d.runs[0].verdicts.len(), 3);
+    // The model's own name stays in the run, linked from the verdict.
+    let verdict = &d.runs[0].verdicts[0];
+    let EvidenceItem::Box { index } = verdict.item else { panic!("a box verdict") };
+    assert_eq!(d.runs[0].prediction.boxes[index].label.as_deref(), Some("person"));
 }
 
 #[test]

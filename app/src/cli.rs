@@ -136,12 +136,29 @@ pub fn validate(path: &Path, json: bool) -> std::process::ExitCode {
     let dataset = match annotate::parse(&text, path) {
         Ok(d) => d,
         Err(DatasetError::Parse { json_path, line, column, message, syntax: false, .. }) => {
-            let problem = annotate::Problem {
+            // Every element that does not read, not only the first; the first with
+            // its line.
+            let mut problems = annotate::shape_problems(&text);
+            let first = annotate::Problem {
                 path: json_path,
                 message: format!("{message} (line {line}, column {column})"),
             };
-            report(false, &[problem], None);
+            if problems.is_empty() {
+                problems.push(first);
+            } else if let Some(p) = problems.iter_mut().find(|p| p.path == first.path && p.message == message)
+            {
+                *p = first;
+            }
+            report(false, &problems, None);
             return std::process::ExitCode::from(1);
+        }
+        Err(e @ DatasetError::Parse { syntax: true, .. }) => {
+            // NaN and Infinity, which JSON has not, are named.
+            let named =
+                annotate::shape_problems(&text).into_iter().find(|p| p.message.starts_with("JSON has no"));
+            let error = named.map_or_else(|| e.to_string(), |p| format!("{}: {}", path.display(), p.message));
+            report(false, &[], Some(error));
+            return std::process::ExitCode::from(2);
         }
         Err(e) => {
             report(false, &[], Some(e.to_string()));

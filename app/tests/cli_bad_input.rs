@@ -214,3 +214,37 @@ fn new_starts_a_dataset_for_videos_and_never_writes_over_a_file() {
     );
     assert!(!dir.join("x.json").exists());
 }
+
+#[test]
+fn validate_reports_every_problem_and_names_common_mistakes() {
+    let dir = scratch("validate_all");
+    let many = dir.join("many.json");
+    std::fs::write(
+        &many,
+        r#"{"schema": "vidence/2",
+  "videos": [{"id": "v", "path": "v.mp4", "width": "wide", "height": 1, "fps": 1, "frame_count": 1, "duration_s": 1}],
+  "categories": [{"id": "a", "name": 3}, {"id": "b", "name": "fine"}, {"id": 7, "name": "x"}]
+}"#,
+    )
+    .unwrap();
+    let out = vidence(&["validate", "--json", many.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    let paths: Vec<&str> = problems.iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["$.categories[0].name", "$.categories[2].id", "$.videos[0].width"], "all three");
+    assert!(problems.iter().any(|p| p["message"].as_str().unwrap().contains("line ")), "{problems:?}");
+
+    let array = dir.join("array.json");
+    std::fs::write(&array, r#"[{"schema": "vidence/2"}]"#).unwrap();
+    let out = vidence(&["validate", array.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not a Vidence dataset"));
+
+    let nan = dir.join("nan.json");
+    std::fs::write(&nan, "{\"schema\": \"vidence/2\",\n \"videos\": [{\"fps\": NaN}]}").unwrap();
+    let out = vidence(&["validate", nan.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("JSON has no NaN") && err.contains("line 2"), "{err}");
+}

@@ -8,6 +8,10 @@ use annotate::Dataset;
 pub enum DatasetAction {
     OpenFile(PathBuf),
     ShowVideo(String),
+    /// Go to what a problem's JSON path points at.
+    GoTo(String),
+    /// Check the dataset again.
+    Recheck,
 }
 
 /// `current`: the file open now (the dataset, or the bare video), highlighted.
@@ -15,7 +19,7 @@ pub fn show(
     ui: &mut egui::Ui,
     files: &[PathBuf],
     current: Option<&Path>,
-    dataset: Option<(&Dataset, Option<&str>)>,
+    dataset: Option<(&Dataset, Option<&str>, &[annotate::Problem])>,
 ) -> Option<DatasetAction> {
     let mut action = None;
     ui.heading("Files");
@@ -28,7 +32,7 @@ pub fn show(
             action = Some(DatasetAction::OpenFile(path.clone()));
         }
     }
-    let Some((d, shown)) = dataset else { return action };
+    let Some((d, shown, problems)) = dataset else { return action };
     ui.separator();
     ui.heading("Videos");
     for v in &d.videos {
@@ -51,6 +55,22 @@ pub fn show(
                     .text(format!("{} / {} reviewed", progress.reviewed, progress.total)),
             );
         });
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.heading(format!("Problems ({})", problems.len()));
+        if ui.small_button("Check again").on_hover_text("Check the dataset as it is now").clicked() {
+            action = Some(DatasetAction::Recheck);
+        }
+    });
+    if problems.is_empty() {
+        ui.label("None found.");
+    }
+    for p in problems {
+        let text = format!("{}: {}", p.path, p.message);
+        if ui.add(egui::Button::new(&text).wrap()).on_hover_text("Go to it").clicked() {
+            action = Some(DatasetAction::GoTo(p.path.clone()));
+        }
     }
     action
 }

@@ -185,7 +185,7 @@ impl VidenceApp {
                     ask_panel::show(ui, &mut self.ui.model, &self.workers.asker, &clip, &runs, shown);
                 out.extend(action.map(Action::Ask));
             }
-            _ => out.extend(files(ui, Some((data, d.video_id.as_deref()))).map(Action::Dataset)),
+            _ => out.extend(files(ui, Some((data, d.video_id.as_deref(), &d.problems))).map(Action::Dataset)),
         }
     }
 
@@ -208,7 +208,8 @@ impl VidenceApp {
         let frame = session.frame_seen().unwrap_or(0);
         match &session.selected {
             Some(LabelRef::Track(id)) if let Some(track) = data.track(id) => {
-                out.extend(selection::show(ui, data, track, frame).map(Action::Selection));
+                let action = selection::show(ui, data, track, frame, &mut self.ui.new_category);
+                out.extend(action.map(Action::Selection));
             }
             Some(LabelRef::Segment(id)) if let Some(segment) = data.segment(id) => {
                 let time = session.time_seen().unwrap_or(0.0);

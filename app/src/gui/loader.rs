@@ -30,6 +30,8 @@ pub enum LoadEvent {
         video_id: Option<String>,
         /// Edits made on another version of the file, kept aside unapplied.
         set_aside: Option<annotate::SetAside>,
+        /// What `annotate::validate` found.
+        problems: Vec<annotate::Problem>,
     },
     /// Opened, and something the user should know.
     Info {
@@ -143,21 +145,38 @@ fn open(
 ) -> Vec<LoadEvent> {
     let failed = |message: String| vec![LoadEvent::Failed { path: path.to_owned(), message }];
     if is_dataset(path) {
-        let (document, opened) = match Document::open_on(path, std::sync::Arc::clone(disk)) {
+        let (mut document, opened) = match Document::open_on(path, std::sync::Arc::clone(disk)) {
             Ok(d) => d,
             Err(e) => return failed(e.to_string()),
         };
+        let mut events = Vec::new();
+        // What can be repaired without guessing is, as one undoable edit; the file on
+        // disk stays as it was until it is saved.
+        let repairs = annotate::repairs(document.dataset());
+        if !repairs.is_empty() {
+            let (what, edits): (Vec<String>, Vec<annotate::Edit>) = repairs.into_iter().unzip();
+            let message = match document.apply(annotate::Edit::Batch { edits }) {
+                Ok(()) => format!(
+                    "repaired {} problem(s) that drew wrong ({}); Ctrl+Z undoes it, and the file keeps its                      old version as a backup when saved",
+                    what.len(),
+                    what.join("; ")
+                ),
+                Err(e) => format!("could not repair: {e}"),
+            };
+            events.push(LoadEvent::Warning { path: path.to_owned(), message });
+        }
         let dataset = document.dataset();
         // A dataset with problems still opens, so they can be seen and fixed.
         let problems = annotate::validate(dataset);
-        let mut events: Vec<LoadEvent> = problems
-            .first()
-            .map(|first| LoadEvent::Warning {
-                path: path.to_owned(),
-                message: format!("{} problem(s), first {}: {}", problems.len(), first.path, first.message),
-            })
-            .into_iter()
-            .collect();
+        if let Some(first) = problems.first() {
+            let message = format!(
+                "{} problem(s), first {}: {}; all are listed under Problems in the Dataset tab",
+                problems.len(),
+                first.path,
+                first.message
+            );
+            events.push(LoadEvent::Warning { path: path.to_owned(), message });
+        }
         if opened.recovered_edits > 0 {
             events.push(LoadEvent::Info {
                 path: path.to_owned(),
@@ -185,6 +204,7 @@ fn open(
             document: Box::new(document),
             video_id,
             set_aside: opened.set_aside,
+            problems,
         });
         let Some(video) = video else { return events };
         let video_path = path.parent().unwrap_or(Path::new(".")).join(&video.path);

@@ -18,6 +18,8 @@ pub enum SelectionAction {
     SplitHere,
     MergeInto(String),
     SetCategory(String),
+    /// A category of this name (found, or made) for the track.
+    NewCategory(String),
     SetInterpolation(Interpolation),
 }
 
@@ -86,7 +88,14 @@ pub fn show_segment(
     action
 }
 
-pub fn show(ui: &mut egui::Ui, dataset: &Dataset, track: &Track, frame: u64) -> Option<SelectionAction> {
+/// `new_category`: the name being typed in the category menu.
+pub fn show(
+    ui: &mut egui::Ui,
+    dataset: &Dataset,
+    track: &Track,
+    frame: u64,
+    new_category: &mut String,
+) -> Option<SelectionAction> {
     let mut action = None;
     ui.heading(format!("Track {}", track.id));
     let here = track.box_at(frame);
@@ -130,6 +139,17 @@ pub fn show(ui: &mut egui::Ui, dataset: &Dataset, track: &Track, frame: u64) -> 
         .show_ui(ui, |ui| {
             for c in &dataset.categories {
                 ui.selectable_value(&mut category, c.id.clone(), &c.name);
+            }
+            ui.separator();
+            let name = ui.label("New category");
+            let field =
+                ui.add(egui::TextEdit::singleline(new_category).hint_text("name")).labelled_by(name.id);
+            let field = field.on_hover_text("Type a name and press Enter");
+            let typed = !new_category.trim().is_empty();
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.add_enabled(typed, egui::Button::new("Add category")).clicked() || entered) && typed {
+                action = Some(SelectionAction::NewCategory(std::mem::take(new_category).trim().to_owned()));
+                ui.close();
             }
         });
     if category != track.category {

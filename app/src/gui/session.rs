@@ -25,6 +25,8 @@ pub struct OpenDataset {
     /// A video of the dataset that could not be opened (moved or deleted): its id and
     /// why, until it is located.
     pub missing: Option<(String, String)>,
+    /// What is wrong with the dataset, as last checked.
+    pub problems: Vec<annotate::Problem>,
 }
 
 /// A file on its way in, while the loader opens it.
@@ -100,6 +102,8 @@ pub struct Session {
     pub tool: Tool,
     /// The selected track or segment.
     pub selected: Option<LabelRef>,
+    /// The category the user last gave a box: new boxes get it.
+    pub last_category: Option<String>,
     /// The question open in the question panel.
     pub question: Option<String>,
     pub review: ReviewMode,

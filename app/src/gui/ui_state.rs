@@ -35,6 +35,8 @@ pub struct UiState {
     pub frame_times: UiFrameTimes,
     /// The window title last sent.
     pub title: String,
+    /// A category name being typed in the category menu.
+    pub new_category: String,
 }
 
 impl Default for UiState {
@@ -52,6 +54,7 @@ impl Default for UiState {
             model: ModelForm::default(),
             frame_times: UiFrameTimes::default(),
             title: String::new(),
+            new_category: String::new(),
         }
     }
 }

@@ -253,3 +253,38 @@ fn esc_closes_the_help_before_it_deselects() {
     h.run_steps(2);
     assert!(h.state().selected_track().is_none());
 }
+
+#[test]
+fn the_category_menu_makes_a_category_and_new_boxes_take_the_last_used() {
+    let mut h = harness(vec![demo_copy("gui_category")]);
+    wait_for_first_frame(&mut h);
+    let screen = super::demo_to_screen(&h);
+    let b = h.state().dataset().unwrap().track("track-blue-square").unwrap().box_at(0).unwrap().bbox.0;
+    super::click(&mut h, screen((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0));
+    h.run_steps(2);
+    h.get_by_label("Category").click();
+    h.run_steps(2);
+    h.get_by_label("New category").focus();
+    h.step();
+    h.get_by_label("New category").type_text("bicycle");
+    h.step();
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    let data = h.state().dataset().unwrap();
+    let made = data.categories.iter().find(|c| c.name == "bicycle").expect("a category named bicycle");
+    assert_eq!(data.track("track-blue-square").unwrap().category, made.id);
+    let made = made.id.clone();
+    h.get_by_label("as bicycle");
+
+    // A new box takes it.
+    h.key_press(Key::Escape);
+    h.key_press(Key::N);
+    h.step();
+    drag(&mut h, screen(100.0, 500.0), screen(200.0, 600.0));
+    assert_eq!(new_track(h.state()).map(|t| t.category), Some(made.clone()), "the category last used");
+    // One undo takes the box back, the next the category with its use.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(h.state().dataset().unwrap().category(&made).is_none());
+}

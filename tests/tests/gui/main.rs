@@ -195,6 +195,38 @@ fn a_dataset_with_problems_opens_with_a_warning() {
     let notices = h.state().notices().to_vec();
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert!(notices[0].contains("$.segments[0].end_s"), "{notices:?}");
+    // Every problem is listed in the Dataset tab; a click goes to it.
+    h.run_steps(2);
+    h.get_by_label("Problems (2)");
+    let problems = annotate::validate(h.state().dataset().unwrap());
+    let p = problems.iter().find(|p| p.path == "$.segments[0].end_s").unwrap();
+    h.get_by_label(&format!("{}: {}", p.path, p.message)).click();
+    h.run_steps(2);
+    let id = h.state().dataset().unwrap().segments[0].id.clone();
+    assert_eq!(h.state().selected(), Some(&annotate::LabelRef::Segment(id)));
+}
+
+#[test]
+fn keyframes_out_of_order_are_repaired_on_open_undoably_and_told() {
+    let path = demo_copy("gui_repair");
+    let mut data: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let keys = data["tracks"][0]["keyframes"].as_array_mut().unwrap();
+    keys.swap(0, 5);
+    let on_disk = serde_json::to_vec(&data).unwrap();
+    std::fs::write(&path, &on_disk).unwrap();
+    let mut h = harness(vec![path.clone()]);
+    step_until(&mut h, "the video", |app| app.shown_frame() == Some(0));
+    let notices = h.state().notices().to_vec();
+    assert!(notices.iter().any(|n| n.contains("keyframes put in frame order")), "{notices:?}");
+    let frames = |app: &VidenceApp| -> Vec<u64> {
+        app.dataset().unwrap().tracks[0].keyframes.iter().take(6).map(|k| k.frame).collect()
+    };
+    assert!(frames(h.state()).windows(2).all(|w| w[0] < w[1]), "{:?}", frames(h.state()));
+    assert!(annotate::validate(h.state().dataset().unwrap()).is_empty());
+    assert_eq!(std::fs::read(&path).unwrap(), on_disk, "the file is left as it was until saved");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(frames(h.state())[0], 5, "undo gives back the order the file had");
 }
 
 /// Where a pixel of the 1280x720 demo video lands on screen: fitted and centred.

@@ -111,6 +111,7 @@ impl VidenceApp {
             autosave: Default::default(),
             set_aside: None,
             missing: None,
+            problems: Vec::new(),
         });
         s.tool = Tool::Draw;
         s.notify(Notice::info(format!(

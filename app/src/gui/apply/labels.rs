@@ -7,6 +7,7 @@ use viewer::PlaybackCommand;
 
 use crate::gui::VidenceApp;
 use crate::gui::canvas::{CanvasAction, Tool};
+use crate::gui::dataset_panel::DatasetAction;
 use crate::gui::lanes::LaneAction;
 use crate::gui::objects::Jump;
 use crate::gui::questions::{self, QuestionAction};
@@ -25,8 +26,10 @@ impl VidenceApp {
                 let data = d.document.dataset();
                 let id = data.fresh_id("track");
                 let mut edits = Vec::new();
-                // A new box gets the first category; a dataset without any gets "object".
-                let category = match data.categories.first() {
+                // A new box gets the category last used, else the first; a dataset
+                // without any gets "object".
+                let last = self.session.last_category.as_deref().and_then(|c| data.category(c));
+                let category = match last.or(data.categories.first()) {
                     Some(c) => c.id.clone(),
                     None => {
                         let (id, new) = annotate::category_named(data, "object", None);
@@ -37,7 +40,7 @@ impl VidenceApp {
                 let track = annotate::Track {
                     id: id.clone(),
                     video,
-                    category,
+                    category: category.clone(),
                     keyframes: vec![annotate::Keyframe { frame, bbox, outside: false, occluded: false }]
                         .into(),
                     interpolation: annotate::Interpolation::Linear,
@@ -45,6 +48,7 @@ impl VidenceApp {
                     review: Review::Unreviewed,
                 };
                 edits.push(Edit::InsertTrack { index: data.tracks.len(), track });
+                self.session.last_category = Some(category);
                 self.edit(Edit::Batch { edits });
                 self.session.selected = Some(LabelRef::Track(id));
                 self.session.tool = Tool::Select;
@@ -95,7 +99,15 @@ impl VidenceApp {
                 Some(Edit::MergeTracks { into, from: track_id })
             }
             SelectionAction::SetCategory(category) => {
+                self.session.last_category = Some(category.clone());
                 Some(Edit::SetTrackCategory { track: track_id, category })
+            }
+            SelectionAction::NewCategory(name) => {
+                let Some(data) = self.dataset() else { return };
+                let (category, new) = annotate::category_named(data, &name, None);
+                self.session.last_category = Some(category.clone());
+                let set = Edit::SetTrackCategory { track: track_id, category };
+                Some(Edit::Batch { edits: new.into_iter().chain([set]).collect() })
             }
             SelectionAction::SetInterpolation(interpolation) => {
                 Some(Edit::SetInterpolation { track: track_id, interpolation })
@@ -238,6 +250,45 @@ impl VidenceApp {
             }
             other => self.session.selected = Some(other),
         }
+    }
+
+    /// Select the label a problem's JSON path points into (`$.tracks[3].keyframes[2]...`)
+    /// and bring it on screen: the keyframe it names, or the label's start.
+    pub(super) fn go_to_problem(&mut self, path: &str) {
+        let index = |list: &str, rest: &str| -> Option<usize> {
+            rest.strip_prefix(list)?.strip_prefix('[')?.split(']').next()?.parse().ok()
+        };
+        let Some(d) = self.dataset() else { return };
+        let rest = path.strip_prefix("$.").unwrap_or(path);
+        let (label, video) = if let Some(i) = index("tracks", rest) {
+            let Some(t) = d.tracks.get(i) else { return };
+            (LabelRef::Track(t.id.clone()), t.video.clone())
+        } else if let Some(i) = index("segments", rest) {
+            let Some(s) = d.segments.get(i) else { return };
+            (LabelRef::Segment(s.id.clone()), s.video.clone())
+        } else if let Some(i) = index("questions", rest) {
+            let Some(q) = d.questions.get(i) else { return };
+            (LabelRef::Question(q.id.clone()), q.video.clone())
+        } else {
+            return;
+        };
+        if self.session.video_id() != Some(video.as_str()) {
+            if d.video(&video).is_some() {
+                self.dataset_action(DatasetAction::ShowVideo(video));
+            }
+            self.pick(label, None);
+            return;
+        }
+        let keyframe = match (&label, rest.split_once("].keyframes[")) {
+            (LabelRef::Track(id), Some((_, k))) => k
+                .split(']')
+                .next()
+                .and_then(|k| k.parse::<usize>().ok())
+                .and_then(|k| Some(d.track(id)?.keyframes.get(k)?.frame)),
+            _ => None,
+        };
+        let jump = keyframe.map(Jump::Frame).or_else(|| self.jump_to(&label));
+        self.pick(label, jump);
     }
 
     /// Where a label is: its first keyframe or its start.

@@ -162,7 +162,7 @@ impl VidenceApp {
         let s = &mut self.session;
         match event {
             LoadEvent::Progress { path, fraction } => s.progress = Some((super::file_name(&path), fraction)),
-            LoadEvent::Dataset { document, video_id, set_aside } => {
+            LoadEvent::Dataset { document, video_id, set_aside, problems } => {
                 self.opened += 1;
                 let open = OpenDataset {
                     document: *document,
@@ -171,6 +171,7 @@ impl VidenceApp {
                     autosave: Default::default(),
                     set_aside,
                     missing: None,
+                    problems,
                 };
                 if open.video_id.is_some() {
                     s.opening = Opening::Dataset(Box::new(open));
@@ -310,6 +311,12 @@ impl VidenceApp {
 
     fn dataset_action(&mut self, action: DatasetAction) {
         match action {
+            DatasetAction::Recheck => {
+                if let Some(d) = &mut self.session.dataset {
+                    d.problems = annotate::validate(d.document.dataset());
+                }
+            }
+            DatasetAction::GoTo(path) => self.go_to_problem(&path),
             DatasetAction::OpenFile(path) => self.workers.loader.open(path),
             DatasetAction::ShowVideo(id) => {
                 let Some(d) = &self.session.dataset else { return };

@@ -112,6 +112,12 @@ impl VidenceApp {
         match decided {
             Ok(decided) => {
                 self.edit(decided.edit);
+                if let Some(name) = decided.unmatched {
+                    self.session.notify(Notice::info(format!(
+                        "No category is named {name:?}: the box went under {:?} (change it in the Selection panel).",
+                        annotate::accept::MODEL_LABELS
+                    )));
+                }
                 if decision == Decision::Edit {
                     match decided.label {
                         Some(LabelRef::Question(q)) => {
