@@ -79,6 +79,12 @@ impl Hub {
             path: local.to_owned(),
             error: std::io::Error::new(std::io::ErrorKind::NotFound, why),
         };
+        if local.is_file() {
+            return Err(missing(
+                "this is a file, not a folder: give the checkpoint's folder (config.json, tokenizer.json                  and the .safetensors weights)"
+                    .into(),
+            ));
+        }
         if !is_hub_id(spec) {
             return Err(missing("no such folder".into()));
         }

@@ -190,6 +190,7 @@ impl Loaded {
     /// A checkpoint folder's model (in the precision that suits `device`), tokenizer and
     /// processors; `progress` hears the fraction of the layers read.
     pub fn open(folder: &Path, device: &Device, progress: &mut dyn FnMut(f32)) -> crate::Result<Self> {
+        check_folder(folder)?;
         let tokenizer = Tokenizer::load(folder)?;
         let processor = Processor::load(folder)?;
         let model = Qwen3Vl::load_reporting(folder, Precision::for_device(device), device, progress)?;
@@ -201,6 +202,22 @@ impl Loaded {
     pub fn prefill(&mut self, media: &Media, text: &str) -> crate::Result<(Vec<u32>, Vec<f32>)> {
         prefill(&mut self.model, &self.tokenizer, &self.processor, media, text)
     }
+}
+
+/// A checkpoint folder lacking what every one has gets one message naming it all.
+fn check_folder(folder: &Path) -> crate::Result<()> {
+    let has = |name: &str| folder.join(name).is_file();
+    let mut lacks: Vec<&str> = ["config.json", "tokenizer.json"].into_iter().filter(|f| !has(f)).collect();
+    if !has("model.safetensors") && !has("model.safetensors.index.json") {
+        lacks.push("model.safetensors (or model.safetensors.index.json and its shards)");
+    }
+    if lacks.is_empty() {
+        return Ok(());
+    }
+    Err(crate::ModelError::Config {
+        path: folder.to_owned(),
+        message: format!("this folder is not a checkpoint: it lacks {}", lacks.join(" and ")),
+    })
 }
 
 /// Start `model` on a chat of one user turn (`media`, then `text`), with the

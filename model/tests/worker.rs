@@ -109,3 +109,51 @@ fn the_worker_loads_streams_parses_and_cancels() {
     assert!(matches!(end, Event::Done { finish: Finish::Cancelled | Finish::Stop, .. }), "{end:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The first failure after asking to load `spec`.
+fn load_failure(worker: &Worker, spec: &Path) -> String {
+    worker.send(Request::Load { spec: spec.to_str().unwrap().into(), device: DeviceChoice::Cpu });
+    loop {
+        match next(worker) {
+            Event::Failed(e) => return e,
+            Event::Loaded { .. } => panic!("{} loaded", spec.display()),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_broken_checkpoint_is_told_in_words() {
+    let worker = Worker::start().unwrap();
+    let base = std::env::temp_dir().join(format!("vidence-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+
+    let empty = base.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not a model").unwrap();
+    let e = load_failure(&worker, &empty);
+    assert!(
+        e.contains("not a checkpoint: it lacks config.json and tokenizer.json and model.safetensors"),
+        "{e}"
+    );
+
+    let e = load_failure(&worker, &empty.join("notes.txt"));
+    assert!(e.contains("is a file, not a folder"), "{e}");
+
+    let good = checkpoint();
+    let cut = base.join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    for entry in std::fs::read_dir(&good).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, cut.join(path.file_name().unwrap())).unwrap();
+    }
+    let weights = cut.join("model.safetensors");
+    let full = std::fs::metadata(&weights).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&weights).unwrap().set_len(full / 2).unwrap();
+    let e = load_failure(&worker, &cut);
+    assert!(
+        e.contains("the weights file is cut short") && e.contains(&format!("it has {} bytes", full / 2)),
+        "{e}"
+    );
+    assert!(e.contains(&format!("needs {full}")), "the header's own size: {e}");
+}

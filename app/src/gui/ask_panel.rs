@@ -170,7 +170,11 @@ fn model_row(ui: &mut egui::Ui, form: &mut ModelForm, asker: &Asker, action: &mu
             let on = asker.running_on.as_deref().unwrap_or("cpu");
             ui.label(format!("Ready: {} on {on}", short(spec, 30)))
         }
-        ModelState::Failed(e) => ui.colored_label(Color32::LIGHT_RED, e),
+        // An old failure goes once another model is named.
+        ModelState::Failed(spec, e) if spec.trim() == form.spec.trim() => {
+            ui.colored_label(Color32::LIGHT_RED, e)
+        }
+        ModelState::Failed(..) => ui.label("No model loaded."),
     };
     if !asker.recent.is_empty() {
         ui.horizontal_wrapped(|ui| {

@@ -22,7 +22,8 @@ pub enum ModelState {
     /// The model, and how far its loading has got.
     Loading(String, LoadStep),
     Ready(String),
-    Failed(String),
+    /// The model asked for, and why it did not load.
+    Failed(String, String),
 }
 
 /// How far a load has got.
@@ -154,7 +155,7 @@ impl Asker {
     pub fn load(&mut self, spec: &str, device: DeviceChoice) {
         let spec = spec.trim().to_owned();
         if spec.is_empty() {
-            self.state = ModelState::Failed("name a checkpoint folder or a hub id".into());
+            self.state = ModelState::Failed(spec, "name a checkpoint folder or a hub id".into());
             return;
         }
         match self.worker() {
@@ -163,7 +164,7 @@ impl Asker {
                 self.running_on = None;
                 self.state = ModelState::Loading(spec, LoadStep::Reading(0.0));
             }
-            Err(e) => self.state = ModelState::Failed(e),
+            Err(e) => self.state = ModelState::Failed(spec, e),
         }
     }
 
@@ -261,7 +262,8 @@ impl Asker {
                 }
                 Event::Failed(message) => {
                     if let ModelState::Loading(spec, _) = &self.state {
-                        self.state = ModelState::Failed(format!("cannot load {spec}: {message}"));
+                        self.state =
+                            ModelState::Failed(spec.clone(), format!("cannot load {spec}: {message}"));
                     } else if self.live.take().is_some() {
                         return Some(Outcome::Failed(message));
                     }

@@ -303,3 +303,19 @@ fn asking_the_model_streams_tokens_the_ui_keeps_drawing_and_a_run_can_be_cancell
     assert_eq!(h.state().dataset().unwrap().runs.len(), 2);
     assert!(h.state().notices().iter().any(|n| n.contains("cancelled")), "{:?}", h.state().notices());
 }
+
+#[test]
+fn a_broken_checkpoint_is_told_in_words_and_the_error_goes_when_another_is_named() {
+    let (mut h, _) = open("gui_model_broken");
+    let dir = vidence_tests::scratch("gui_broken_checkpoint");
+    std::fs::write(dir.join("config.json"), "{}").unwrap();
+    type_into(&mut h, "Checkpoint", dir.to_str().unwrap());
+    press(&mut h, "Load");
+    step_until(&mut h, "the failure", |app| app.model_state().starts_with("Failed"));
+    h.run_steps(2);
+    h.get_by_label_contains("is not a checkpoint: it lacks tokenizer.json and model.safetensors");
+    type_into(&mut h, "Checkpoint", "Qwen/Qwen3-VL-2B-Instruct");
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("not a checkpoint").is_none(), "the old error went");
+    h.get_by_label("No model loaded.");
+}
