@@ -112,7 +112,7 @@ fn the_worker_loads_streams_parses_and_cancels() {
 
 /// The first failure after asking to load `spec`.
 fn load_failure(worker: &Worker, spec: &Path) -> String {
-    worker.send(Request::Load { spec: spec.to_str().unwrap().into(), device: DeviceChoice::Cpu });
+    worker.send(Request::Load { spec: spec.to_str().expect("test setup").into(), device: DeviceChoice::Cpu });
     loop {
         match next(worker) {
             Event::Failed(e) => return e,
@@ -124,13 +124,13 @@ fn load_failure(worker: &Worker, spec: &Path) -> String {
 
 #[test]
 fn a_broken_checkpoint_is_told_in_words() {
-    let worker = Worker::start().unwrap();
+    let worker = Worker::start().expect("test setup");
     let base = std::env::temp_dir().join(format!("vidence-broken-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
 
     let empty = base.join("empty");
-    std::fs::create_dir_all(&empty).unwrap();
-    std::fs::write(empty.join("notes.txt"), "not a model").unwrap();
+    std::fs::create_dir_all(&empty).expect("test setup");
+    std::fs::write(empty.join("notes.txt"), "not a model").expect("test setup");
     let e = load_failure(&worker, &empty);
     assert!(
         e.contains("not a checkpoint: it lacks config.json and tokenizer.json and model.safetensors"),
@@ -142,14 +142,19 @@ fn a_broken_checkpoint_is_told_in_words() {
 
     let good = checkpoint();
     let cut = base.join("cut");
-    std::fs::create_dir_all(&cut).unwrap();
-    for entry in std::fs::read_dir(&good).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, cut.join(path.file_name().unwrap())).unwrap();
+    std::fs::create_dir_all(&cut).expect("test setup");
+    for entry in std::fs::read_dir(&good).expect("test setup") {
+        let path = entry.expect("test setup").path();
+        std::fs::copy(&path, cut.join(path.file_name().expect("test setup"))).expect("test setup");
     }
     let weights = cut.join("model.safetensors");
-    let full = std::fs::metadata(&weights).unwrap().len();
-    std::fs::OpenOptions::new().write(true).open(&weights).unwrap().set_len(full / 2).unwrap();
+    let full = std::fs::metadata(&weights).expect("test setup").len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&weights)
+        .expect("test setup")
+        .set_len(full / 2)
+        .expect("test setup");
     let e = load_failure(&worker, &cut);
     assert!(
         e.contains("the weights file is cut short") && e.contains(&format!("it has {} bytes", full / 2)),

@@ -110,10 +110,14 @@ impl VidenceApp {
         let lanes = &mut self.ui.lanes;
         // Its own height, which the user can drag: nothing in it grows or shrinks
         // the video above.
+        // At most 40% of the window's height, so the video keeps the most of it; at
+        // least the transport (two rows when narrow), the thumbnails and two lanes.
+        let least = 200.0;
+        let most = (ui.available_height() * 0.4).max(least);
         egui::Panel::bottom("timeline")
             .resizable(true)
             .default_size(250.0)
-            .size_range(130.0..=520.0)
+            .size_range(least..=most)
             .show(ui, |ui| timeline::show(ui, video, lanes, input, marks.as_ref(), out));
     }
 

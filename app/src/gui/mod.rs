@@ -346,16 +346,18 @@ impl eframe::App for VidenceApp {
         self.timeline(ui, &mut actions);
         // Widths the user sets by dragging, never the content's: the canvas beside
         // them does not shift while labels wrap.
+        // Each side at most 30% of the window's width: the video keeps the most of it.
+        let most = (ui.available_width() * 0.3).max(190.0);
         egui::Panel::left("left")
             .resizable(true)
             .default_size(260.0)
-            .size_range(190.0..=520.0)
+            .size_range(190.0..=most)
             .show(ui, |ui| self.left_panel(ui, &mut actions));
         if self.session.dataset.is_some() {
             egui::Panel::right("selection")
                 .resizable(true)
                 .default_size(240.0)
-                .size_range(170.0..=520.0)
+                .size_range(170.0..=most)
                 .show(ui, |ui| self.right_panel(ui, &mut actions));
         }
         egui::CentralPanel::default().show(ui, |ui| self.central(ui, &mut actions));

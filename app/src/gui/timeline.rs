@@ -148,8 +148,7 @@ pub fn show(
         }
         last_tick = x;
         let y = rect.top() + thumbs_h;
-        painter
-            .line_segment([egui::pos2(x, y - 8.0), egui::pos2(x, y + 4.0)], Stroke::new(1.5, Color32::WHITE));
+        painter.line_segment([egui::pos2(x, y - 8.0), egui::pos2(x, y)], Stroke::new(1.5, Color32::WHITE));
     }
 
     ruler(&painter, rect, scale, thumbs_h);

@@ -133,7 +133,7 @@ pub(super) fn show(
             ui.separator();
             let data = d.document.dataset();
             ui.label(format!(
-                "{}{} · {} tracks · {} segments · {} questions · {} model runs",
+                "{}{} · {} tracks · {} segments · {} questions · {} run(s)",
                 file_name(d.document.path()),
                 if d.document.unsaved_edits() > 0 { " *" } else { "" },
                 data.tracks.len(),
