@@ -21,8 +21,9 @@ const CONFIG: &str = r#"{
         "num_position_embeddings": 64, "deepstack_visual_indexes": [1]}
 }"#;
 
-fn checkpoint() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vidence-worker-{}", std::process::id()));
+/// A checkpoint in a folder of its own per `name`: tests run at once.
+fn checkpoint(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vidence-worker-{name}-{}", std::process::id()));
     model::qwen3_vl::write_random_checkpoint(&dir, CONFIG).expect("write the checkpoint");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qwen3_vl_tokenizer");
     std::fs::copy(fixtures.join("tokenizer.json"), dir.join("tokenizer.json")).expect("copy the tokenizer");
@@ -65,7 +66,7 @@ fn the_worker_loads_streams_parses_and_cancels() {
     worker.send(load("/no/such/checkpoint", DeviceChoice::Cpu));
     assert!(matches!(next(&worker), Event::Failed(e) if e.contains("/no/such/checkpoint")));
 
-    let dir = checkpoint();
+    let dir = checkpoint("loads");
     if !cfg!(feature = "cuda") {
         worker.send(load(dir.to_str().unwrap(), DeviceChoice::Cuda(0)));
         assert!(matches!(next(&worker), Event::Failed(e) if e.contains("no CUDA device")));
@@ -140,7 +141,7 @@ fn a_broken_checkpoint_is_told_in_words() {
     let e = load_failure(&worker, &empty.join("notes.txt"));
     assert!(e.contains("is a file, not a folder"), "{e}");
 
-    let good = checkpoint();
+    let good = checkpoint("broken");
     let cut = base.join("cut");
     std::fs::create_dir_all(&cut).expect("test setup");
     for entry in std::fs::read_dir(&good).expect("test setup") {
