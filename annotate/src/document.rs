@@ -66,6 +66,8 @@ impl SaveJob {
                     .map_err(|source| DatasetError::Write { path: original.clone(), source })?;
             }
             keep_backups(&self.path);
+        } else if self.path.exists() {
+            return Err(DatasetError::Exists { path: self.path });
         }
         let bytes = write_atomic(&self.dataset, &self.path, &self.from)?;
         Ok(Saved { base: journal::content_hash(&bytes), path: self.path, snapshot: self.snapshot })
@@ -142,7 +144,7 @@ impl Document {
             let mut stopped = replay.stopped;
             for (n, edit) in replay.edits.into_iter().enumerate() {
                 // An edit that no longer applies ends the usable part of the journal.
-                if let Err(e) = history.apply(&mut dataset, edit.clone()) {
+                if let Err(e) = history.replay(&mut dataset, edit.clone()) {
                     stopped = Some(format!("edit {n} of {total} no longer applies: {e}"));
                     break;
                 }
@@ -288,7 +290,12 @@ impl Document {
     }
 
     /// Snapshot the data for saving to another file on another thread.
+    /// Saving as the file's own name is a save; any other file that exists is refused
+    /// when the job runs.
     pub fn begin_save_as(&self, path: &Path) -> SaveJob {
+        if path == self.path {
+            return self.begin_save();
+        }
         SaveJob {
             dataset: Arc::clone(&self.dataset),
             path: path.to_owned(),

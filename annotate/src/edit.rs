@@ -486,6 +486,19 @@ impl History {
         !self.done.is_empty()
     }
 
+    /// Apply an edit read back from a journal: one that is the history's own undo or
+    /// redo (the journal writes those as plain edits) undoes or redoes, so the history
+    /// comes back as it was; any other is applied as a new edit.
+    pub fn replay(&mut self, d: &mut Dataset, edit: Edit) -> Result<(), EditError> {
+        if self.done.last().is_some_and(|(_, inverse)| *inverse == edit) && self.undo(d).is_some() {
+            return Ok(());
+        }
+        if self.undone.last().is_some_and(|(redo, _)| *redo == edit) && self.redo(d).is_some() {
+            return Ok(());
+        }
+        self.apply(d, edit)
+    }
+
     pub fn can_redo(&self) -> bool {
         !self.undone.is_empty()
     }

@@ -22,6 +22,8 @@ pub enum DatasetError {
     Write { path: PathBuf, source: std::io::Error },
     #[error("{path} was changed by another program since it was opened: reload it or save elsewhere")]
     ChangedOnDisk { path: PathBuf },
+    #[error("{path} exists already: save under a new name (a dataset is never saved over another file)")]
+    Exists { path: PathBuf },
 }
 
 /// Read and parse a dataset file of any schema version (older ones migrated).

@@ -78,8 +78,9 @@ fn each<T: DeserializeOwned>(key: &str, list: &Value, out: &mut Vec<Problem>) {
 
 /// A syntax error in words, with NaN and Infinity (which JSON has not) named.
 fn syntax(text: &str, e: &serde_json::Error) -> Problem {
-    let offset: usize = text.lines().take(e.line().saturating_sub(1)).map(|l| l.len() + 1).sum::<usize>()
-        + e.column().saturating_sub(1);
+    let offset: usize =
+        text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>()
+            + e.column().saturating_sub(1);
     let rest = text.get(offset.saturating_sub(1)..).unwrap_or("");
     let word = ["NaN", "Infinity", "-Infinity"]
         .into_iter()
@@ -121,5 +122,7 @@ mod tests {
         let inf = shape_problems("{\"schema\": \"vidence/2\",\n \"x\": -Infinity}");
         assert!(inf[0].message.starts_with("JSON has no -Infinity"), "{inf:?}");
         assert!(shape_problems("{\"videos\": []}")[0].message.contains("no \"schema\""));
+        let crlf = shape_problems("{\"schema\": \"vidence/2\",\r\n\r\n\r\n \"x\": NaN}");
+        assert!(crlf[0].message.starts_with("JSON has no NaN"), "Windows line ends: {crlf:?}");
     }
 }

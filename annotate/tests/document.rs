@@ -93,14 +93,16 @@ fn unsaved_edits_come_back_from_the_journal() {
     assert_eq!(opened.recovered_edits, 53);
     assert_eq!(again.dataset(), &live);
 
-    // Recovered edits undo as they did before the crash, back to the saved file.
+    // The history comes back as it was: 50 edits, 2 undone, 1 redone; the one still
+    // undone can be redone, and undoing the 49 others gives back the saved file.
+    assert!(again.redo());
+    assert_eq!(again.dataset(), &expected_after(50));
     let mut undone = 0;
     while again.undo() {
         undone += 1;
     }
-    assert_eq!(undone, 53);
+    assert_eq!(undone, 50);
     assert_eq!(again.dataset(), &base());
-    assert!(again.redo());
 }
 
 #[test]
@@ -390,4 +392,25 @@ fn save_as_leaves_the_journal_to_its_thread() {
     let (recovered, opened) = Document::open(&mine).unwrap();
     assert_eq!(opened.recovered_edits, 1, "the edit after the save comes back from the new journal");
     assert_eq!(recovered.dataset(), &expected_after(2));
+}
+
+#[test]
+fn save_as_never_writes_over_another_file_and_as_itself_is_a_save() {
+    let dir = scratch("save_as_over");
+    let path = dir.join("d.json");
+    annotate::save_atomic(&base(), &path).unwrap();
+    let other = dir.join("other.json");
+    std::fs::write(&other, "someone else's").unwrap();
+    let (mut doc, _) = Document::open(&path).unwrap();
+    doc.apply(edit(0)).unwrap();
+    let refused = doc.begin_save_as(&other).run();
+    assert!(matches!(refused, Err(DatasetError::Exists { .. })), "{:?}", refused.err());
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "someone else's");
+    // Its own name: a save, with the check that nobody else changed the file.
+    let mut theirs = base();
+    theirs.categories.clear();
+    annotate::save_atomic(&theirs, &path).unwrap();
+    let own = doc.begin_save_as(&path).run();
+    assert!(matches!(own, Err(DatasetError::ChangedOnDisk { .. })), "{:?}", own.err());
+    assert_eq!(annotate::load(&path).unwrap(), theirs);
 }

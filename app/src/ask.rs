@@ -80,7 +80,7 @@ impl AskRequest {
             );
         }
         if let (Some(from), Some(to)) = (self.from_s, self.to_s) {
-            anyhow::ensure!(from < to, "the clip starts at {from} s, not before it ends at {to} s");
+            anyhow::ensure!(from <= to, "the clip starts at {from} s, after it ends at {to} s");
         }
         if let Some(([x1, y1, x2, y2], _)) = self.region {
             anyhow::ensure!(
@@ -91,9 +91,10 @@ impl AskRequest {
                 x1 < x2 && y1 < y2,
                 "the region box [{x1}, {y1}, {x2}, {y2}] is inverted or empty"
             );
+            // A box partly off the frame (an object at its edge) is clamped onto it.
             let (w, h) = (f64::from(width), f64::from(height));
             anyhow::ensure!(
-                x1 >= 0.0 && y1 >= 0.0 && x2 <= w && y2 <= h,
+                x1 < w && y1 < h && x2 > 0.0 && y2 > 0.0,
                 "the region box [{x1}, {y1}, {x2}, {y2}] is off the {width}x{height} frame"
             );
         }

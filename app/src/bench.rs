@@ -192,9 +192,12 @@ pub struct PlayResult {
 /// Step through the whole video one frame at a time, as fast as frames come.
 pub fn play(video: &Path, cache_mib: usize) -> anyhow::Result<PlayResult> {
     anyhow::ensure!(cache_mib >= 1, "--cache-mb must be at least 1");
+    let cache_bytes = cache_mib
+        .checked_mul(1 << 20)
+        .ok_or_else(|| anyhow::anyhow!("--cache-mb {cache_mib} is too large"))?;
     let source = VideoSource::open(video)?;
     let index = std::sync::Arc::clone(source.index());
-    let server = FrameServer::start(source, cache_mib << 20, || {})?;
+    let server = FrameServer::start(source, cache_bytes, || {})?;
     let mut playback = Playback::default();
     let started = Instant::now();
     let mut steps = Vec::new();

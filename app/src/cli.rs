@@ -143,11 +143,10 @@ pub fn validate(path: &Path, json: bool) -> std::process::ExitCode {
                 path: json_path,
                 message: format!("{message} (line {line}, column {column})"),
             };
-            if problems.is_empty() {
-                problems.push(first);
-            } else if let Some(p) = problems.iter_mut().find(|p| p.path == first.path && p.message == message)
-            {
-                *p = first;
+            match problems.iter().position(|p| p.path == first.path) {
+                Some(i) if problems[i].message == message => problems[i] = first,
+                Some(_) => {}
+                None => problems.insert(0, first),
             }
             report(false, &problems, None);
             return std::process::ExitCode::from(1);

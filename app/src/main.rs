@@ -20,9 +20,9 @@ struct Cli {
     /// Open the first video at this time, in seconds from its first frame.
     #[arg(long)]
     at: Option<f64>,
-    /// Memory for the window's decoded frames, in MiB.
-    #[arg(long, default_value_t = viewer::DEFAULT_CACHE_BYTES >> 20)]
-    cache_mb: usize,
+    /// Memory for the window's decoded frames, in MiB [default: 384].
+    #[arg(long)]
+    cache_mb: Option<usize>,
     /// File dialogs: auto (the desktop's where it has a dialog service, else the
     /// built-in browser), native or built-in.
     #[arg(long, default_value = "auto")]
@@ -98,6 +98,11 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     if cli.command.is_some() {
         end_quietly_on_closed_pipe();
+        // The window's options before a command are refused, not ignored.
+        if cli.cache_mb.is_some() || cli.at.is_some() {
+            eprintln!("error: --cache-mb and --at are for the window; they cannot be used with a command");
+            return std::process::ExitCode::from(2);
+        }
     }
     if let Some(Command::Validate { dataset, json }) = &cli.command {
         return vidence::cli::validate(dataset, *json);
@@ -130,7 +135,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             vidence::gui::run(
                 paths,
                 vidence::gui::Options {
-                    cache_bytes: cli.cache_mb << 20,
+                    cache_bytes: match cli.cache_mb {
+                        None => viewer::DEFAULT_CACHE_BYTES,
+                        Some(mib) => mib.checked_mul(1 << 20).filter(|&b| b > 0).ok_or_else(|| {
+                            anyhow::anyhow!("--cache-mb {mib} is not a size for the frame cache")
+                        })?,
+                    },
                     start_time: cli.at,
                     file_dialogs: cli.file_dialog,
                     recent_models: directories::ProjectDirs::from("", "", "vidence")

@@ -56,7 +56,7 @@ fn ask_refuses_clips_boxes_and_settings_that_make_no_sense() {
     };
     refused(&ask(&["--from", "50", "--to", "60"]), "--from 50 s is past the end of the video (4.000 s long)");
     refused(&ask(&["--from", "-1"]), "--from is negative");
-    refused(&ask(&["--from", "3", "--to", "1"]), "the clip starts at 3 s, not before it ends at 1 s");
+    refused(&ask(&["--from", "3", "--to", "1"]), "the clip starts at 3 s, after it ends at 1 s");
     refused(&ask(&["--fps", "0"]), "--fps must be above 0");
     refused(&ask(&["--fps", "-2"]), "--fps must be above 0");
     refused(&ask(&["--max-tokens", "0"]), "--max-tokens must be at least 1");
@@ -64,7 +64,7 @@ fn ask_refuses_clips_boxes_and_settings_that_make_no_sense() {
     let region = |b: &'static str| ask(&["--task", "region", "--box", b]);
     refused(&region("nan,0,10,10"), "is not four numbers");
     refused(&region("30,30,10,10"), "is inverted or empty");
-    refused(&region("0,0,500,10"), "is off the 64x48 frame");
+    refused(&region("100,0,500,10"), "is off the 64x48 frame");
     refused(&region("1,2,3"), "--box takes four numbers");
 }
 
@@ -107,8 +107,10 @@ fn the_cache_size_is_taken_in_mib_where_frames_are_cached_and_refused_elsewhere(
     assert_eq!(result["cache_limit_mib"], 16);
     let used = result["cache_used_mib"].as_f64().unwrap();
     assert!(used > 0.0 && used <= 16.0, "{used} MiB used of 16");
-    // A command that keeps no frames says so instead of ignoring the setting.
+    // A command that keeps no frames says so instead of ignoring the setting, wherever
+    // it is given.
     refused(&["frame", video, "--index", "0", "--out", "/tmp/x.png", "--cache-mb", "16"], "--cache-mb");
+    refused(&["--cache-mb", "16", "probe", video], "cannot be used with");
 }
 
 #[test]

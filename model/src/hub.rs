@@ -81,7 +81,7 @@ impl Hub {
         };
         if local.is_file() {
             return Err(missing(
-                "this is a file, not a folder: give the checkpoint's folder (config.json, tokenizer.json                  and the .safetensors weights)"
+                "this is a file, not a folder: give the checkpoint's folder (config.json, tokenizer.json and the .safetensors weights)"
                     .into(),
             ));
         }

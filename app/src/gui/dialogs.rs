@@ -50,6 +50,17 @@ pub enum DialogKind {
     BuiltIn,
 }
 
+impl DialogKind {
+    /// `Auto` decided for this desktop: `Native` or `BuiltIn`.
+    pub fn resolved(self) -> Self {
+        match self {
+            Self::Auto if desktop_has_dialogs() => Self::Native,
+            Self::Auto => Self::BuiltIn,
+            other => other,
+        }
+    }
+}
+
 impl std::str::FromStr for DialogKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -90,11 +101,7 @@ const EXTENSIONS: [&str; 9] = ["mp4", "mkv", "mov", "webm", "avi", "m4v", "ts", 
 
 impl Dialogs {
     pub fn new(kind: DialogKind, wake: egui::Context) -> Self {
-        let native = match kind {
-            DialogKind::Auto => desktop_has_dialogs(),
-            DialogKind::Native => true,
-            DialogKind::BuiltIn => false,
-        };
+        let native = kind.resolved() == DialogKind::Native;
         Self { native, waiting: None, built_in: None, wake }
     }
 
@@ -111,15 +118,14 @@ impl Dialogs {
         self.waiting.is_some() || self.built_in.is_some()
     }
 
-    /// Ask for a file for `purpose`, starting at `near` (a file or a folder).
+    /// Ask for a file for `purpose`, starting beside the file `near`.
     pub fn ask(&mut self, purpose: Purpose, near: Option<&Path>) -> Result<(), String> {
         if self.is_open() {
             return Ok(());
         }
-        let dir =
-            near.map(|p| if p.is_dir() { p.to_path_buf() } else { p.parent().unwrap_or(p).to_path_buf() });
-        let name =
-            near.filter(|p| !p.is_dir()).and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+        // `near` is a file (the dataset, the video): its folder, and its name to offer.
+        let dir = near.and_then(Path::parent).map(Path::to_path_buf);
+        let name = near.and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
         if !self.native {
             let mut dialog = if purpose.saves() {
                 egui_file::FileDialog::save_file().default_filename(name.unwrap_or_default())

@@ -17,6 +17,8 @@ use super::ui_state::UiState;
 enum Bound {
     Act(Box<Action>),
     Help,
+    /// Esc with the help open: close it (however many Esc came).
+    CloseHelp,
     Debug,
 }
 
@@ -49,6 +51,7 @@ pub fn read(ctx: &egui::Context, session: &Session, ui: &mut UiState) -> Vec<Act
         match b {
             Bound::Act(action) => out.push(*action),
             Bound::Help => ui.show_help = !ui.show_help,
+            Bound::CloseHelp => ui.show_help = false,
             Bound::Debug => ui.show_debug = !ui.show_debug,
         }
     }
@@ -58,14 +61,16 @@ pub fn read(ctx: &egui::Context, session: &Session, ui: &mut UiState) -> Vec<Act
 /// The binding of one key press, given what is open.
 fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bound> {
     let act = |a: Action| Some(Bound::Act(Box::new(a)));
-    let (shift, command) = (m.shift, m.command);
+    // Ctrl is the command key on every platform but the Mac; there, plain-key
+    // shortcuts must not fire with Ctrl held either.
+    let (shift, command) = (m.shift, m.command || m.ctrl);
     let play = |c| act(Action::Playback(c));
     let global = match (key, command, shift) {
         (Key::ArrowRight, false, true) => play(PlaybackCommand::StepSeconds(1.0)),
         (Key::ArrowLeft, false, true) => play(PlaybackCommand::StepSeconds(-1.0)),
         (Key::Space, false, _) => play(PlaybackCommand::TogglePlay),
-        (Key::ArrowRight | Key::F | Key::Period, false, false) => play(PlaybackCommand::Step(1)),
-        (Key::ArrowLeft | Key::D, false, false) => play(PlaybackCommand::Step(-1)),
+        (Key::ArrowRight, false, false) | (Key::F | Key::Period, false, _) => play(PlaybackCommand::Step(1)),
+        (Key::ArrowLeft, false, false) | (Key::D, false, _) => play(PlaybackCommand::Step(-1)),
         (Key::Home, false, _) => play(PlaybackCommand::First),
         (Key::End, false, _) => play(PlaybackCommand::Last),
         (Key::F12, false, _) => Some(Bound::Debug),
@@ -74,7 +79,7 @@ fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bo
         (Key::Z, true, false) => act(Action::Undo),
         (Key::S, true, _) => act(Action::Save),
         // The help overlay closes before anything is deselected.
-        (Key::Escape, _, _) if ui.show_help => Some(Bound::Help),
+        (Key::Escape, _, _) if ui.show_help => Some(Bound::CloseHelp),
         (Key::Escape, _, _) => act(Action::Escape),
         _ => None,
     };

@@ -47,24 +47,30 @@ pub enum LoadEvent {
         path: PathBuf,
         message: String,
     },
-    /// A new dataset for the video on screen, written and opened.
-    Created(Box<Document>),
-    /// Records of videos to add to the open dataset (ids not yet made unique), and
-    /// the files that could not be read.
+    /// A new dataset for the video on screen, written and opened, or why not.
+    Created(Result<Box<Document>, String>),
+    /// Records of videos to add to the dataset at `dataset` (ids not yet made
+    /// unique), and the files that could not be read.
     Described {
+        dataset: PathBuf,
         records: Vec<annotate::Video>,
         failed: Vec<(PathBuf, String)>,
     },
-    /// A moved video checked against its record: the record with the new path.
-    Relinked(Result<annotate::Video, String>),
+    /// A moved video of the dataset at `dataset` checked against its record: the
+    /// record with the new path.
+    Relinked {
+        dataset: PathBuf,
+        result: Result<annotate::Video, String>,
+    },
 }
 
 /// Work for the loader thread.
 pub enum Request {
     /// A video or dataset to show.
     Open(PathBuf),
-    /// Write a new dataset at `out` for `videos` and open it.
-    Create { out: PathBuf, videos: Vec<PathBuf> },
+    /// Write a new dataset at `out` (`None`: beside the first video) for `videos`
+    /// and open it.
+    Create { out: Option<PathBuf>, videos: Vec<PathBuf> },
     /// Index videos for a dataset at `dataset`.
     Describe { dataset: PathBuf, videos: Vec<PathBuf> },
     /// Check that `file` is the video `record` describes, for a dataset at `dataset`.
@@ -99,11 +105,15 @@ impl Loader {
                 for request in queued {
                     let results = match request {
                         Request::Open(path) => open(&path, &send, &repaint, cache_bytes, &disk),
-                        Request::Create { out, videos } => vec![create(&out, &videos, &disk)],
+                        Request::Create { out, videos } => {
+                            vec![LoadEvent::Created(create(out, &videos, &disk))]
+                        }
                         Request::Describe { dataset, videos } => vec![describe(&dataset, &videos)],
-                        Request::Relink { record, file, dataset } => vec![LoadEvent::Relinked(
-                            crate::videos::relink(&record, &file, &dataset).map_err(|e| format!("{e:#}")),
-                        )],
+                        Request::Relink { record, file, dataset } => {
+                            let result =
+                                crate::videos::relink(&record, &file, &dataset).map_err(|e| format!("{e:#}"));
+                            vec![LoadEvent::Relinked { dataset, result }]
+                        }
                     };
                     for event in results {
                         if send.send(event).is_err() {
@@ -157,7 +167,7 @@ fn open(
             let (what, edits): (Vec<String>, Vec<annotate::Edit>) = repairs.into_iter().unzip();
             let message = match document.apply(annotate::Edit::Batch { edits }) {
                 Ok(()) => format!(
-                    "repaired {} problem(s) that drew wrong ({}); Ctrl+Z undoes it, and the file keeps its                      old version as a backup when saved",
+                    "repaired {} problem(s) that drew wrong ({}); Ctrl+Z undoes it, and the file keeps its old version as a backup when saved",
                     what.len(),
                     what.join("; ")
                 ),
@@ -214,22 +224,24 @@ fn open(
     open_video(path, send, repaint, cache_bytes)
 }
 
-fn create(out: &Path, videos: &[PathBuf], disk: &std::sync::Arc<dyn annotate::Disk>) -> LoadEvent {
-    let failed = |message: String| LoadEvent::Failed { path: out.to_owned(), message };
-    if out.exists() {
-        return failed("already exists: open it, or choose another name".into());
-    }
-    let data = match crate::videos::new_dataset(videos, out) {
-        Ok(d) => d,
-        Err(e) => return failed(format!("{e:#}")),
+fn create(
+    out: Option<PathBuf>,
+    videos: &[PathBuf],
+    disk: &std::sync::Arc<dyn annotate::Disk>,
+) -> Result<Box<Document>, String> {
+    let out = match (out, videos.first()) {
+        (Some(out), _) => out,
+        (None, Some(video)) => crate::videos::dataset_beside(video),
+        (None, None) => return Err("no video to start a dataset for".into()),
     };
-    if let Err(e) = annotate::save_atomic(&data, out) {
-        return failed(e.to_string());
+    let name = out.display();
+    if out.exists() {
+        return Err(format!("{name} already exists: open it, or choose another name"));
     }
-    match Document::open_on(out, std::sync::Arc::clone(disk)) {
-        Ok((document, _)) => LoadEvent::Created(Box::new(document)),
-        Err(e) => failed(e.to_string()),
-    }
+    let data = crate::videos::new_dataset(videos, &out).map_err(|e| format!("{e:#}"))?;
+    annotate::save_atomic(&data, &out).map_err(|e| e.to_string())?;
+    let (document, _) = Document::open_on(&out, std::sync::Arc::clone(disk)).map_err(|e| e.to_string())?;
+    Ok(Box::new(document))
 }
 
 fn describe(dataset: &Path, videos: &[PathBuf]) -> LoadEvent {
@@ -241,7 +253,7 @@ fn describe(dataset: &Path, videos: &[PathBuf]) -> LoadEvent {
             Err(e) => failed.push((video.clone(), format!("{e:#}"))),
         }
     }
-    LoadEvent::Described { records, failed }
+    LoadEvent::Described { dataset: dataset.to_owned(), records, failed }
 }
 
 fn open_video(

@@ -77,6 +77,8 @@ impl Default for Options {
 
 /// Open the main window on `paths` (videos or dataset files; the first is shown).
 pub fn run(paths: Vec<PathBuf>, options: Options) -> anyhow::Result<()> {
+    // Looked for before the window opens: it reads the file system.
+    let options = Options { file_dialogs: options.file_dialogs.resolved(), ..options };
     let native = eframe::NativeOptions {
         renderer: eframe::Renderer::Wgpu,
         viewport: egui::ViewportBuilder::default()

@@ -102,6 +102,8 @@ pub struct Session {
     pub tool: Tool,
     /// The selected track or segment.
     pub selected: Option<LabelRef>,
+    /// A new dataset for the video on screen is being written.
+    pub creating: bool,
     /// The category the user last gave a box: new boxes get it.
     pub last_category: Option<String>,
     /// The question open in the question panel.

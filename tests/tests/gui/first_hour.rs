@@ -134,6 +134,9 @@ fn a_bare_video_is_annotated_in_a_new_dataset_and_dropped_videos_join_it() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().dataset().unwrap().videos.len(), 1, "one undo takes both back");
+    step_until(&mut h, "the dataset's own video back on screen", |app| {
+        app.shown_video() == Some("h264_bframes") && app.shown_frame().is_some()
+    });
 }
 
 #[test]
@@ -143,10 +146,15 @@ fn n_on_a_bare_video_starts_a_dataset_beside_it_without_overwriting() {
     std::fs::write(dir.join("h264_bframes.json"), "someone else's file").unwrap();
     let mut h = harness(vec![clip]);
     step_until(&mut h, "the first frame", |app| app.shown_frame() == Some(0));
-    h.key_press(Key::N);
+    // Twice in one frame: one dataset.
+    press(&mut h, Key::N, Modifiers::NONE);
+    press(&mut h, Key::N, Modifiers::NONE);
     step_until(&mut h, "the new dataset", |app| app.dataset().is_some());
+    h.run_steps(5);
     assert!(annotate::load(&dir.join("h264_bframes-2.json")).is_ok());
+    assert!(!dir.join("h264_bframes-3.json").exists(), "a second press started no second dataset");
     assert_eq!(std::fs::read_to_string(dir.join("h264_bframes.json")).unwrap(), "someone else's file");
+    assert!(h.state().notices().iter().all(|n| !n.contains("No dataset")), "{:?}", h.state().notices());
 }
 
 /// The built-in browser's text field holding `value` (its folder or file name).

@@ -19,8 +19,9 @@ impl VidenceApp {
         let s = &self.session;
         let near = match &purpose {
             Purpose::SaveAs => s.dataset.as_ref().map(|d| d.document.path().to_path_buf()),
+            // A name to start from; the loader makes it unique before it writes.
             Purpose::NewDataset => {
-                s.video.as_ref().map(|v| crate::videos::dataset_beside(Path::new(&v.server.info().path)))
+                s.video.as_ref().map(|v| Path::new(&v.server.info().path).with_extension("json"))
             }
             Purpose::Open | Purpose::Locate(_) => s
                 .dataset
@@ -37,8 +38,19 @@ impl VidenceApp {
         let Some(first) = picked.paths.first().cloned() else { return };
         match picked.purpose {
             Purpose::Open => self.add_files(picked.paths),
-            Purpose::SaveAs => self.save(Some(&with_json_extension(first))),
-            Purpose::NewDataset => self.new_dataset(Some(with_json_extension(first))),
+            Purpose::SaveAs | Purpose::NewDataset => {
+                let Some(file) = dataset_file(first) else {
+                    self.session.notify(Notice::error(
+                        "A dataset is saved as a .json file: choose a name ending in .json.",
+                    ));
+                    return;
+                };
+                if picked.purpose == Purpose::SaveAs {
+                    self.save(Some(&file));
+                } else {
+                    self.new_dataset(Some(file));
+                }
+            }
             Purpose::Locate(id) => {
                 let Some(d) = &self.session.dataset else { return };
                 let Some(record) = d.document.dataset().video(&id).cloned() else { return };
@@ -87,16 +99,28 @@ impl VidenceApp {
     /// Start a dataset for the bare video on screen: beside it, or at `at`.
     pub(super) fn new_dataset(&mut self, at: Option<PathBuf>) {
         let Some(video) = &self.session.video else { return };
-        if self.session.dataset.is_some() {
+        // Once: a second N or click while the first is written would start another.
+        if self.session.dataset.is_some() || self.session.creating {
             return;
         }
+        self.session.creating = true;
         let file = PathBuf::from(&video.server.info().path);
-        let out = at.unwrap_or_else(|| crate::videos::dataset_beside(&file));
-        self.workers.loader.send(Request::Create { out, videos: vec![file] });
+        self.workers.loader.send(Request::Create { out: at, videos: vec![file] });
     }
 
     /// The new dataset of the video on screen is written: annotate it.
-    pub(super) fn created(&mut self, document: annotate::Document) {
+    pub(super) fn created(&mut self, result: Result<Box<annotate::Document>, String>) {
+        self.session.creating = false;
+        let document = match result {
+            Ok(d) => *d,
+            Err(e) => return self.session.notify(Notice::error(format!("No dataset started: {e}"))),
+        };
+        if self.session.dataset.is_some() {
+            let name = file_name(document.path());
+            return self
+                .session
+                .notify(Notice::info(format!("Started {name}; another dataset is open now.")));
+        }
         self.opened += 1;
         let path = document.path().to_path_buf();
         let video_id = document.dataset().videos.first().map(|v| v.id.clone());
@@ -121,11 +145,20 @@ impl VidenceApp {
     }
 
     /// Videos indexed to join the dataset: one undoable edit adds them all.
-    pub(super) fn described(&mut self, records: Vec<annotate::Video>, failed: Vec<(PathBuf, String)>) {
+    pub(super) fn described(
+        &mut self,
+        dataset: &Path,
+        records: Vec<annotate::Video>,
+        failed: Vec<(PathBuf, String)>,
+    ) {
         for (path, why) in failed {
             self.session.notify(Notice::error(format!("{}: {why}", file_name(&path))));
         }
-        let Some(d) = &self.session.dataset else { return };
+        let Some(d) = self.session.dataset.as_ref().filter(|d| d.document.path() == dataset) else {
+            return self
+                .session
+                .notify(Notice::warning("Videos were not added: another dataset is open now."));
+        };
         let data = d.document.dataset();
         let mut ids = annotate::Dataset { videos: data.videos.clone(), ..Default::default() };
         let mut edits = Vec::new();
@@ -142,7 +175,10 @@ impl VidenceApp {
     }
 
     /// A moved video was checked against its record: point the record at it and show it.
-    pub(super) fn relinked(&mut self, result: Result<annotate::Video, String>) {
+    pub(super) fn relinked(&mut self, dataset: &Path, result: Result<annotate::Video, String>) {
+        if self.session.dataset.as_ref().is_none_or(|d| d.document.path() != dataset) {
+            return;
+        }
         match result {
             Ok(record) => {
                 let id = record.id.clone();
@@ -155,9 +191,14 @@ impl VidenceApp {
     }
 }
 
-/// A dataset file name, `.json` added when the user typed none.
-fn with_json_extension(path: PathBuf) -> PathBuf {
-    if path.extension().is_some() { path } else { path.with_extension("json") }
+/// A dataset file name: `.json` added when the user typed none; `None` for another
+/// extension (a dataset is never written over a video).
+fn dataset_file(path: PathBuf) -> Option<PathBuf> {
+    match path.extension() {
+        None => Some(path.with_extension("json")),
+        Some(e) if e.eq_ignore_ascii_case("json") => Some(path),
+        Some(_) => None,
+    }
 }
 
 /// Whether two paths name the same file, compared as absolute paths (no disk access).

@@ -67,11 +67,13 @@ impl VidenceApp {
                 if let Some(d) = &mut self.session.dataset {
                     d.document.undo();
                 }
+                self.keep_shown_video();
             }
             Action::Redo => {
                 if let Some(d) = &mut self.session.dataset {
                     d.document.redo();
                 }
+                self.keep_shown_video();
             }
             Action::Save => self.save(None),
             Action::PickFile(purpose) => self.pick_file(purpose),
@@ -233,9 +235,24 @@ impl VidenceApp {
                 }
                 s.notify(Notice::error(format!("{}: {message}", super::file_name(&path))));
             }
-            LoadEvent::Created(document) => self.created(*document),
-            LoadEvent::Described { records, failed } => self.described(records, failed),
-            LoadEvent::Relinked(result) => self.relinked(result),
+            LoadEvent::Created(result) => self.created(result),
+            LoadEvent::Described { dataset, records, failed } => self.described(&dataset, records, failed),
+            LoadEvent::Relinked { dataset, result } => self.relinked(&dataset, result),
+        }
+    }
+
+    /// After an undo or redo: a video on screen that left the dataset (its adding
+    /// undone) gives way to the dataset's first, or to none.
+    fn keep_shown_video(&mut self) {
+        let Some(d) = &mut self.session.dataset else { return };
+        let Some(id) = &d.video_id else { return };
+        if d.document.dataset().video(id).is_some() {
+            return;
+        }
+        d.video_id = None;
+        match d.document.dataset().videos.first().map(|v| v.id.clone()) {
+            Some(first) => self.dataset_action(DatasetAction::ShowVideo(first)),
+            None => self.session.video = None,
         }
     }
 
