@@ -121,29 +121,18 @@ impl VidenceApp {
             .show(ui, |ui| timeline::show(ui, video, lanes, input, marks.as_ref(), out));
     }
 
-    pub(super) fn left_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
-        let session = &self.session;
-        let video_id = session.video_id();
-        ui.horizontal_wrapped(|ui| {
-            // Four tabs in the panel's width, on two rows when it is narrow.
-            ui.spacing_mut().item_spacing.x = 2.0;
-            ui.spacing_mut().button_padding.x = 3.0;
-            ui.selectable_value(&mut self.ui.left_tab, LeftTab::Dataset, "Dataset");
-            if video_id.is_some() {
-                ui.selectable_value(&mut self.ui.left_tab, LeftTab::Objects, "Objects");
-                ui.selectable_value(&mut self.ui.left_tab, LeftTab::Questions, "Questions");
-                ui.selectable_value(&mut self.ui.left_tab, LeftTab::Model, "Model");
-            }
-        });
-        ui.separator();
-        // Content wider than the panel scrolls sideways: the panel keeps the width the
+    pub(super) fn left_panel(&mut self, ui: &mut egui::Ui, tab: LeftTab, out: &mut Vec<Action>) {
+        // Content wider than the pane scrolls sideways: the pane keeps the width the
         // user gave it, and the video beside it stays put.
-        egui::ScrollArea::horizontal().id_salt("left-panel").auto_shrink([false, false]).show(ui, |ui| {
-            self.left_panel_contents(ui, out);
-        });
+        egui::ScrollArea::horizontal().id_salt(("left-panel", tab)).auto_shrink([false, false]).show(
+            ui,
+            |ui| {
+                self.left_panel_contents(ui, tab, out);
+            },
+        );
     }
 
-    fn left_panel_contents(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+    fn left_panel_contents(&mut self, ui: &mut egui::Ui, tab: LeftTab, out: &mut Vec<Action>) {
         let session = &self.session;
         let video_id = session.video_id();
         let current = match (&session.dataset, &session.video) {
@@ -162,7 +151,7 @@ impl VidenceApp {
             return;
         };
         let data = d.document.dataset();
-        match (self.ui.left_tab, video_id) {
+        match (tab, video_id) {
             (LeftTab::Objects, Some(video)) => {
                 let picked = objects::show(ui, data, video, &mut self.ui.filter, session.selected.as_ref());
                 out.extend(picked.map(|(label, jump)| Action::Pick(label, jump)));
@@ -226,7 +215,6 @@ impl VidenceApp {
                 out.extend(action.map(Action::Trace));
             }
             _ => {
-                ui.heading("Selection");
                 ui.label(
                     "Click a box or a segment to select it, press N and drag to draw a box, or drag on \
                      a segment lane to mark a time span.",

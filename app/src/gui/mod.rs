@@ -12,6 +12,7 @@ mod asker;
 mod canvas;
 mod dataset_panel;
 mod dialogs;
+mod docking;
 mod evidence;
 mod help;
 mod keys;
@@ -129,6 +130,8 @@ pub struct VidenceApp {
     frame_started: Option<Instant>,
     /// How many datasets were opened, to number the next.
     opened: u64,
+    /// The panels, as the user docked them.
+    tiles: egui_tiles::Tree<docking::Pane>,
 }
 
 impl VidenceApp {
@@ -148,6 +151,7 @@ impl VidenceApp {
             queued: Vec::new(),
             frame_started: None,
             opened: 0,
+            tiles: docking::first_layout(),
         };
         if cc.wgpu_render_state.is_none() {
             app.queued.push(Action::Notify(session::Notice::error(
@@ -348,21 +352,17 @@ impl eframe::App for VidenceApp {
         self.timeline(ui, &mut actions);
         // Widths the user sets by dragging, never the content's: the canvas beside
         // them does not shift while labels wrap.
-        // Each side at most 30% of the window's width: the video keeps the most of it.
-        let most = (ui.available_width() * 0.3).max(190.0);
-        egui::Panel::left("left")
-            .resizable(true)
-            .default_size(260.0)
-            .size_range(190.0..=most)
-            .show(ui, |ui| self.left_panel(ui, &mut actions));
-        if self.session.dataset.is_some() {
-            egui::Panel::right("selection")
-                .resizable(true)
-                .default_size(240.0)
-                .size_range(170.0..=most)
-                .show(ui, |ui| self.right_panel(ui, &mut actions));
-        }
-        egui::CentralPanel::default().show(ui, |ui| self.central(ui, &mut actions));
+        let fill = egui::Frame::NONE.fill(ui.visuals().panel_fill);
+        egui::CentralPanel::default().frame(fill).show(ui, |ui| {
+            let mut tree = std::mem::replace(
+                &mut self.tiles,
+                egui_tiles::Tree::empty(egui::Id::unique("vidence-panels-drawn")),
+            );
+            docking::before(&mut tree, &self.session, self.ui.left_tab);
+            tree.ui(&mut docking::Panes { app: self, out: &mut actions }, ui);
+            self.ui.left_tab = docking::after(&tree, self.ui.left_tab);
+            self.tiles = tree;
+        });
         if self.ui.show_debug {
             status::debug_overlay(&ctx, &self.ui.frame_times, self.session.video.as_ref());
         }

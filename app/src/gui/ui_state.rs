@@ -11,7 +11,7 @@ use super::objects::Filter;
 use super::questions::Drafts;
 use super::status::UiFrameTimes;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LeftTab {
     Dataset,
     Objects,

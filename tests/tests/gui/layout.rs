@@ -139,3 +139,43 @@ fn the_file_open_is_highlighted_and_a_file_that_fails_leaves_the_list() {
     h.run_steps(2);
     assert!(h.query_by_label("broken.mp4").is_none(), "a file that does not open leaves the list");
 }
+
+#[test]
+fn a_panel_is_docked_elsewhere_by_dragging_its_tab() {
+    let mut h = open_demo();
+    let selection = rect_of(&h, "Selection");
+    let dataset = rect_of(&h, "Dataset");
+    assert!(selection.left() > 1000.0, "the selection starts on the right: {selection:?}");
+    // Drag the Selection tab over to the left: it docks with the video, as a tab.
+    let from = selection.center();
+    let to = Pos2::new(rect_of(&h, "Model").right() + 6.0, dataset.center().y);
+    h.event(egui::Event::PointerMoved(from));
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+    for i in 1..=12 {
+        h.event(egui::Event::PointerMoved(from + (to - from) * (i as f32 / 12.0)));
+        h.step();
+    }
+    // Held there a moment, as a hand would, so the drop target settles.
+    h.run_steps(3);
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(4);
+    let tab = h.get_all_by_label("Selection").map(|n| n.rect()).find(|r| r.top() < 60.0);
+    let moved = tab.expect("the Selection tab, in a tab bar");
+    assert!(moved.right() < 640.0, "the Selection tab left the right side: {moved:?}");
+    // The video's tab brings it back to the front, across the room the selection left.
+    h.get_by_label("Video").click();
+    h.run_steps(3);
+    let canvas = rect_of(&h, "Video canvas");
+    assert!(canvas.right() > 1200.0, "the video took the room the selection left: {canvas:?}");
+}
