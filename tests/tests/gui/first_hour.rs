@@ -2,7 +2,7 @@
 //! every key press counted, Esc closing what is open first.
 
 use egui::accesskit::Role;
-use egui::{Event, Key, Modifiers, PointerButton, Pos2};
+use egui::{Event, Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use vidence::gui::VidenceApp;
@@ -68,25 +68,9 @@ fn n_then_a_drag_in_the_same_frame_draws() {
     wait_for_first_frame(&mut h);
     let screen = super::demo_to_screen(&h);
     let (from, to) = (screen(300.0, 300.0), screen(420.0, 380.0));
+    // The key is queued, then the drag's press: both arrive in one frame.
     press(&mut h, Key::N, Modifiers::NONE);
-    h.event(Event::PointerMoved(from));
-    h.event(Event::PointerButton {
-        pos: from,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
-    for i in 1..=4 {
-        h.event(Event::PointerMoved(from + (to - from) * (i as f32 / 4.0)));
-        h.step();
-    }
-    h.event(Event::PointerButton {
-        pos: to,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
+    drag(&mut h, from, to);
     h.run_steps(2);
     let track = new_track(h.state()).expect("the drag drew a box, not a pan or a move");
     let b = track.keyframes[0].bbox.0;
