@@ -9,7 +9,7 @@ use super::action::Action;
 use super::session::Session;
 use super::ui_state::LeftTab;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pane {
     Tab(LeftTab),
     Video,
@@ -30,6 +30,24 @@ impl Pane {
 }
 
 const TABS: [LeftTab; 4] = [LeftTab::Dataset, LeftTab::Objects, LeftTab::Questions, LeftTab::Model];
+
+/// Where the layout is kept between runs.
+const KEY: &str = "vidence-panels";
+
+/// The layout the user left last time, or the first one (also when the one kept
+/// lacks a pane, as one from another version might).
+pub fn restore(storage: Option<&dyn eframe::Storage>) -> Tree<Pane> {
+    let kept = storage.and_then(|s| eframe::get_value::<Tree<Pane>>(s, KEY));
+    let every = |tree: &Tree<Pane>| {
+        let panes = TABS.map(Pane::Tab).into_iter().chain([Pane::Video, Pane::Selection]);
+        panes.into_iter().all(|p| tile_of(tree, p).is_some())
+    };
+    kept.filter(every).unwrap_or_else(first_layout)
+}
+
+pub fn remember(tree: &Tree<Pane>, storage: &mut dyn eframe::Storage) {
+    eframe::set_value(storage, KEY, tree);
+}
 
 /// The first layout: the tabs on the left, the video, the selection on the right.
 pub fn first_layout() -> Tree<Pane> {
@@ -105,5 +123,49 @@ impl Behavior<Pane> for Panes<'_> {
     fn simplification_options(&self) -> SimplificationOptions {
         // Every pane keeps a tab: the handle to drag it elsewhere by.
         SimplificationOptions { all_panes_must_have_tabs: true, ..SimplificationOptions::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A storage in memory, as eframe keeps one on disk.
+    #[derive(Default)]
+    struct Memory(std::collections::HashMap<String, String>);
+
+    impl eframe::Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_owned(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
+    }
+
+    /// The tree as JSON values, which compare whatever order its maps keep.
+    fn text(tree: &Tree<Pane>) -> serde_json::Value {
+        serde_json::to_value(tree).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_layout_is_kept_between_runs_and_a_kept_one_lacking_a_pane_is_not_used() {
+        let mut tree = first_layout();
+        // The user docks the selection with the video.
+        let selection = tile_of(&tree, Pane::Selection).expect("a selection pane");
+        tree.set_visible(selection, false);
+        let mut storage = Memory::default();
+        remember(&tree, &mut storage);
+        assert_eq!(text(&restore(Some(&storage))), text(&tree));
+        assert_eq!(text(&restore(None)), text(&first_layout()));
+
+        let mut lacking = first_layout();
+        lacking.remove_recursively(selection);
+        remember(&lacking, &mut storage);
+        assert_eq!(text(&restore(Some(&storage))), text(&first_layout()));
     }
 }

@@ -151,7 +151,7 @@ impl VidenceApp {
             queued: Vec::new(),
             frame_started: None,
             opened: 0,
-            tiles: docking::first_layout(),
+            tiles: docking::restore(cc.storage),
         };
         if cc.wgpu_render_state.is_none() {
             app.queued.push(Action::Notify(session::Notice::error(
@@ -392,5 +392,6 @@ impl eframe::App for VidenceApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.ui.remember(storage);
+        docking::remember(&self.tiles, storage);
     }
 }
