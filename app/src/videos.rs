@@ -4,13 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use annotate::time::FrameTimes;
 use annotate::{Dataset, Video};
 use anyhow::Context as _;
 use viewer::{VideoInfo, VideoSource};
 
 /// The record of a video file as the dataset keeps it, `path` as written there.
-pub fn record_of(info: &VideoInfo, duration_s: f64, id: String, path: String) -> Video {
+pub fn record_of(info: &VideoInfo, id: String, path: String) -> Video {
     Video {
         id,
         path,
@@ -18,7 +17,7 @@ pub fn record_of(info: &VideoInfo, duration_s: f64, id: String, path: String) ->
         height: info.height,
         fps: info.fps,
         frame_count: info.frame_count,
-        duration_s,
+        duration_s: info.duration_s,
     }
 }
 
@@ -27,7 +26,7 @@ pub fn record_of(info: &VideoInfo, duration_s: f64, id: String, path: String) ->
 pub fn describe(video: &Path, dir: &Path, data: &Dataset) -> anyhow::Result<Video> {
     let source = VideoSource::open(video).with_context(|| format!("cannot add {}", video.display()))?;
     let id = fresh_video_id(data, &video.to_string_lossy());
-    Ok(record_of(source.info(), source.index().duration_s(), id, relative_path(video, dir)))
+    Ok(record_of(source.info(), id, relative_path(video, dir)))
 }
 
 /// A new dataset of `videos` (no labels yet) for a file at `out`.
@@ -42,15 +41,17 @@ pub fn new_dataset(videos: &[PathBuf], out: &Path) -> anyhow::Result<Dataset> {
     Ok(data)
 }
 
-/// `vidence new`: write a new dataset of `videos` at `out`, never over a file.
-pub fn create(videos: &[PathBuf], out: &Path, json: bool) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        !out.exists(),
-        "{} already exists: open it, or name a new file with --out",
-        out.display()
-    );
+/// Write a new dataset of `videos` at `out`, never over a file.
+pub fn write_new(videos: &[PathBuf], out: &Path) -> anyhow::Result<Dataset> {
+    anyhow::ensure!(!out.exists(), "{} already exists: open it, or choose another name", out.display());
     let data = new_dataset(videos, out)?;
     annotate::save_atomic(&data, out)?;
+    Ok(data)
+}
+
+/// `vidence new`: [`write_new`], then what it wrote.
+pub fn create(videos: &[PathBuf], out: &Path, json: bool) -> anyhow::Result<()> {
+    let data = write_new(videos, out)?;
     if json {
         let videos: Vec<_> =
             data.videos.iter().map(|v| serde_json::json!({"id": v.id, "path": v.path})).collect();
@@ -85,12 +86,7 @@ pub fn dataset_beside(video: &Path) -> PathBuf {
 /// duration), for relinking a moved video; the record with its new path if so.
 pub fn relink(record: &Video, file: &Path, dataset: &Path) -> anyhow::Result<Video> {
     let source = VideoSource::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let found = record_of(
-        source.info(),
-        source.index().duration_s(),
-        record.id.clone(),
-        relative_path(file, &folder_of(dataset)),
-    );
+    let found = record_of(source.info(), record.id.clone(), relative_path(file, &folder_of(dataset)));
     let differ = record.mismatches(&found);
     anyhow::ensure!(
         differ.is_empty(),

@@ -2,19 +2,10 @@
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-fn vidence(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vidence")).args(args).output().expect("run vidence")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join("vidence-cli-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod support;
+use support::{scratch, vidence};
 
 fn demo_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();

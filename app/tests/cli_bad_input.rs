@@ -3,21 +3,13 @@
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use viewer::encode::{EncodeSettings, VideoWriter};
 
-fn vidence(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vidence")).args(args).output().expect("run vidence")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join("vidence-cli-bad-input").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod support;
+use support::{scratch, vidence};
 
 /// A 4 s, 64x48 clip at 25 fps, turned `rotation` degrees clockwise for display.
 fn clip(dir: &Path, name: &str, rotation: u32) -> PathBuf {

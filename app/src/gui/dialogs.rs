@@ -97,7 +97,7 @@ pub struct Dialogs {
     wake: egui::Context,
 }
 
-const EXTENSIONS: [&str; 9] = ["mp4", "mkv", "mov", "webm", "avi", "m4v", "ts", "json", "jpg"];
+const EXTENSIONS: [&str; 8] = ["mp4", "mkv", "mov", "webm", "avi", "m4v", "ts", "json"];
 
 impl Dialogs {
     pub fn new(kind: DialogKind, wake: egui::Context) -> Self {

@@ -234,12 +234,7 @@ fn create(
         (None, Some(video)) => crate::videos::dataset_beside(video),
         (None, None) => return Err("no video to start a dataset for".into()),
     };
-    let name = out.display();
-    if out.exists() {
-        return Err(format!("{name} already exists: open it, or choose another name"));
-    }
-    let data = crate::videos::new_dataset(videos, &out).map_err(|e| format!("{e:#}"))?;
-    annotate::save_atomic(&data, &out).map_err(|e| e.to_string())?;
+    crate::videos::write_new(videos, &out).map_err(|e| format!("{e:#}"))?;
     let (document, _) = Document::open_on(&out, std::sync::Arc::clone(disk)).map_err(|e| e.to_string())?;
     Ok(Box::new(document))
 }

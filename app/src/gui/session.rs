@@ -141,6 +141,12 @@ impl Session {
         Some(video.shown_frame().unwrap_or_else(|| video.current_frame()))
     }
 
+    /// The category a new box gets: the one last used, else the dataset's first.
+    pub fn next_category(&self) -> Option<&annotate::Category> {
+        let data = self.data()?;
+        self.last_category.as_deref().and_then(|c| data.category(c)).or(data.categories.first())
+    }
+
     /// Seconds from the first frame to the frame seen.
     pub fn time_seen(&self) -> Option<f64> {
         use annotate::time::FrameTimes;

@@ -89,9 +89,7 @@ pub(super) fn show(
             {
                 out.push(Action::SetTool(if drawing { Tool::Draw } else { Tool::Select }));
             }
-            let data = d.document.dataset();
-            let next =
-                session.last_category.as_deref().and_then(|c| data.category(c)).or(data.categories.first());
+            let next = session.next_category();
             if let Some(c) = next {
                 ui.label(format!("as {}", c.name))
                     .on_hover_text("New boxes get the category last used; change it in the Selection panel");

@@ -7,7 +7,7 @@ use egui_kittest::kittest::Queryable;
 use vidence::gui::{Options, VidenceApp};
 use vidence_tests::step_until;
 
-use super::{demo_copy, harness, harness_with, open_demo, wait_for_first_frame};
+use super::{demo_copy, drag_over, harness, harness_with, open_demo, wait_for_first_frame};
 
 fn rect_of(h: &Harness<'static, VidenceApp>, label: &str) -> Rect {
     h.get_by_label(label).rect()
@@ -149,27 +149,8 @@ fn a_panel_is_docked_elsewhere_by_dragging_its_tab() {
     // Drag the Selection tab over to the left: it docks with the video, as a tab.
     let from = selection.center();
     let to = Pos2::new(rect_of(&h, "Model").right() + 6.0, dataset.center().y);
-    h.event(egui::Event::PointerMoved(from));
-    h.event(egui::Event::PointerButton {
-        pos: from,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.step();
-    for i in 1..=12 {
-        h.event(egui::Event::PointerMoved(from + (to - from) * (i as f32 / 12.0)));
-        h.step();
-    }
-    // Held there a moment, as a hand would, so the drop target settles.
-    h.run_steps(3);
-    h.event(egui::Event::PointerButton {
-        pos: to,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.run_steps(4);
+    drag_over(&mut h, from, to, 12);
+    h.run_steps(2);
     let tab = h.get_all_by_label("Selection").map(|n| n.rect()).find(|r| r.top() < 60.0);
     let moved = tab.expect("the Selection tab, in a tab bar");
     assert!(moved.right() < 640.0, "the Selection tab left the right side: {moved:?}");

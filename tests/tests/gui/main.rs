@@ -254,6 +254,11 @@ fn click(h: &mut Harness<'static, VidenceApp>, at: Pos2) {
 
 /// Press at `from`, move to `to` over a few frames, release.
 fn drag(h: &mut Harness<'static, VidenceApp>, from: Pos2, to: Pos2) {
+    drag_over(h, from, to, 4);
+}
+
+/// [`drag`], moving over `frames` frames.
+fn drag_over(h: &mut Harness<'static, VidenceApp>, from: Pos2, to: Pos2, frames: u32) {
     h.event(Event::PointerMoved(from));
     h.event(Event::PointerButton {
         pos: from,
@@ -262,8 +267,8 @@ fn drag(h: &mut Harness<'static, VidenceApp>, from: Pos2, to: Pos2) {
         modifiers: Modifiers::NONE,
     });
     h.step();
-    for i in 1..=4 {
-        h.event(Event::PointerMoved(from + (to - from) * (i as f32 / 4.0)));
+    for i in 1..=frames {
+        h.event(Event::PointerMoved(from + (to - from) * (i as f32 / frames as f32)));
         h.step();
     }
     h.event(Event::PointerButton {

@@ -28,8 +28,7 @@ impl VidenceApp {
                 let mut edits = Vec::new();
                 // A new box gets the category last used, else the first; a dataset
                 // without any gets "object".
-                let last = self.session.last_category.as_deref().and_then(|c| data.category(c));
-                let category = match last.or(data.categories.first()) {
+                let category = match self.session.next_category() {
                     Some(c) => c.id.clone(),
                     None => {
                         let (id, new) = annotate::category_named(data, "object", None);

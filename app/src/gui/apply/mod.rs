@@ -265,15 +265,7 @@ impl VidenceApp {
             return;
         };
         let Some(record) = data.video(id) else { return };
-        let info = video.server.info();
-        let file = annotate::Video {
-            width: info.width,
-            height: info.height,
-            fps: info.fps,
-            frame_count: info.frame_count,
-            duration_s: info.duration_s,
-            ..record.clone()
-        };
+        let file = crate::videos::record_of(video.server.info(), record.id.clone(), record.path.clone());
         let differ = record.mismatches(&file);
         if !differ.is_empty() {
             let text = format!(
