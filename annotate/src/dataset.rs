@@ -1,4 +1,4 @@
-//! The dataset schema "vidence/2" (older versions are migrated on reading: `migrate`). Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
+//! The dataset schema "vidence/3" (older versions are migrated on reading: `migrate`). Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
 //! rotation-applied frame; keyframes are 0-based frame indices in presentation order;
 //! times are seconds from the first frame.
 
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::BBox;
 use crate::run::ModelRun;
 
-pub const SCHEMA: &str = "vidence/2";
+pub const SCHEMA: &str = "vidence/3";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +140,46 @@ pub struct Category {
     /// Display colour, sRGB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<[u8; 3]>,
+    /// The attributes a label of this category has (as CVAT's labels have them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeSpec>,
+}
+
+/// One attribute of a category's labels: its name, how it is entered and its values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeSpec {
+    pub name: String,
+    pub input: AttributeInput,
+    /// The value may change along a track (else it holds for the whole track).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mutable: bool,
+    /// The values to choose from (select, radio), or min, max and step (number).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub default: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeInput {
+    Select,
+    Radio,
+    Checkbox,
+    Number,
+    Text,
+}
+
+/// A track's value of one attribute: for the whole track (`frame` absent), or from
+/// `frame` on until the next value of the same attribute (a mutable attribute).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeValue {
+    pub name: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<u64>,
 }
 
 /// Where a label came from.
@@ -199,9 +239,19 @@ pub struct Track {
     pub keyframes: Keyframes,
     #[serde(default)]
     pub interpolation: Interpolation,
+    /// Its attributes' values, those for the whole track first, then by frame.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeValue>,
+    /// Drawing order among overlapping boxes (CVAT's `z_order`); higher is on top.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub z_order: i32,
     pub source: Provenance,
     #[serde(default)]
     pub review: Review,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 /// A track's keyframes, shared between copies of the dataset until one of them
@@ -282,6 +332,20 @@ pub struct TrackBox {
 }
 
 impl Track {
+    /// Its attribute values on `frame`: those for the whole track, and each changing
+    /// one's latest value at or before it.
+    pub fn attributes_at(&self, frame: u64) -> Vec<&AttributeValue> {
+        let mut out: Vec<&AttributeValue> = Vec::new();
+        for a in self.attributes.iter().filter(|a| a.frame.is_none_or(|f| f <= frame)) {
+            match out.iter_mut().find(|o| o.name == a.name) {
+                Some(o) if o.frame <= a.frame => *o = a,
+                Some(_) => {}
+                None => out.push(a),
+            }
+        }
+        out
+    }
+
     /// The box on `frame`: the keyframe's own, interpolated between the keyframes around
     /// it, or held after the last one (the object stays until marked outside). `None`
     /// before the first keyframe and while outside.
@@ -440,6 +504,8 @@ mod tests {
 
     fn track(keyframes: Vec<Keyframe>, interpolation: Interpolation) -> Track {
         Track {
+            attributes: Vec::new(),
+            z_order: 0,
             id: "t".into(),
             video: "v".into(),
             category: "c".into(),
@@ -525,7 +591,7 @@ mod tests {
             review: Review::Accepted,
         });
         let json = serde_json::to_string(&d).unwrap();
-        assert!(json.contains(r#""schema":"vidence/2""#));
+        assert!(json.contains(r#""schema":"vidence/3""#));
         assert!(json.contains(r#""bbox":[1.5,0.0,11.5,10.0]"#));
         let back: Dataset = serde_json::from_str(&json).unwrap();
         assert_eq!(back, d);

@@ -57,7 +57,7 @@ pub fn category_named(data: &Dataset, name: &str, color: Option<[u8; 3]>) -> (St
         .chain((2..).map(|n| format!("{base}-{n}")))
         .find(|id| !taken(id))
         .unwrap_or(base);
-    let category = Category { id: id.clone(), name: name.to_owned(), color };
+    let category = Category { attributes: Vec::new(), id: id.clone(), name: name.to_owned(), color };
     (id, Some(Edit::InsertCategory { index: data.categories.len(), category }))
 }
 
@@ -90,7 +90,12 @@ mod tests {
     #[test]
     fn a_name_finds_its_category_and_a_taken_id_never_collides() {
         let mut d = Dataset::default();
-        d.categories.push(Category { id: "person".into(), name: "Pedestrian".into(), color: None });
+        d.categories.push(Category {
+            attributes: Vec::new(),
+            id: "person".into(),
+            name: "Pedestrian".into(),
+            color: None,
+        });
         assert_eq!(category_named(&d, "pedestrian", None), ("person".to_owned(), None));
         let (id, edit) = category_named(&d, "person", None);
         assert_eq!(id, "person-2");

@@ -1,4 +1,4 @@
-//! Vidence's data: the dataset schema ("vidence/2", older versions migrated), box interpolation along tracks,
+//! Vidence's data: the dataset schema ("vidence/3", older versions migrated), box interpolation along tracks,
 //! and reading and writing dataset files. No GUI, video or ML crates here: this crate
 //! builds and tests in seconds.
 
@@ -7,6 +7,7 @@ mod dataset;
 pub mod dialect;
 mod document;
 mod edit;
+pub mod formats;
 mod geometry;
 mod journal;
 mod labels;
@@ -21,8 +22,9 @@ pub mod tokens;
 mod validate;
 
 pub use dataset::{
-    Category, Dataset, Evidence, Interpolation, Keyframe, Keyframes, Provenance, Question, QuestionKind,
-    RationaleKind, RationaleStep, Review, SCHEMA, Segment, Track, TrackBox, Video,
+    AttributeInput, AttributeSpec, AttributeValue, Category, Dataset, Evidence, Interpolation, Keyframe,
+    Keyframes, Provenance, Question, QuestionKind, RationaleKind, RationaleStep, Review, SCHEMA, Segment,
+    Track, TrackBox, Video,
 };
 pub use document::{
     BACKUPS, Document, Opened, Reapplied, SaveJob, Saved, SetAside, backup_path, keep_backups, original_path,

@@ -8,7 +8,7 @@ use crate::dialect::FrameGrid;
 use crate::run::RunToken;
 
 /// Every schema version, oldest first; the last is the one this build writes.
-pub const VERSIONS: [&str; 2] = ["vidence/1", "vidence/2"];
+pub const VERSIONS: [&str; 3] = ["vidence/1", "vidence/2", "vidence/3"];
 
 /// A file's JSON brought up to the current version, with the tokens of each run that
 /// older versions kept inline (in run order).
@@ -23,6 +23,8 @@ pub fn to_current(mut value: Value, from: &str) -> Result<Migrated, String> {
     if from == VERSIONS[0] {
         tokens = v1_to_v2(&mut value)?;
     }
+    // `vidence/3` adds what other tools' labels carry (categories' attributes, tracks'
+    // attribute values and drawing order), all optional: a `vidence/2` file reads as is.
     if let Some(root) = value.as_object_mut() {
         root.insert("schema".into(), json!(VERSIONS[VERSIONS.len() - 1]));
     }

@@ -82,6 +82,8 @@ mod tests {
 
     fn dataset() -> Dataset {
         let track = |id: &str, first: u64| Track {
+            attributes: Vec::new(),
+            z_order: 0,
             id: id.into(),
             video: "v".into(),
             category: "c".into(),

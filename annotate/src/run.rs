@@ -357,6 +357,8 @@ impl ModelRun {
             keyframes.push(Keyframe { frame: last.frame + 1, outside: true, ..last });
         }
         Track {
+            attributes: Vec::new(),
+            z_order: 0,
             id,
             video: self.video.clone(),
             category,

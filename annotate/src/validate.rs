@@ -248,10 +248,17 @@ mod tests {
             frame_count: 20,
             duration_s: 2.0,
         });
-        d.categories.push(Category { id: "c".into(), name: "cat".into(), color: None });
+        d.categories.push(Category {
+            attributes: Vec::new(),
+            id: "c".into(),
+            name: "cat".into(),
+            color: None,
+        });
         let key =
             |frame| Keyframe { frame, bbox: BBox::new(1.0, 1.0, 5.0, 5.0), outside: false, occluded: false };
         d.tracks.push(Track {
+            attributes: Vec::new(),
+            z_order: 0,
             id: "t".into(),
             video: "v".into(),
             category: "c".into(),

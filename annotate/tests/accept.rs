@@ -39,7 +39,12 @@ fn dataset() -> Dataset {
         duration_s: 10.0,
     });
     // A category whose id is the name the model uses for something else.
-    d.categories.push(Category { id: "person".into(), name: "Pedestrian".into(), color: None });
+    d.categories.push(Category {
+        attributes: Vec::new(),
+        id: "person".into(),
+        name: "Pedestrian".into(),
+        color: None,
+    });
     let b = |label: &str, t: Option<f64>| PredictedBox {
         label: Some(label.into()),
         time_s: t,

@@ -29,8 +29,10 @@ fn base() -> Dataset {
         frame_count: 1_000_000,
         duration_s: 33_333.0,
     });
-    d.categories.push(Category { id: "c".into(), name: "c".into(), color: None });
+    d.categories.push(Category { attributes: Vec::new(), id: "c".into(), name: "c".into(), color: None });
     d.tracks.push(Track {
+        attributes: Vec::new(),
+        z_order: 0,
         id: "t".into(),
         video: "v".into(),
         category: "c".into(),
@@ -336,7 +338,7 @@ fn edits_set_aside_are_counted_and_can_be_applied_to_the_file_as_it_is() {
     let dir = scratch("set_aside");
     let path = dir.join("d.json");
     let mut doc = Document::create(&path, &base()).unwrap();
-    let category = Category { id: "new".into(), name: "new".into(), color: None };
+    let category = Category { attributes: Vec::new(), id: "new".into(), name: "new".into(), color: None };
     doc.apply(edit(1)).unwrap();
     doc.apply(Edit::InsertCategory { index: 1, category: category.clone() }).unwrap();
     doc.apply(edit(2)).unwrap();

@@ -44,6 +44,8 @@ fn track(rng: &mut Rng, id: String) -> Track {
     frames.sort_unstable();
     frames.dedup();
     Track {
+        attributes: Vec::new(),
+        z_order: 0,
         id,
         video: "v".into(),
         category: if rng.coin() { "a".into() } else { "b".into() },
@@ -94,8 +96,13 @@ fn dataset(rng: &mut Rng) -> Dataset {
         frame_count: 100,
         duration_s: 10.0,
     });
-    d.categories.push(Category { id: "a".into(), name: "A".into(), color: None });
-    d.categories.push(Category { id: "b".into(), name: "B".into(), color: Some([1, 2, 3]) });
+    d.categories.push(Category { attributes: Vec::new(), id: "a".into(), name: "A".into(), color: None });
+    d.categories.push(Category {
+        attributes: Vec::new(),
+        id: "b".into(),
+        name: "B".into(),
+        color: Some([1, 2, 3]),
+    });
     d.tracks = (0..3).map(|i| track(rng, format!("t{i}"))).collect();
     d.segments = (0..2).map(|i| segment(rng, format!("s{i}"))).collect();
     d.questions = vec![question(rng, "q0".into())];

@@ -85,7 +85,7 @@ fn vidence_1_opens_migrated_and_its_first_save_keeps_the_original() {
 
 #[test]
 fn the_current_version_opens_as_it_is() {
-    let dir = scratch("v2");
+    let dir = scratch("current");
     let path = dir.join("data.json");
     std::fs::copy(fixture(migrate::VERSIONS[migrate::VERSIONS.len() - 1]), &path).unwrap();
     let (doc, opened) = Document::open(&path).unwrap();
@@ -96,4 +96,15 @@ fn the_current_version_opens_as_it_is() {
         missing.to_string().contains("No such file"),
         "the token file is not beside this copy: {missing}"
     );
+}
+
+#[test]
+fn vidence_2_reads_as_the_current_version_unchanged() {
+    // vidence/3 only adds optional fields: a vidence/2 file is the same data.
+    let v2 = std::fs::read_to_string(fixture("vidence/2")).unwrap();
+    let (old, from) = annotate::parse_versioned(&v2, Path::new("v2.json")).unwrap();
+    assert_eq!(from.as_deref(), Some("vidence/2"));
+    let current = fixture(migrate::VERSIONS[migrate::VERSIONS.len() - 1]);
+    assert_eq!(old, annotate::load(&current).unwrap());
+    assert_eq!(v2.replacen("\"vidence/2\"", "\"vidence/3\"", 1), std::fs::read_to_string(&current).unwrap());
 }

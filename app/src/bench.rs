@@ -291,7 +291,12 @@ pub fn synthetic_dataset(
     // Boxes a 24th of the frame wide and an 18th high, anywhere in it.
     let (box_w, box_h) = (width / 24.0, height / 18.0);
     let mut data = Dataset::default();
-    data.categories.push(Category { id: "c".into(), name: "object".into(), color: None });
+    data.categories.push(Category {
+        attributes: Vec::new(),
+        id: "c".into(),
+        name: "object".into(),
+        color: None,
+    });
     let mut rng = crate::demo::Rng::new(1);
     for v in 0..videos {
         let video = format!("v{v}");
@@ -319,6 +324,8 @@ pub fn synthetic_dataset(
                 })
                 .collect();
             data.tracks.push(Track {
+                attributes: Vec::new(),
+                z_order: 0,
                 id: format!("{video}-track-{t}"),
                 video: video.clone(),
                 category: "c".into(),

@@ -68,6 +68,49 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read another tool's or a benchmark's labels into a new dataset or an existing
+    /// one (one undoable edit); prints what the format's file held that Vidence could
+    /// not keep. Never writes over a file.
+    Import {
+        /// A format (see `vidence formats`) or auto.
+        format: String,
+        /// Files or folders (a MOT sequence folder, say).
+        #[arg(required = true)]
+        sources: Vec<PathBuf>,
+        /// A new dataset file to write.
+        #[arg(long, conflicts_with = "into", required_unless_present = "into")]
+        out: Option<PathBuf>,
+        /// A dataset to add the labels to.
+        #[arg(long)]
+        into: Option<PathBuf>,
+        /// The video files the labels are on (their size, frame count and rate win
+        /// over what the labels' file says or leaves out).
+        #[arg(long = "video")]
+        videos: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a dataset's labels in another format: one file to --out, or a folder for
+    /// formats of several files. Prints what the format cannot hold.
+    Export {
+        format: String,
+        dataset: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this video (by id).
+        #[arg(long)]
+        video: Option<String>,
+        /// Which labels: all, or those a reviewer accepted or edited.
+        #[arg(long, default_value = "all")]
+        review: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the formats Vidence imports and exports, and what each can hold.
+    Formats {
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate the demo video and dataset.
     Demo {
         /// Folder to write into (default: the user's data folder).
@@ -154,6 +197,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             vidence::cli::frame(&video, index, time, &out, json)
         }
         Some(Command::New { videos, out, json }) => vidence::videos::create(&videos, &out, json),
+        Some(Command::Import { format, sources, out, into, videos, json }) => {
+            let target = match (out, into) {
+                (Some(out), _) => vidence::convert::Target::New(out),
+                (None, Some(into)) => vidence::convert::Target::Into(into),
+                (None, None) => anyhow::bail!("give --out NEW.json or --into DATASET.json"),
+            };
+            vidence::convert::import_command(&format, &sources, &target, &videos, json)
+        }
+        Some(Command::Export { format, dataset, out, video, review, json }) => {
+            let options =
+                annotate::formats::ExportOptions { video, review: vidence::convert::review_filter(&review)? };
+            vidence::convert::export_command(&format, &dataset, &out, &options, json)
+        }
+        Some(Command::Formats { json }) => {
+            vidence::convert::list_formats(json);
+            Ok(())
+        }
         Some(Command::Demo { out, seed, replace }) => {
             let existing =
                 if replace { vidence::demo::Existing::Replace } else { vidence::demo::Existing::Refuse };

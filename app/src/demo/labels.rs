@@ -36,6 +36,7 @@ pub fn dataset(shapes: &[Shape], states: &[Vec<ShapeState>], video_path: &str, s
     });
     for (n, shape) in shapes.iter().enumerate() {
         d.categories.push(Category {
+            attributes: Vec::new(),
             id: shape.id.into(),
             name: shape.name.into(),
             color: Some(shape.color),
@@ -90,6 +91,8 @@ fn track(n: usize, shape: &Shape, states: &[Vec<ShapeState>], source: &Provenanc
         }
     }
     Track {
+        attributes: Vec::new(),
+        z_order: 0,
         id: format!("track-{}", shape.id),
         video: VIDEO_ID.into(),
         category: shape.id.into(),

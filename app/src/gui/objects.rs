@@ -159,6 +159,8 @@ mod tests {
 
     fn dataset() -> Dataset {
         let track = |id: &str, category: &str, source: Provenance| Track {
+            attributes: Vec::new(),
+            z_order: 0,
             id: id.into(),
             video: "v".into(),
             category: category.into(),

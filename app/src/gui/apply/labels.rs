@@ -37,6 +37,8 @@ impl VidenceApp {
                     }
                 };
                 let track = annotate::Track {
+                    attributes: Vec::new(),
+                    z_order: 0,
                     id: id.clone(),
                     video,
                     category: category.clone(),

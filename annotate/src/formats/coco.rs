@@ -1,0 +1,310 @@
+//! COCO JSON for a video's frames: an image per frame, named `VIDEO/FRAME.jpg` (or
+//! carrying `video_id` and `frame_id`, as COCO-style video sets do), boxes
+//! `[x, y, w, h]`. An annotation with a `track_id` (or `instance_id`) joins that
+//! track; one without is a one-frame track. Segmentations and keypoints are reported,
+//! not kept.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    FormatError, FormatInfo, Input, Report, TrackNumbers, category_for, json, provenance, report_attributes,
+    seen_keyframes, track_id, video_record,
+};
+use crate::dataset::{
+    AttributeInput, AttributeSpec, AttributeValue, Dataset, Interpolation, Keyframe, Review, Track,
+};
+use crate::geometry::BBox;
+use crate::labels::Ids;
+
+pub const INFO: FormatInfo = FormatInfo {
+    name: "coco",
+    title: "COCO object detection JSON, an image per frame",
+    imports: true,
+    exports: true,
+    holds: "videos (frames named VIDEO/FRAME.jpg, with video_id and frame_id), categories, boxes on the frames \
+            that have them, joined into tracks by track_id, iscrowd",
+    cannot: "segments, questions, model runs, attributes other than iscrowd; boxes on frames without a label are \
+             not written (a track's interpolated boxes are written on every frame it is seen)",
+};
+
+#[derive(Deserialize, Serialize)]
+struct File {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    info: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    licenses: Option<serde_json::Value>,
+    images: Vec<Image>,
+    #[serde(default)]
+    annotations: Vec<Annotation>,
+    #[serde(default)]
+    categories: Vec<CocoCategory>,
+}
+
+#[derive(Deserialize, Serialize)]
+struct Image {
+    id: u64,
+    file_name: String,
+    #[serde(default)]
+    width: u32,
+    #[serde(default)]
+    height: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    video_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "frame_index")]
+    frame_id: Option<u64>,
+}
+
+#[derive(Deserialize, Serialize)]
+struct Annotation {
+    #[serde(default)]
+    id: Option<u64>,
+    image_id: u64,
+    category_id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bbox: Option<Vec<f32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    area: Option<f64>,
+    #[serde(default)]
+    iscrowd: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    segmentation: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keypoints: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "instance_id")]
+    track_id: Option<u64>,
+}
+
+#[derive(Deserialize, Serialize)]
+struct CocoCategory {
+    id: u64,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    supercategory: Option<String>,
+}
+
+pub fn looks_like(input: &Input) -> bool {
+    json::object_with(input, &["images", "annotations"]) && !json::object_with(input, &["file_names"])
+}
+
+pub fn read(inputs: &[Input], report: &mut Report) -> Result<Dataset, FormatError> {
+    let mut data = Dataset::default();
+    let mut ids = Ids::of(&data);
+    for input in inputs {
+        let file: File = json::read(input)?;
+        read_one(input, &file, &mut data, &mut ids, report);
+    }
+    Ok(data)
+}
+
+/// An image's video and frame: its `video_id` and `frame_id`, else the folder of its
+/// file and the number its name ends in, else the whole file as one video in the
+/// images' order.
+fn frames_of(file: &File, stem: &str, report: &mut Report) -> Vec<(String, u64)> {
+    let named = |name: &str| {
+        let (folder, file) = name.rsplit_once('/').unwrap_or(("", name));
+        let digits: String = super::file_stem(file).chars().rev().take_while(char::is_ascii_digit).collect();
+        let frame = digits.chars().rev().collect::<String>().parse::<u64>().ok()?;
+        Some((folder.to_owned(), frame))
+    };
+    let all_named: Option<Vec<(String, u64)>> = file.images.iter().map(|i| named(&i.file_name)).collect();
+    let by_ids = file.images.iter().all(|i| i.video_id.is_some() && i.frame_id.is_some());
+    if by_ids {
+        return file
+            .images
+            .iter()
+            .map(|i| {
+                let folder = named(&i.file_name).map(|(f, _)| f).filter(|f| !f.is_empty());
+                (
+                    folder.unwrap_or_else(|| format!("video-{}", i.video_id.unwrap_or(0))),
+                    i.frame_id.unwrap_or(0),
+                )
+            })
+            .collect();
+    }
+    match all_named {
+        Some(frames) => {
+            frames.into_iter().map(|(f, n)| (if f.is_empty() { stem.to_owned() } else { f }, n)).collect()
+        }
+        None => {
+            report.assumed.push(format!(
+                "video {stem:?}: the image names carry no frame number: the images are its frames in order"
+            ));
+            (0..file.images.len() as u64).map(|n| (stem.to_owned(), n)).collect()
+        }
+    }
+}
+
+fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut Ids, report: &mut Report) {
+    let source = provenance(super::Format::Coco, &input.name);
+    let frames = frames_of(file, super::file_stem(&input.name), report);
+    // A video's size and length from its images.
+    let mut videos: BTreeMap<String, (u32, u32, u64)> = BTreeMap::new();
+    for (image, (video, frame)) in file.images.iter().zip(&frames) {
+        let entry = videos.entry(video.clone()).or_insert((image.width, image.height, 0));
+        entry.2 = entry.2.max(frame + 1);
+    }
+    for (video, (w, h, count)) in &videos {
+        if data.video(video).is_none() {
+            let size = (*w > 0 && *h > 0).then_some((*w, *h));
+            data.videos.push(video_record(video, video, size, *count, None, report));
+        }
+    }
+    let images: HashMap<u64, usize> =
+        file.images.iter().enumerate().map(|(i, image)| (image.id, i)).collect();
+    let categories: Vec<(u64, String)> =
+        file.categories.iter().map(|c| (c.id, category_for(data, &c.name))).collect();
+    // Boxes by (video, track or one-frame annotation).
+    let mut tracks: BTreeMap<(String, String), (String, Vec<Keyframe>, u8)> = BTreeMap::new();
+    for (i, a) in file.annotations.iter().enumerate() {
+        let at = format!("$.annotations[{i}]");
+        let Some(&image) = images.get(&a.image_id) else {
+            report.skip("annotations", "their image_id is none of the file's images", at);
+            continue;
+        };
+        let Some((_, category)) = categories.iter().find(|(id, _)| *id == a.category_id) else {
+            report.skip("annotations", "their category_id is none of the file's categories", at);
+            continue;
+        };
+        if a.segmentation.as_ref().is_some_and(|s| s.as_array().is_none_or(|l| !l.is_empty())) {
+            report.skip("segmentations", "Vidence keeps boxes, not masks or polygons", at.clone());
+        }
+        if a.keypoints.is_some() {
+            report.skip("keypoints", "Vidence keeps boxes, not keypoints", at.clone());
+        }
+        let Some(&[x, y, w, h]) = a.bbox.as_deref() else {
+            report.skip("annotations", "they have no box [x, y, w, h]", at);
+            continue;
+        };
+        if ![x, y, w, h].iter().all(|v| v.is_finite()) || w < 0.0 || h < 0.0 {
+            report.skip("boxes", "negative size or not finite", at);
+            continue;
+        }
+        let (video, frame) = &frames[image];
+        let key = a.track_id.map_or_else(|| format!("a{}", a.id.unwrap_or(i as u64)), |t| t.to_string());
+        let entry =
+            tracks.entry((video.clone(), key)).or_insert_with(|| (category.clone(), Vec::new(), a.iscrowd));
+        if entry.1.iter().any(|k| k.frame == *frame) {
+            report.skip("boxes", "a second box of the track on the same frame", at);
+            continue;
+        }
+        entry.1.push(Keyframe {
+            frame: *frame,
+            bbox: BBox::new(x, y, x + w, y + h),
+            outside: false,
+            occluded: false,
+        });
+    }
+    for ((video, key), (category, seen, iscrowd)) in tracks {
+        let count = data.video(&video).map_or(0, |v| v.frame_count);
+        let mut attributes = Vec::new();
+        if iscrowd != 0 {
+            attributes.push(AttributeValue {
+                name: "iscrowd".into(),
+                value: iscrowd.to_string(),
+                frame: None,
+            });
+            if let Some(c) = data.categories.iter_mut().find(|c| c.id == category)
+                && !c.attributes.iter().any(|a| a.name == "iscrowd")
+            {
+                c.attributes.push(AttributeSpec {
+                    name: "iscrowd".into(),
+                    input: AttributeInput::Checkbox,
+                    mutable: false,
+                    values: Vec::new(),
+                    default: "0".into(),
+                });
+            }
+        }
+        let n = key.trim_start_matches('a');
+        data.tracks.push(Track {
+            id: track_id(data, &video, n, ids),
+            video,
+            category,
+            keyframes: seen_keyframes(seen, count).into(),
+            interpolation: Interpolation::Linear,
+            attributes,
+            z_order: 0,
+            source: source.clone(),
+            review: Review::Unreviewed,
+        });
+    }
+}
+
+pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
+    for s in &data.segments {
+        report.skip("segments", "COCO holds no time spans", format!("segment {}", s.id));
+    }
+    for q in &data.questions {
+        report.skip("questions", "COCO holds no questions", format!("question {}", q.id));
+    }
+    for r in &data.runs {
+        report.skip("model runs", "COCO holds no model runs (as labels)", format!("run {}", r.id));
+    }
+    let mut file = File {
+        info: None,
+        licenses: None,
+        images: Vec::new(),
+        annotations: Vec::new(),
+        categories: Vec::new(),
+    };
+    for (i, c) in data.categories.iter().enumerate() {
+        file.categories.push(CocoCategory { id: i as u64 + 1, name: c.name.clone(), supercategory: None });
+    }
+    for (vi, video) in data.videos.iter().enumerate() {
+        let tracks: Vec<&Track> = data.tracks_of(&video.id).collect();
+        let mut numbers = TrackNumbers::new(tracks.iter().copied(), 1);
+        // The frames any track is seen on, each an image.
+        let mut boxes: BTreeMap<u64, Vec<(u64, &Track, BBox)>> = BTreeMap::new();
+        for t in tracks {
+            let n = numbers.of(&t.id);
+            let (Some(first), Some(last)) = (t.keyframes.first(), t.keyframes.last()) else { continue };
+            let end =
+                if last.outside { last.frame } else { video.frame_count.saturating_sub(1).max(last.frame) };
+            for f in first.frame..=end {
+                if let Some(b) = t.box_at(f) {
+                    boxes.entry(f).or_default().push((n, t, b.bbox));
+                }
+            }
+            if t.keyframes.iter().any(|k| k.occluded && !k.outside) {
+                report.skip("occluded flags", "COCO has none", format!("track {}", t.id));
+            }
+            report_attributes(t, &["iscrowd"], "COCO holds iscrowd only", report);
+        }
+        for (frame, on) in boxes {
+            let image_id = file.images.len() as u64 + 1;
+            file.images.push(Image {
+                id: image_id,
+                file_name: format!("{}/{frame:06}.jpg", video.id),
+                width: video.width,
+                height: video.height,
+                video_id: Some(vi as u64 + 1),
+                frame_id: Some(frame),
+            });
+            for (n, t, b) in on {
+                let [x1, y1, x2, y2] = b.0;
+                let category_id =
+                    data.categories.iter().position(|c| c.id == t.category).map_or(0, |p| p as u64 + 1);
+                let iscrowd = t
+                    .attributes
+                    .iter()
+                    .find(|a| a.name == "iscrowd")
+                    .and_then(|a| a.value.parse().ok())
+                    .unwrap_or(0);
+                file.annotations.push(Annotation {
+                    id: Some(file.annotations.len() as u64 + 1),
+                    image_id,
+                    category_id,
+                    bbox: Some(vec![x1, y1, x2 - x1, y2 - y1]),
+                    area: Some(f64::from(x2 - x1) * f64::from(y2 - y1)),
+                    iscrowd,
+                    segmentation: None,
+                    keypoints: None,
+                    track_id: Some(n),
+                });
+            }
+        }
+    }
+    vec![Input { name: "annotations.json".into(), bytes: json::bytes(&file) }]
+}

@@ -1,0 +1,428 @@
+//! Other tools' and benchmarks' files in and out: one module per format, its reader
+//! and writer side by side. A reader gives a dataset and a [`Report`] of everything it
+//! could not keep (counted, named, with where it was); a writer gives the files and
+//! the report of what the format cannot hold. Conventions (1-based frames, xywh,
+//! percentages, a start frame and a frame step) live in the format's module only.
+
+mod coco;
+mod cvat;
+mod json;
+mod merge;
+mod mot;
+mod report;
+mod xml;
+mod youtube_vis;
+
+use serde::Serialize;
+
+use crate::dataset::{Dataset, Provenance, Review, Video};
+
+pub use merge::merge;
+pub use report::{Report, Skipped};
+
+/// Every format Vidence reads or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Cvat,
+    Mot,
+    YoutubeVis,
+    Coco,
+}
+
+/// What one format is and what it can hold, for `vidence formats`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct FormatInfo {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub imports: bool,
+    pub exports: bool,
+    /// What it holds of a dataset.
+    pub holds: &'static str,
+    /// What of a dataset it cannot hold (reported on export).
+    pub cannot: &'static str,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Cvat, Format::Mot, Format::YoutubeVis, Format::Coco];
+
+    pub fn info(self) -> FormatInfo {
+        match self {
+            Format::Cvat => cvat::INFO,
+            Format::Mot => mot::INFO,
+            Format::YoutubeVis => youtube_vis::INFO,
+            Format::Coco => coco::INFO,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub fn named(name: &str) -> Option<Format> {
+        let name = name.to_ascii_lowercase();
+        let alias = if name == "ovis" { "youtube-vis" } else { name.as_str() };
+        Format::ALL.into_iter().find(|f| f.name() == alias)
+    }
+}
+
+/// One file of what is imported, named by its path relative to what the user gave
+/// (a folder's files keep their place in it: MOT's `gt/gt.txt` beside `seqinfo.ini`).
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What a reader made of its input.
+#[derive(Debug)]
+pub struct Imported {
+    pub format: Format,
+    pub dataset: Dataset,
+    pub report: Report,
+}
+
+/// The files a writer made, with the same names as an [`Input`], and what it left out.
+#[derive(Debug)]
+pub struct Exported {
+    pub files: Vec<Input>,
+    pub report: Report,
+}
+
+/// Which labels an export takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReviewFilter {
+    #[default]
+    All,
+    /// Labels a reviewer accepted or edited.
+    Accepted,
+}
+
+impl ReviewFilter {
+    pub fn takes(self, review: Review) -> bool {
+        match self {
+            ReviewFilter::All => true,
+            ReviewFilter::Accepted => matches!(review, Review::Accepted | Review::Edited),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    /// Only this video (by id); all when `None`.
+    pub video: Option<String>,
+    pub review: ReviewFilter,
+}
+
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum FormatError {
+    /// The file does not read as XML, JSON or text of the format, or an element of it
+    /// is not what the format says; `at` is the element's path.
+    #[error("{file}:{line}:{column}: {at}: {message}")]
+    Syntax { file: String, line: usize, column: usize, at: String, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("{0}")]
+    Detect(String),
+    #[error("{format} cannot hold {what}")]
+    Cannot { format: &'static str, what: String },
+}
+
+/// Reads `inputs` as `format`. `videos` are the records of the video files the user
+/// gave (their size, frame count and rate win over what the file says; a video they
+/// contradict is an error): matched to the file's videos by id, by file name, or,
+/// when both have one, to the one video.
+pub fn import(format: Format, inputs: &[Input], videos: &[Video]) -> Result<Imported, FormatError> {
+    if inputs.is_empty() {
+        return Err(FormatError::Detect("nothing to import".into()));
+    }
+    let mut report = Report::default();
+    let mut dataset = match format {
+        Format::Cvat => cvat::read(inputs, &mut report)?,
+        Format::Mot => mot::read(inputs, &mut report)?,
+        Format::YoutubeVis => youtube_vis::read(inputs, &mut report)?,
+        Format::Coco => coco::read(inputs, &mut report)?,
+    };
+    use_given_videos(&mut dataset, videos, &mut report)?;
+    Ok(Imported { format, dataset, report })
+}
+
+/// Writes the dataset's labels (those `options` take) as `format`.
+pub fn export(format: Format, data: &Dataset, options: &ExportOptions) -> Result<Exported, FormatError> {
+    if !format.info().exports {
+        return Err(FormatError::Cannot { format: format.name(), what: "an export".into() });
+    }
+    let data = &chosen(data, options)?;
+    let mut report = Report::default();
+    let files = match format {
+        Format::Cvat => cvat::write(data, &mut report),
+        Format::Mot => mot::write(data, &mut report),
+        Format::YoutubeVis => youtube_vis::write(data, &mut report),
+        Format::Coco => coco::write(data, &mut report),
+    };
+    Ok(Exported { files, report })
+}
+
+/// The format of `inputs`, from their names and first bytes; an error names the
+/// candidates when more than one fits, and says what it looked for when none does.
+pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
+    let fits: Vec<Format> = Format::ALL
+        .into_iter()
+        .filter(|f| {
+            inputs.iter().any(|input| match f {
+                Format::Cvat => cvat::looks_like(input),
+                Format::Mot => mot::looks_like(input),
+                Format::YoutubeVis => youtube_vis::looks_like(input),
+                Format::Coco => coco::looks_like(input),
+            })
+        })
+        .collect();
+    match fits.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(FormatError::Detect(format!(
+            "no known format: looked for {} (name one: {})",
+            "CVAT XML with <annotations>, MOT text of 9 or 10 comma-separated columns or seqinfo.ini, \
+             YouTube-VIS JSON with videos and per-frame bboxes, COCO JSON with images and annotations",
+            Format::ALL.map(Format::name).join(", ")
+        ))),
+        many => Err(FormatError::Detect(format!(
+            "the input could be {}: name the format",
+            many.iter().map(|f| f.name()).collect::<Vec<_>>().join(" or ")
+        ))),
+    }
+}
+
+/// The labels and videos an export takes.
+fn chosen(data: &Dataset, options: &ExportOptions) -> Result<Dataset, FormatError> {
+    if let Some(id) = &options.video
+        && data.video(id).is_none()
+    {
+        return Err(FormatError::Invalid {
+            file: String::new(),
+            message: format!("no video {id:?} in the dataset"),
+        });
+    }
+    let video = |v: &str| options.video.as_deref().is_none_or(|id| id == v);
+    let review = options.review;
+    let mut out = data.clone();
+    out.videos.retain(|v| video(&v.id));
+    out.tracks.retain(|t| video(&t.video) && review.takes(t.review));
+    out.segments.retain(|s| video(&s.video) && review.takes(s.review));
+    out.questions.retain(|q| video(&q.video) && review.takes(q.review));
+    out.runs.retain(|r| video(&r.video));
+    Ok(out)
+}
+
+/// The records of the video files the user gave replace the file's own guesses.
+fn use_given_videos(dataset: &mut Dataset, given: &[Video], report: &mut Report) -> Result<(), FormatError> {
+    let stem = |path: &str| {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_owned()
+    };
+    let only = dataset.videos.len() == 1 && given.len() == 1;
+    for file in given {
+        let found = dataset.videos.iter_mut().find(|v| {
+            v.id == file.id || stem(&v.path) == stem(&file.path) || v.id == stem(&file.path) || only
+        });
+        let Some(video) = found else {
+            return Err(FormatError::Invalid {
+                file: file.path.clone(),
+                message: format!(
+                    "is none of the imported videos ({})",
+                    dataset.videos.iter().map(|v| v.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        };
+        let size_known = video.width > 0 && video.height > 0;
+        if size_known && (video.width, video.height) != (file.width, file.height) {
+            return Err(FormatError::Invalid {
+                file: file.path.clone(),
+                message: format!(
+                    "is {}x{}, but the labels of video {:?} are for {}x{}",
+                    file.width, file.height, video.id, video.width, video.height
+                ),
+            });
+        }
+        if video.frame_count > file.frame_count {
+            return Err(FormatError::Invalid {
+                file: file.path.clone(),
+                message: format!(
+                    "has {} frames, but the labels of video {:?} reach frame {}",
+                    file.frame_count, video.id, video.frame_count
+                ),
+            });
+        }
+        report.assumed.retain(|a| !a.starts_with(&format!("video {:?}", video.id)));
+        *video = Video { id: video.id.clone(), ..file.clone() };
+    }
+    Ok(())
+}
+
+/// Where an imported label came from.
+fn provenance(format: Format, file: &str) -> Provenance {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    Provenance::Import { source: format!("{}:{name}", format.name()) }
+}
+
+/// A video's record when only the labels' file speaks of it: what it does not say is
+/// assumed, and the report says so.
+fn video_record(
+    id: &str,
+    path: &str,
+    size: Option<(u32, u32)>,
+    frames: u64,
+    fps: Option<f64>,
+    report: &mut Report,
+) -> Video {
+    let mut assumed = Vec::new();
+    let (width, height) = size.unwrap_or_else(|| {
+        assumed.push("its size (0x0 until a video file is given)".to_owned());
+        (0, 0)
+    });
+    let fps = fps.filter(|f| f.is_finite() && *f > 0.0).unwrap_or_else(|| {
+        assumed.push(format!("{DEFAULT_FPS} frames a second"));
+        DEFAULT_FPS
+    });
+    if !assumed.is_empty() {
+        report.assumed.push(format!(
+            "video {id:?}: the file does not say {}; give the video with --video",
+            assumed.join(" or ")
+        ));
+    }
+    Video {
+        id: id.to_owned(),
+        path: path.to_owned(),
+        width,
+        height,
+        fps,
+        frame_count: frames,
+        duration_s: frames as f64 / fps,
+    }
+}
+
+/// The frame rate taken when neither the labels nor a video file say.
+const DEFAULT_FPS: f64 = 30.0;
+
+/// `text` of `input`, or an error naming the file.
+fn text(input: &Input) -> Result<&str, FormatError> {
+    std::str::from_utf8(&input.bytes).map_err(|e| FormatError::Syntax {
+        file: input.name.clone(),
+        line: line_of(&input.bytes, e.valid_up_to()).0,
+        column: line_of(&input.bytes, e.valid_up_to()).1,
+        at: "text".into(),
+        message: "is not UTF-8".into(),
+    })
+}
+
+/// Line and column (1-based) of byte `at`.
+fn line_of(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}
+
+/// The file's name without folders, as a video id.
+fn file_stem(name: &str) -> &str {
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// A float as the shortest text that reads back as the same `f32`.
+fn num(x: f32) -> String {
+    let mut s = format!("{x}");
+    if s == "-0" {
+        s = "0".into();
+    }
+    s
+}
+
+/// The id of an imported track numbered `n` in the file: `track-N`, or, where another
+/// video has that one, `VIDEO-track-N`; either way its number is N again on export.
+fn track_id(data: &Dataset, video: &str, n: &str, ids: &mut crate::labels::Ids) -> String {
+    let plain = format!("track-{n}");
+    if data.track(&plain).is_none() {
+        return plain;
+    }
+    let qualified = format!("{video}-track-{n}");
+    if data.track(&qualified).is_none() { qualified } else { ids.next("track") }
+}
+
+/// The numbers formats give tracks: a track whose id ends in `-N` keeps N where no
+/// other track of its video has it; the rest are numbered after the highest.
+struct TrackNumbers {
+    given: std::collections::HashMap<String, u64>,
+    next: u64,
+}
+
+impl TrackNumbers {
+    fn new<'a>(tracks: impl IntoIterator<Item = &'a crate::dataset::Track>, first: u64) -> Self {
+        let mut given = std::collections::HashMap::new();
+        let mut taken = std::collections::HashSet::new();
+        for t in tracks {
+            if let Some(n) = t.id.rsplit_once('-').and_then(|(_, n)| n.parse::<u64>().ok())
+                && n >= first
+                && taken.insert(n)
+            {
+                given.insert(t.id.clone(), n);
+            }
+        }
+        let next = taken.iter().max().map_or(first, |m| m + 1);
+        Self { given, next }
+    }
+
+    fn of(&mut self, id: &str) -> u64 {
+        if let Some(n) = self.given.get(id) {
+            return *n;
+        }
+        self.next += 1;
+        self.next - 1
+    }
+}
+
+/// The category for a name, added to `data` when new (the one rule for new categories).
+fn category_for(data: &mut Dataset, name: &str) -> String {
+    let (id, edit) = crate::labels::category_named(data, name, None);
+    if let Some(crate::edit::Edit::InsertCategory { category, .. }) = edit {
+        data.categories.push(category);
+    }
+    id
+}
+
+/// An imported track's keyframes from its boxes on the frames it was seen: a gap, and
+/// the end of the track before the video's, are an outside keyframe (the formats that
+/// list a box per frame say nothing of the frames between).
+fn seen_keyframes(
+    mut seen: Vec<crate::dataset::Keyframe>,
+    frame_count: u64,
+) -> Vec<crate::dataset::Keyframe> {
+    seen.sort_by_key(|k| k.frame);
+    let mut out = Vec::with_capacity(seen.len() + 1);
+    for k in seen {
+        if let Some(prev) = out.last().cloned()
+            && let crate::dataset::Keyframe { frame, outside: false, .. } = prev
+            && k.frame > frame + 1
+        {
+            out.push(crate::dataset::Keyframe { frame: frame + 1, outside: true, ..prev });
+        }
+        out.push(k);
+    }
+    if let Some(last) = out.last().cloned()
+        && !last.outside
+        && last.frame + 1 < frame_count
+    {
+        out.push(crate::dataset::Keyframe { frame: last.frame + 1, outside: true, ..last });
+    }
+    out
+}
+
+/// Each attribute of a track a format cannot hold, reported once per track.
+fn report_attributes(t: &crate::dataset::Track, holds: &[&str], why: &str, report: &mut Report) {
+    let mut names: Vec<&str> =
+        t.attributes.iter().map(|a| a.name.as_str()).filter(|n| !holds.contains(n)).collect();
+    names.dedup();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        report.skip("attributes", why, format!("track {} {name}", t.id));
+    }
+}
