@@ -30,6 +30,13 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo '```'; run bench seek "$work/1080p_60s_gop250.mp4" --n 100 --seed 1; echo '```'
   echo "## A dataset of 10,000 tracks and 1,000,000 keyframes: atomic save, load, validate"
   echo '```'; run bench dataset --tracks 10000 --keyframes-per-track 100; echo '```'
+  echo "## Formats: a CVAT XML of 10,000 tracks and 1,000,000 boxes exported and imported, datumaro's import of the same file; a MOT gt.txt of 1,000,000 lines imported"
+  python_for_datumaro=()
+  [ -x target/refvenv/bin/python ] && python_for_datumaro=(--python target/refvenv/bin/python)
+  echo '```'
+  echo "\$ cargo run --release -p annotate --example formats_bench -- ${python_for_datumaro[*]}"
+  cargo run -q --release -p annotate --example formats_bench -- "${python_for_datumaro[@]}"
+  echo '```'
   echo "## A dataset of 10,000 model runs of 256 tokens each: first save (writing the token files), open, save"
   echo '```'; run bench runs --runs 10000 --tokens 256; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"

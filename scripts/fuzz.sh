@@ -2,6 +2,9 @@
 # Fuzzes a target (libFuzzer through cargo-fuzz) for SECONDS (default 600):
 #   dataset       dataset parsing and validation, seeded with the documented example
 #   model_output  reading model output into predictions, seeded with typical outputs
+#   import_cvat, import_label_studio, import_mot, import_coco, import_youtube_vis
+#                 a format's reader, then its writer and the reader again, seeded
+#                 with the format's samples in annotate/tests/fixtures/formats
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,12 @@ case $target in
     printf '[{"start": "00:01", "end": "00:05", "description": "walks"}]' > "$corpus/captions.txt"
     printf '<think>I find <obj>a man</obj><box>[1,2,30,40]</box>at<t>2.5</t>s. From <t>1</t>s to <t>3</t>s.</think><answer>B</answer>' > "$corpus/open-o3.txt"
     printf 'It happens from 3.2 s to 5.0 s, or 00:12-00:15.' > "$corpus/free-text.txt" ;;
+  import_cvat) cp annotate/tests/fixtures/formats/cvat/*.xml "$corpus/" ;;
+  import_label_studio) cp annotate/tests/fixtures/formats/label-studio/*.json annotate/tests/fixtures/formats/label-studio/*/annotations_1.json "$corpus/" ;;
+  import_mot) find annotate/tests/fixtures/formats/mot -name '*.txt' ! -name labels.txt |
+      while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _)"; done ;;
+  import_coco) cp annotate/tests/fixtures/formats/coco/datumaro_*.json annotate/tests/fixtures/formats/coco/labelformat_*.json "$corpus/" ;;
+  import_youtube_vis) cp annotate/tests/fixtures/formats/youtube-vis/*.json "$corpus/" ;;
   *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
 esac
 # cargo-fuzz passes nightly-only flags; the stable compiler accepts them this way.

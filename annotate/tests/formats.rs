@@ -274,6 +274,73 @@ fn youtube_vis_and_ovis_read_every_listed_frame() {
     }
 }
 
+#[test]
+fn label_studio_lifespans_percentages_and_frames_from_one() {
+    let inputs = [sample("label-studio/lsf_video_bboxes/annotations_1.json")];
+    assert_eq!(formats::detect(&inputs).unwrap(), Format::LabelStudio);
+    let e = formats::import(Format::LabelStudio, &inputs, &[]).unwrap_err().to_string();
+    assert!(e.contains("percent of the frame") && e.contains("--video"), "{e}");
+    let video = Video {
+        id: "opossum".into(),
+        path: "opossum_snow.mp4".into(),
+        width: 1000,
+        height: 500,
+        fps: 24.0,
+        frame_count: 1009,
+        duration_s: 1009.0 / 24.0,
+    };
+    let got = formats::import(Format::LabelStudio, &inputs, std::slice::from_ref(&video)).unwrap();
+    let d = &got.dataset;
+    assert_eq!(
+        (d.videos[0].width, d.videos[0].height, d.videos[0].frame_count, d.videos[0].fps),
+        (1000, 500, 1009, 24.0)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&inputs[0].bytes).unwrap();
+    let results = json["annotations"][0]["result"].as_array().unwrap();
+    assert_eq!(d.tracks.len(), results.len());
+    for (t, r) in d.tracks.iter().zip(results) {
+        assert_eq!(category_name(d, t), r["value"]["labels"][0].as_str().unwrap());
+        let steps = r["value"]["sequence"].as_array().unwrap();
+        for (i, s) in steps.iter().enumerate() {
+            let frame = s["frame"].as_u64().unwrap() - 1;
+            let (x, y) = (s["x"].as_f64().unwrap(), s["y"].as_f64().unwrap());
+            let (w, h) = (s["width"].as_f64().unwrap(), s["height"].as_f64().unwrap());
+            let (x1, x2) = (x.min(x + w) * 10.0, x.max(x + w) * 10.0);
+            let (y1, y2) = (y.min(y + h) * 5.0, y.max(y + h) * 5.0);
+            let on = t.box_at(frame).unwrap_or_else(|| panic!("{} frame {frame}", t.id)).bbox.0;
+            assert_eq!(on, [x1 as f32, y1 as f32, x2 as f32, y2 as f32], "{} frame {frame}", t.id);
+            // A disabled keyframe is shown on its frame, not after it.
+            let next = steps.get(i + 1).map(|n| n["frame"].as_u64().unwrap() - 1);
+            if !s["enabled"].as_bool().unwrap() && next != Some(frame + 1) {
+                assert_eq!(t.box_at(frame + 1), None, "{} after frame {frame}", t.id);
+            }
+        }
+    }
+    // The airplane was drawn upward (a negative height) and comes back at frame 76.
+    let airplane = &d.tracks[1];
+    assert_eq!(
+        airplane.keyframes.iter().map(|k| (k.frame, k.outside)).collect::<Vec<_>>()[..4],
+        [(32, false), (56, false), (57, true), (75, false)]
+    );
+    assert!(got.report.count("rotated boxes") > 0, "the possum's box is turned: {:?}", got.report);
+
+    let got = import(Format::LabelStudio, &["label-studio/dagshub_sample_task.json"]);
+    let d = &got.dataset;
+    assert_eq!((d.videos[0].id.as_str(), d.videos[0].width, d.videos[0].height), ("test_video", 1920, 1080));
+    assert_eq!(d.tracks.len(), 2);
+    let first = &d.tracks[0].keyframes[0];
+    assert_eq!(first.frame, 0);
+    assert_eq!(
+        first.bbox.0,
+        [
+            (5.208333f64 * 19.2) as f32,
+            (13.888889f64 * 10.8) as f32,
+            ((5.208333f64 + 2.604167) * 19.2) as f32,
+            ((13.888889f64 + 11.111111) * 10.8) as f32
+        ]
+    );
+}
+
 /// A dataset with what every format can hold, and some that some cannot.
 fn made() -> Dataset {
     let video = Video {
@@ -428,8 +495,9 @@ fn every_format_gives_back_the_boxes_it_holds_and_says_what_it_cannot() {
         );
         let v = &again.videos[0];
         assert_eq!((v.width, v.height, v.frame_count), (64, 48, 30), "{}", format.name());
-        assert_eq!(report.count("segments"), 1, "{}: {report:?}", format.name());
-        assert_eq!(report.count("questions"), 1, "{}", format.name());
+        let spans = usize::from(format != Format::LabelStudio);
+        assert_eq!(report.count("segments"), spans, "{}: {report:?}", format.name());
+        assert_eq!(report.count("questions"), spans, "{}", format.name());
         if !attributes {
             assert_eq!(report.count("attributes"), 2, "{}: colour and moving: {report:?}", format.name());
         }
@@ -457,10 +525,11 @@ fn samples_come_back_the_same_through_their_own_format() {
         (Format::Mot, &["mot/py-motmetrics/TUD-Stadtmitte/gt.txt"]),
         (Format::Coco, &["coco/datumaro_instances_val.json"]),
         (Format::YoutubeVis, &["youtube-vis/labelformat_ovis_annotations_train.json"]),
+        (Format::LabelStudio, &["label-studio/dagshub_sample_task.json"]),
     ] {
         let first = import(format, paths).dataset;
         let (again, _) = round_trip(format, &first);
-        let occluded = !matches!(format, Format::Coco);
+        let occluded = !matches!(format, Format::Coco | Format::LabelStudio);
         let attributes = !matches!(format, Format::Mot);
         same(
             &every_frame(&again, occluded, attributes),
@@ -472,6 +541,34 @@ fn samples_come_back_the_same_through_their_own_format() {
             assert_eq!(kf(&again), kf(&first), "{paths:?}");
         }
     }
+}
+
+#[test]
+fn label_studio_keeps_spans_and_answers_and_writes_every_frame_when_asked() {
+    let data = made();
+    let (again, report) = round_trip(Format::LabelStudio, &data);
+    let spans: Vec<(f64, f64, &str)> =
+        again.segments.iter().map(|s| (s.start_s, s.end_s, s.label.as_str())).collect();
+    assert_eq!(spans, [(0.2, 0.6, "turn")]);
+    let answers: Vec<(&str, &str)> =
+        again.questions.iter().map(|q| (q.text.as_str(), q.answer.as_str())).collect();
+    assert_eq!(answers, [("What turns?", "the car")]);
+    assert_eq!(report.count("question details"), 1, "the kind is not kept: {report:?}");
+    let every = ExportOptions { every_frame: true, ..Default::default() };
+    let exported = formats::export(Format::LabelStudio, &data, &every).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&exported.files[0].bytes).unwrap();
+    let car = &json[0]["annotations"][0]["result"][0]["value"]["sequence"];
+    // Frames 1 to 10 shown (the last disabled), then 16 to 30.
+    let frames: Vec<(u64, bool)> = car
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["frame"].as_u64().unwrap(), s["enabled"].as_bool().unwrap()))
+        .collect();
+    let want: Vec<(u64, bool)> = (1..=10).map(|f| (f, f != 10)).chain((16..=30).map(|f| (f, true))).collect();
+    assert_eq!(frames, want);
+    let again = formats::import(Format::LabelStudio, &exported.files, &[]).unwrap().dataset;
+    same(&every_frame(&again, false, false), &every_frame(&data, false, false), "every frame");
 }
 
 #[test]
@@ -523,6 +620,9 @@ fn bad_files_are_told_with_their_place() {
     let mot = bad("s/gt/gt.txt", "1,1,0,0,5,5,1,1,1\n2,1,0,0,5\n");
     let e = formats::import(Format::Mot, &[mot], &[]).unwrap_err().to_string();
     assert_eq!(e, "s/gt/gt.txt:2:1: column 1: 5 columns: a MOT line has 9 or 10");
+    // Ids past a 32-bit float's whole numbers stay apart.
+    let big = bad("s/gt/gt.txt", "1,16777216,0,0,5,5,1,-1,-1,-1\n1,16777217,9,9,5,5,1,-1,-1,-1\n");
+    assert_eq!(formats::import(Format::Mot, &[big], &[]).unwrap().dataset.tracks.len(), 2);
     let negative = bad("s.txt", "1,1,0,0,-5,5,1,-1,-1,-1\n0,1,0,0,5,5,1,-1,-1,-1\n");
     let got = formats::import(Format::Mot, &[negative], &[]).unwrap();
     assert_eq!(got.report.count("boxes"), 2);

@@ -153,7 +153,7 @@ pub fn export_command(
     let exported = formats::export(format, &data, options)?;
     anyhow::ensure!(!out.exists(), "{} already exists: export under a new name", out.display());
     write_files(&exported.files, out)?;
-    let mut counts = Counts::of(&data);
+    let mut counts = Counts::of(&formats::selected(&data, options)?);
     counts.files = exported.files.len();
     print_result(format, out, &counts, &exported.report, json);
     Ok(())
@@ -183,6 +183,8 @@ struct Counts {
     videos: usize,
     tracks: usize,
     keyframes: usize,
+    /// Boxes on all frames: keyframes and those between.
+    boxes: u64,
     segments: usize,
     questions: usize,
     runs: usize,
@@ -200,6 +202,14 @@ impl Counts {
             videos: data.videos.len(),
             tracks: data.tracks.len(),
             keyframes: data.tracks.iter().map(|t| t.keyframes.len()).sum(),
+            boxes: data
+                .tracks
+                .iter()
+                .map(|t| {
+                    let frames = data.video(&t.video).map_or(0, |v| v.frame_count);
+                    (0..frames).filter(|&f| t.box_at(f).is_some()).count() as u64
+                })
+                .sum(),
             segments: data.segments.len(),
             questions: data.questions.len(),
             runs: data.runs.len(),
@@ -219,11 +229,12 @@ fn print_result(format: Format, path: &Path, counts: &Counts, report: &Report, j
         return;
     }
     println!(
-        "{}: {} videos, {} tracks ({} keyframes), {} segments, {} questions, {} model runs ({})",
+        "{}: {} videos, {} tracks ({} keyframes, {} boxes on all frames), {} segments, {} questions, {} model runs ({})",
         path.display(),
         counts.videos,
         counts.tracks,
         counts.keyframes,
+        counts.boxes,
         counts.segments,
         counts.questions,
         counts.runs,

@@ -103,6 +103,10 @@ enum Command {
         /// Which labels: all, or those a reviewer accepted or edited.
         #[arg(long, default_value = "all")]
         review: String,
+        /// Label Studio: a keyframe on every frame a track is seen (Label Studio itself
+        /// writes only the keyframes).
+        #[arg(long)]
+        every_frame: bool,
         #[arg(long)]
         json: bool,
     },
@@ -205,9 +209,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             vidence::convert::import_command(&format, &sources, &target, &videos, json)
         }
-        Some(Command::Export { format, dataset, out, video, review, json }) => {
-            let options =
-                annotate::formats::ExportOptions { video, review: vidence::convert::review_filter(&review)? };
+        Some(Command::Export { format, dataset, out, video, review, every_frame, json }) => {
+            let review = vidence::convert::review_filter(&review)?;
+            let options = annotate::formats::ExportOptions { video, review, every_frame };
             vidence::convert::export_command(&format, &dataset, &out, &options, json)
         }
         Some(Command::Formats { json }) => {

@@ -9,14 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    FormatError, FormatInfo, Input, Report, TrackNumbers, category_for, json, provenance, report_attributes,
-    seen_keyframes, track_id, video_record,
+    FormatError, FormatInfo, Input, Report, TrackIds, TrackNumbers, category_for, json, provenance,
+    report_attributes, seen_keyframes, video_record,
 };
 use crate::dataset::{
     AttributeInput, AttributeSpec, AttributeValue, Dataset, Interpolation, Keyframe, Review, Track,
 };
 use crate::geometry::BBox;
-use crate::labels::Ids;
 
 pub const INFO: FormatInfo = FormatInfo {
     name: "coco",
@@ -24,7 +23,7 @@ pub const INFO: FormatInfo = FormatInfo {
     imports: true,
     exports: true,
     holds: "videos (frames named VIDEO/FRAME.jpg, with video_id and frame_id), categories, boxes on the frames \
-            that have them, joined into tracks by track_id, iscrowd",
+            that have them, joined into tracks by iscrowd",
     cannot: "segments, questions, model runs, attributes other than iscrowd; boxes on frames without a label are \
              not written (a track's interpolated boxes are written on every frame it is seen)",
 };
@@ -90,7 +89,7 @@ pub fn looks_like(input: &Input) -> bool {
 
 pub fn read(inputs: &[Input], report: &mut Report) -> Result<Dataset, FormatError> {
     let mut data = Dataset::default();
-    let mut ids = Ids::of(&data);
+    let mut ids = TrackIds::default();
     for input in inputs {
         let file: File = json::read(input)?;
         read_one(input, &file, &mut data, &mut ids, report);
@@ -109,7 +108,9 @@ fn frames_of(file: &File, stem: &str, report: &mut Report) -> Vec<(String, u64)>
         Some((folder.to_owned(), frame))
     };
     let all_named: Option<Vec<(String, u64)>> = file.images.iter().map(|i| named(&i.file_name)).collect();
-    let by_ids = file.images.iter().all(|i| i.video_id.is_some() && i.frame_id.is_some());
+    let all_named = all_named.filter(|frames| frames.iter().all(|(_, f)| *f < super::MAX_FRAMES));
+    let by_ids =
+        file.images.iter().all(|i| i.video_id.is_some() && i.frame_id.is_some_and(|f| f < super::MAX_FRAMES));
     if by_ids {
         return file
             .images
@@ -136,7 +137,7 @@ fn frames_of(file: &File, stem: &str, report: &mut Report) -> Vec<(String, u64)>
     }
 }
 
-fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut Ids, report: &mut Report) {
+fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, report: &mut Report) {
     let source = provenance(super::Format::Coco, &input.name);
     let frames = frames_of(file, super::file_stem(&input.name), report);
     // A video's size and length from its images.
@@ -219,7 +220,7 @@ fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut Ids, repor
         }
         let n = key.trim_start_matches('a');
         data.tracks.push(Track {
-            id: track_id(data, &video, n, ids),
+            id: ids.numbered(&video, n),
             video,
             category,
             keyframes: seen_keyframes(seen, count).into(),

@@ -9,13 +9,15 @@
 use std::fmt::Write;
 
 use super::xml::{Attrs, Node, Reader, attr, escape};
-use super::{FormatError, FormatInfo, Input, Report, TrackNumbers, num, provenance, track_id, video_record};
+use super::{
+    FormatError, FormatInfo, Input, MAX_FRAMES, Num, Report, TrackIds, TrackNumbers, provenance, video_record,
+};
 use crate::dataset::{
     AttributeInput, AttributeSpec, AttributeValue, Category, Dataset, Interpolation, Keyframe, Review, Track,
     Video,
 };
 use crate::geometry::BBox;
-use crate::labels::{Ids, category_named};
+use crate::labels::category_named;
 
 pub const INFO: FormatInfo = FormatInfo {
     name: "cvat",
@@ -64,7 +66,8 @@ struct CvatBox {
     keyframe: bool,
     z_order: i32,
     attributes: Vec<(String, String)>,
-    at: String,
+    /// Its index among the boxes of its track or image, for messages.
+    index: usize,
 }
 
 struct CvatTrack {
@@ -78,7 +81,7 @@ struct CvatTrack {
 
 pub fn read(inputs: &[Input], report: &mut Report) -> Result<Dataset, FormatError> {
     let mut data = Dataset::default();
-    let mut ids = Ids::of(&data);
+    let mut ids = TrackIds::default();
     for input in inputs {
         read_one(input, &mut data, &mut ids, report)?;
     }
@@ -106,14 +109,15 @@ struct State {
 fn read_one(
     input: &Input,
     data: &mut Dataset,
-    ids: &mut Ids,
+    ids: &mut TrackIds,
     report: &mut Report,
 ) -> Result<(), FormatError> {
     let mut r = Reader::new(input);
     let mut s = State::default();
     match r.next()? {
-        Node::Open { name, .. } if name == "annotations" => {}
-        Node::Open { name, .. } => {
+        Node::Open { start } if start.name().as_ref() == b"annotations" => {}
+        Node::Open { start } => {
+            let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
             return Err(r.error(format!("a CVAT file starts with <annotations>, not <{name}>")));
         }
         _ => {
@@ -126,12 +130,19 @@ fn read_one(
     loop {
         match r.next()? {
             Node::End => break,
-            Node::Open { name, attrs } => s.open(&r, &name, &attrs, report)?,
-            Node::Close { name, text } => s.close(&r, &name, text.trim(), report)?,
+            Node::Open { start } => {
+                let name = start.name();
+                let name = std::str::from_utf8(name.as_ref())
+                    .map_err(|_| r.error("an element name is not UTF-8"))?;
+                let attrs = r.attrs(&start)?;
+                s.open(&r, name, &attrs, report)?;
+            }
+            Node::Close { name, text } => s.close(&r, r.name(name), text.trim(), report)?,
         }
     }
     // Without a task's frames, the frames are those the file names.
-    let last = s.tracks.iter().flat_map(|t| t.boxes.iter().map(|b| b.frame)).max().max(s.last_image);
+    let frames = s.tracks.iter().flat_map(|t| t.boxes.iter().map(|b| b.frame));
+    let last = frames.filter(|&f| f < MAX_FRAMES).max().max(s.last_image.filter(|&f| f < MAX_FRAMES));
     if s.tasks.is_empty() {
         s.tasks.push(Task { step: 1, ..Task::default() });
     }
@@ -193,35 +204,38 @@ impl State {
                 self.last_image = self.last_image.max(Some(frame));
             }
             "box" if in_shapes => {
+                let b = BoxAttrs::of(attrs);
                 let frame = match &self.image {
                     Some((frame, _)) if self.track.is_none() => *frame,
-                    _ => number::<u64>(r, attrs, "frame")?,
+                    _ => number::<u64>(r, b.frame, "frame")?,
                 };
-                let corner = |key: &str| number::<f32>(r, attrs, key);
-                let bbox = BBox::new(corner("xtl")?, corner("ytl")?, corner("xbr")?, corner("ybr")?);
-                let flag =
-                    |key: &str| attr(attrs, key).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-                if attr(attrs, "rotation").and_then(|v| v.parse::<f32>().ok()).is_some_and(|a| a != 0.0) {
+                let [x1, y1, x2, y2] = b.corners;
+                let corner = |value, key| number::<f32>(r, value, key);
+                let bbox =
+                    BBox::new(corner(x1, "xtl")?, corner(y1, "ytl")?, corner(x2, "xbr")?, corner(y2, "ybr")?);
+                if b.rotation.and_then(|v| v.parse::<f32>().ok()).is_some_and(|a| a != 0.0) {
                     report.skip("rotated boxes", "kept unrotated: Vidence's boxes are upright", r.path());
                 }
                 let in_image = self.track.is_none();
                 self.shape = Some(CvatBox {
                     frame,
                     bbox,
-                    outside: flag("outside"),
-                    occluded: flag("occluded"),
-                    keyframe: in_image || attr(attrs, "keyframe").is_none() || flag("keyframe"),
-                    z_order: attr(attrs, "z_order").and_then(|v| v.parse().ok()).unwrap_or(0),
+                    outside: flag(b.outside),
+                    occluded: flag(b.occluded),
+                    keyframe: in_image || b.keyframe.is_none_or(|k| flag(Some(k))),
+                    z_order: b.z_order.and_then(|v| v.parse().ok()).unwrap_or(0),
                     attributes: Vec::new(),
-                    at: r.path(),
+                    index: r.index(),
                 });
                 if in_image {
+                    let path = r.path();
+                    let image = path.rsplit_once('/').map_or(path.as_str(), |(image, _)| image).to_owned();
                     self.track = Some(CvatTrack {
                         id: String::new(),
                         label: attr(attrs, "label").unwrap_or("").to_owned(),
                         task: self.image.as_ref().and_then(|(_, t)| t.clone()),
                         boxes: Vec::new(),
-                        at: r.path(),
+                        at: image,
                     });
                 }
             }
@@ -341,8 +355,47 @@ impl State {
     }
 }
 
-fn number<T: std::str::FromStr>(r: &Reader<'_>, attrs: &Attrs, key: &str) -> Result<T, FormatError> {
-    let value = attr(attrs, key).ok_or_else(|| r.error(format!("attribute {key} is missing")))?;
+/// A `<box>`'s own attributes, found in one pass (a million boxes read each once).
+#[derive(Default)]
+struct BoxAttrs<'s> {
+    frame: Option<&'s str>,
+    corners: [Option<&'s str>; 4],
+    outside: Option<&'s str>,
+    occluded: Option<&'s str>,
+    keyframe: Option<&'s str>,
+    z_order: Option<&'s str>,
+    rotation: Option<&'s str>,
+}
+
+impl<'s> BoxAttrs<'s> {
+    fn of(attrs: &'s Attrs<'_>) -> Self {
+        let mut b = Self::default();
+        for (key, value) in attrs {
+            let slot = match *key {
+                "frame" => &mut b.frame,
+                "xtl" => &mut b.corners[0],
+                "ytl" => &mut b.corners[1],
+                "xbr" => &mut b.corners[2],
+                "ybr" => &mut b.corners[3],
+                "outside" => &mut b.outside,
+                "occluded" => &mut b.occluded,
+                "keyframe" => &mut b.keyframe,
+                "z_order" => &mut b.z_order,
+                "rotation" => &mut b.rotation,
+                _ => continue,
+            };
+            slot.get_or_insert(value.as_ref());
+        }
+        b
+    }
+}
+
+fn flag(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+fn number<T: std::str::FromStr>(r: &Reader<'_>, value: Option<&str>, key: &str) -> Result<T, FormatError> {
+    let value = value.ok_or_else(|| r.error(format!("attribute {key} is missing")))?;
     value.trim().parse().map_err(|_| r.error(format!("{key}={value:?} is not a number")))
 }
 
@@ -359,7 +412,7 @@ fn build(
     labels: Vec<Label>,
     tracks: Vec<CvatTrack>,
     data: &mut Dataset,
-    ids: &mut Ids,
+    ids: &mut TrackIds,
     report: &mut Report,
 ) -> Result<(), FormatError> {
     let source = provenance(super::Format::Cvat, &input.name);
@@ -372,7 +425,18 @@ fn build(
             id = format!("{base}-{n}");
             n += 1;
         }
-        let stop = t.stop.or(t.size.map(|s| t.start + s.saturating_sub(1) * t.step)).unwrap_or(t.start);
+        let stop =
+            t.stop.or(t.size.map(|s| t.start.saturating_add(s.saturating_sub(1).saturating_mul(t.step))));
+        let stop = stop.unwrap_or(t.start);
+        if stop >= MAX_FRAMES {
+            return Err(FormatError::Invalid {
+                file: input.name.clone(),
+                message: format!(
+                    "task {:?} ends on frame {stop}, past any video ({MAX_FRAMES} frames)",
+                    t.name
+                ),
+            });
+        }
         let size = t.width.zip(t.height);
         let path = t.source.clone().unwrap_or_else(|| id.clone());
         let video = video_record(&id, &path, size, stop + 1, None, report);
@@ -403,7 +467,7 @@ fn build(
         if let Some(crate::edit::Edit::InsertCategory { category, .. }) = edit {
             data.categories.push(category);
         }
-        let boxes = checked_boxes(t.boxes, *start, *stop, *step, report);
+        let boxes = checked_boxes(t.boxes, &t.at, *start, *stop, *step, report);
         if boxes.is_empty() {
             report.skip("tracks", "no box of theirs could be kept", t.at.clone());
             continue;
@@ -422,7 +486,7 @@ fn build(
         {
             keyframes.push(Keyframe { frame: last.frame + 1, outside: true, ..last });
         }
-        let id = if t.id.is_empty() { ids.next("track") } else { track_id(data, &video.id, &t.id, ids) };
+        let id = if t.id.is_empty() { ids.fresh() } else { ids.numbered(&video.id, &t.id) };
         data.tracks.push(Track {
             id,
             video: video.id.clone(),
@@ -443,11 +507,13 @@ fn build(
 /// one per frame.
 fn checked_boxes(
     mut boxes: Vec<CvatBox>,
+    track: &str,
     start: u64,
     stop: u64,
     step: u64,
     report: &mut Report,
 ) -> Vec<CvatBox> {
+    let at = |b: &CvatBox| format!("{track}/box[{}]", b.index);
     boxes.sort_by_key(|b| b.frame);
     let mut out: Vec<CvatBox> = Vec::with_capacity(boxes.len());
     for b in boxes {
@@ -456,12 +522,12 @@ fn checked_boxes(
             report.skip(
                 "boxes",
                 &format!("their frame is not one of the task's ({start} to {stop}, step {step})"),
-                b.at,
+                at(&b),
             );
         } else if !b.bbox.0.iter().all(|v| v.is_finite()) || x2 < x1 || y2 < y1 {
-            report.skip("boxes", "inverted or not finite", b.at);
+            report.skip("boxes", "inverted or not finite", at(&b));
         } else if out.last().is_some_and(|p| p.frame == b.frame) {
-            report.skip("boxes", "a second box of the track on the same frame", b.at);
+            report.skip("boxes", "a second box of the track on the same frame", at(&b));
         } else {
             out.push(b);
         }
@@ -702,10 +768,10 @@ fn write_box(
         u8::from(keyframe),
         u8::from(outside),
         u8::from(occluded),
-        num(x1),
-        num(y1),
-        num(x2),
-        num(y2),
+        Num(x1),
+        Num(y1),
+        Num(x2),
+        Num(y2),
         t.z_order
     );
     if t.attributes.is_empty() {

@@ -7,6 +7,7 @@
 mod coco;
 mod cvat;
 mod json;
+mod label_studio;
 mod merge;
 mod mot;
 mod report;
@@ -24,6 +25,7 @@ pub use report::{Report, Skipped};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Cvat,
+    LabelStudio,
     Mot,
     YoutubeVis,
     Coco,
@@ -43,11 +45,13 @@ pub struct FormatInfo {
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Cvat, Format::Mot, Format::YoutubeVis, Format::Coco];
+    pub const ALL: [Format; 5] =
+        [Format::Cvat, Format::LabelStudio, Format::Mot, Format::YoutubeVis, Format::Coco];
 
     pub fn info(self) -> FormatInfo {
         match self {
             Format::Cvat => cvat::INFO,
+            Format::LabelStudio => label_studio::INFO,
             Format::Mot => mot::INFO,
             Format::YoutubeVis => youtube_vis::INFO,
             Format::Coco => coco::INFO,
@@ -111,6 +115,8 @@ pub struct ExportOptions {
     /// Only this video (by id); all when `None`.
     pub video: Option<String>,
     pub review: ReviewFilter,
+    /// Label Studio: a keyframe on every frame a track is seen, not only its keyframes.
+    pub every_frame: bool,
 }
 
 #[derive(Debug, PartialEq, thiserror::Error)]
@@ -138,6 +144,7 @@ pub fn import(format: Format, inputs: &[Input], videos: &[Video]) -> Result<Impo
     let mut report = Report::default();
     let mut dataset = match format {
         Format::Cvat => cvat::read(inputs, &mut report)?,
+        Format::LabelStudio => label_studio::read(inputs, videos, &mut report)?,
         Format::Mot => mot::read(inputs, &mut report)?,
         Format::YoutubeVis => youtube_vis::read(inputs, &mut report)?,
         Format::Coco => coco::read(inputs, &mut report)?,
@@ -151,10 +158,11 @@ pub fn export(format: Format, data: &Dataset, options: &ExportOptions) -> Result
     if !format.info().exports {
         return Err(FormatError::Cannot { format: format.name(), what: "an export".into() });
     }
-    let data = &chosen(data, options)?;
+    let data = &selected(data, options)?;
     let mut report = Report::default();
     let files = match format {
         Format::Cvat => cvat::write(data, &mut report),
+        Format::LabelStudio => label_studio::write(data, options.every_frame, &mut report),
         Format::Mot => mot::write(data, &mut report),
         Format::YoutubeVis => youtube_vis::write(data, &mut report),
         Format::Coco => coco::write(data, &mut report),
@@ -170,6 +178,7 @@ pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
         .filter(|f| {
             inputs.iter().any(|input| match f {
                 Format::Cvat => cvat::looks_like(input),
+                Format::LabelStudio => label_studio::looks_like(input),
                 Format::Mot => mot::looks_like(input),
                 Format::YoutubeVis => youtube_vis::looks_like(input),
                 Format::Coco => coco::looks_like(input),
@@ -180,7 +189,7 @@ pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
         [one] => Ok(*one),
         [] => Err(FormatError::Detect(format!(
             "no known format: looked for {} (name one: {})",
-            "CVAT XML with <annotations>, MOT text of 9 or 10 comma-separated columns or seqinfo.ini, \
+            "CVAT XML with <annotations>, Label Studio JSON with annotations and results, MOT text of 9 or 10 comma-separated columns or seqinfo.ini, \
              YouTube-VIS JSON with videos and per-frame bboxes, COCO JSON with images and annotations",
             Format::ALL.map(Format::name).join(", ")
         ))),
@@ -192,7 +201,7 @@ pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
 }
 
 /// The labels and videos an export takes.
-fn chosen(data: &Dataset, options: &ExportOptions) -> Result<Dataset, FormatError> {
+pub fn selected(data: &Dataset, options: &ExportOptions) -> Result<Dataset, FormatError> {
     if let Some(id) = &options.video
         && data.video(id).is_none()
     {
@@ -299,6 +308,10 @@ fn video_record(
     }
 }
 
+/// More frames than any video Vidence opens (over 46 hours at 60 frames a second):
+/// a frame number past it in a file is a mistake, reported, never a video that long.
+const MAX_FRAMES: u64 = 10_000_000;
+
 /// The frame rate taken when neither the labels nor a video file say.
 const DEFAULT_FPS: f64 = 30.0;
 
@@ -327,24 +340,73 @@ fn file_stem(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(stem, _)| stem)
 }
 
-/// A float as the shortest text that reads back as the same `f32`.
-fn num(x: f32) -> String {
-    let mut s = format!("{x}");
-    if s == "-0" {
-        s = "0".into();
+/// A float as the shortest text that reads back as the same `f32` (`0` for -0).
+struct Num(f32);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 == 0.0 { f.write_str("0") } else { write!(f, "{}", self.0) }
     }
-    s
 }
 
-/// The id of an imported track numbered `n` in the file: `track-N`, or, where another
-/// video has that one, `VIDEO-track-N`; either way its number is N again on export.
-fn track_id(data: &Dataset, video: &str, n: &str, ids: &mut crate::labels::Ids) -> String {
-    let plain = format!("track-{n}");
-    if data.track(&plain).is_none() {
-        return plain;
+fn num(x: f32) -> String {
+    Num(x).to_string()
+}
+
+/// Ids for imported tracks, with the ids given so far (a set, not a scan of the
+/// dataset's tracks for each).
+#[derive(Default)]
+struct TrackIds {
+    ids: crate::labels::Ids,
+    taken: std::collections::HashSet<String>,
+}
+
+impl TrackIds {
+    /// The id of a track numbered `n` in the file: `track-N`, or, where another video
+    /// has that one, `VIDEO-track-N`; either way its number is N again on export.
+    fn numbered(&mut self, video: &str, n: &str) -> String {
+        let plain = format!("track-{n}");
+        let id = if !self.taken.contains(&plain) {
+            plain
+        } else {
+            let qualified = format!("{video}-track-{n}");
+            if self.taken.contains(&qualified) { self.fresh_unseen() } else { qualified }
+        };
+        self.taken.insert(id.clone());
+        id
     }
-    let qualified = format!("{video}-track-{n}");
-    if data.track(&qualified).is_none() { qualified } else { ids.next("track") }
+
+    /// `id` itself where it is free, else a fresh `PREFIX-N`.
+    fn named(&mut self, id: &str, prefix: &str) -> String {
+        let id = if id.is_empty() || self.taken.contains(id) {
+            loop {
+                let id = self.ids.next(prefix);
+                if !self.taken.contains(&id) {
+                    break id;
+                }
+            }
+        } else {
+            id.to_owned()
+        };
+        self.taken.insert(id.clone());
+        id
+    }
+
+    /// A track id no track given here has.
+    fn fresh(&mut self) -> String {
+        let id = self.fresh_unseen();
+        self.taken.insert(id.clone());
+        id
+    }
+
+    fn fresh_unseen(&mut self) -> String {
+        loop {
+            let id = self.ids.next("track");
+            if !self.taken.contains(&id) {
+                return id;
+            }
+        }
+    }
 }
 
 /// The numbers formats give tracks: a track whose id ends in `-N` keeps N where no

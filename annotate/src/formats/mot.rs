@@ -10,14 +10,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{
-    FormatError, FormatInfo, Input, Report, TrackNumbers, category_for, num, provenance, report_attributes,
-    seen_keyframes, text, track_id, video_record,
+    FormatError, FormatInfo, Input, MAX_FRAMES, Num, Report, TrackIds, TrackNumbers, category_for, num,
+    provenance, report_attributes, seen_keyframes, text, video_record,
 };
 use crate::dataset::{
     AttributeInput, AttributeSpec, AttributeValue, Dataset, Interpolation, Keyframe, Review, Track,
 };
 use crate::geometry::BBox;
-use crate::labels::Ids;
 
 pub const INFO: FormatInfo = FormatInfo {
     name: "mot",
@@ -113,7 +112,7 @@ pub fn read(inputs: &[Input], report: &mut Report) -> Result<Dataset, FormatErro
         }
     }
     let mut data = Dataset::default();
-    let mut ids = Ids::of(&data);
+    let mut ids = TrackIds::default();
     for (name, seq) in &sequences {
         if seq.files.is_empty() {
             report.skip("sequences", "a seqinfo.ini without a gt.txt or results file", name.clone());
@@ -150,7 +149,19 @@ fn read_seqinfo(input: &Input, seq: &mut Sequence) -> Result<(), FormatError> {
         };
         match key {
             "frameRate" => seq.fps = Some(value.parse().map_err(|_| bad())?),
-            "seqLength" => seq.length = Some(value.parse().map_err(|_| bad())?),
+            "seqLength" => {
+                let length: u64 = value.parse().map_err(|_| bad())?;
+                if length > MAX_FRAMES {
+                    return Err(FormatError::Syntax {
+                        file: input.name.clone(),
+                        line: n + 1,
+                        column: 1,
+                        at: key.to_owned(),
+                        message: format!("{length} frames: past any video ({MAX_FRAMES} frames)"),
+                    });
+                }
+                seq.length = Some(length);
+            }
             "imWidth" => seq.size = Some((value.parse().map_err(|_| bad())?, seq.size.map_or(0, |s| s.1))),
             "imHeight" => seq.size = Some((seq.size.map_or(0, |s| s.0), value.parse().map_err(|_| bad())?)),
             "imDir" => seq.image_dir = Some(value.to_owned()),
@@ -174,7 +185,7 @@ fn read_boxes(
     name: &str,
     seq: &Sequence,
     data: &mut Dataset,
-    ids: &mut Ids,
+    ids: &mut TrackIds,
     report: &mut Report,
 ) -> Result<(), FormatError> {
     let mut tracks: BTreeMap<u64, Vec<Row>> = BTreeMap::new();
@@ -184,7 +195,7 @@ fn read_boxes(
         if line.is_empty() {
             continue;
         }
-        let at = format!("line {}", n + 1);
+        let at = || format!("line {}", n + 1);
         let bad = |column: usize, message: String| FormatError::Syntax {
             file: input.name.clone(),
             line: n + 1,
@@ -192,9 +203,17 @@ fn read_boxes(
             at: format!("column {column}"),
             message,
         };
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        if cells.len() < 6 {
-            return Err(bad(1, format!("{} columns: a MOT line has 9 or 10", cells.len())));
+        let mut cells = [""; 10];
+        let mut columns = 0;
+        for cell in line.split(',') {
+            if columns < cells.len() {
+                cells[columns] = cell.trim();
+            }
+            columns += 1;
+        }
+        let cells = &cells[..columns.min(10)];
+        if !(6..=10).contains(&columns) {
+            return Err(bad(1, format!("{columns} columns: a MOT line has 9 or 10")));
         }
         if *width.get_or_insert(cells.len()) != cells.len() {
             return Err(bad(
@@ -205,24 +224,33 @@ fn read_boxes(
         let float = |i: usize| -> Result<f32, FormatError> {
             cells[i].parse::<f32>().map_err(|_| bad(i + 1, format!("{:?} is not a number", cells[i])))
         };
-        let frame = float(0)?;
-        let id = float(1)?;
-        if frame < 1.0 || frame.fract() != 0.0 {
-            report.skip("boxes", "their frame is not a whole number from 1", at);
+        // Frames and ids as whole numbers (in 64 bits: a 32-bit float would merge
+        // ids above 16,777,216).
+        let whole = |i: usize| -> Result<f64, FormatError> {
+            cells[i].parse::<f64>().map_err(|_| bad(i + 1, format!("{:?} is not a number", cells[i])))
+        };
+        let frame = whole(0)?;
+        let id = whole(1)?;
+        if !(1.0..9.0e15).contains(&frame) || frame.fract() != 0.0 {
+            report.skip("boxes", "their frame is not a whole number from 1", at());
             continue;
         }
-        if id < 0.0 || id.fract() != 0.0 {
-            report.skip("boxes", "their id is not a whole number (detections without a track)", at);
+        if !(0.0..9.0e15).contains(&id) || id.fract() != 0.0 {
+            report.skip("boxes", "their id is not a whole number (detections without a track)", at());
             continue;
         }
         let (x, y, w, h) = (float(2)?, float(3)?, float(4)?, float(5)?);
         if ![x, y, w, h].iter().all(|v| v.is_finite()) || w < 0.0 || h < 0.0 {
-            report.skip("boxes", "negative size or not finite", at);
+            report.skip("boxes", "negative size or not finite", at());
             continue;
         }
         let frame = frame as u64 - 1;
+        if frame >= MAX_FRAMES {
+            report.skip("boxes", "their frame is past any video's length", at());
+            continue;
+        }
         if seq.length.is_some_and(|len| frame >= len) {
-            report.skip("boxes", "their frame is past the sequence's length", at);
+            report.skip("boxes", "their frame is past the sequence's length", at());
             continue;
         }
         let mut row = Row {
@@ -240,7 +268,7 @@ fn read_boxes(
         } else if cells.len() >= 7 {
             row.confidence = Some(float(6)?);
             if cells.len() >= 10 && (7..10).any(|i| float(i).is_ok_and(|v| v != -1.0)) {
-                report.skip("world positions", "Vidence keeps boxes in the image only", at);
+                report.skip("world positions", "Vidence keeps boxes in the image only", at());
             }
         }
         tracks.entry(id as u64).or_default().push(row);
@@ -300,7 +328,7 @@ fn read_boxes(
             })
             .collect();
         data.tracks.push(Track {
-            id: track_id(data, name, &id.to_string(), ids),
+            id: ids.numbered(name, &id.to_string()),
             video: name.to_owned(),
             category,
             keyframes: seen_keyframes(seen, frames).into(),
@@ -341,25 +369,27 @@ fn add_specs(data: &mut Dataset, category: &str, rows: &[Row]) {
 /// Consider, visibility and confidence as attribute values: for the whole track where
 /// they never change, else from each line where they do.
 fn attributes_of(rows: &[Row]) -> Vec<AttributeValue> {
-    type Column = fn(&Row) -> Option<String>;
+    type Column = fn(&Row) -> Option<f32>;
     let columns: [(&str, Column); 3] = [
-        ("consider", |r| r.visibility.map(|_| u8::from(r.consider).to_string())),
-        ("visibility", |r| r.visibility.map(num)),
-        ("confidence", |r| r.confidence.map(num)),
+        ("consider", |r| r.visibility.map(|_| f32::from(u8::from(r.consider)))),
+        ("visibility", |r| r.visibility),
+        ("confidence", |r| r.confidence),
     ];
     let mut whole = Vec::new();
     let mut changes = Vec::new();
     for (name, value) in &columns {
-        let values: Vec<(u64, String)> = rows.iter().filter_map(|r| value(r).map(|v| (r.frame, v))).collect();
-        let Some((_, first)) = values.first() else { continue };
-        if values.iter().all(|(_, v)| v == first) {
-            whole.push(AttributeValue { name: (*name).into(), value: first.clone(), frame: None });
+        let Some(first) = rows.iter().find_map(value) else { continue };
+        // Numbers are written only where they change: a million lines cost no text each.
+        if rows.iter().filter_map(value).all(|v| v.to_bits() == first.to_bits()) {
+            whole.push(AttributeValue { name: (*name).into(), value: num(first), frame: None });
             continue;
         }
-        let mut last: Option<&str> = None;
-        for (frame, v) in &values {
-            if last != Some(v.as_str()) {
-                changes.push(AttributeValue { name: (*name).into(), value: v.clone(), frame: Some(*frame) });
+        let mut last: Option<f32> = None;
+        for r in rows {
+            if let Some(v) = value(r)
+                && last.is_none_or(|l| l.to_bits() != v.to_bits())
+            {
+                changes.push(AttributeValue { name: (*name).into(), value: num(v), frame: Some(r.frame) });
                 last = Some(v);
             }
         }
@@ -428,7 +458,7 @@ pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
         for (frame, n, t) in lines {
             let Some(b) = t.box_at(frame) else { continue };
             let [x1, y1, x2, y2] = b.bbox.0;
-            let (x, y, w, h) = (num(x1), num(y1), num(x2 - x1), num(y2 - y1));
+            let (x, y, w, h) = (Num(x1), Num(y1), Num(x2 - x1), Num(y2 - y1));
             let attrs = t.attributes_at(frame);
             let value = |name: &str| attrs.iter().find(|a| a.name == name).map(|a| a.value.as_str());
             let class = classes.iter().position(|c| *c == t.category).map_or(1, |i| i + 1);

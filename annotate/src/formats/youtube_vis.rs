@@ -9,14 +9,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    FormatError, FormatInfo, Input, Report, TrackNumbers, category_for, json, provenance, report_attributes,
-    track_id, video_record,
+    FormatError, FormatInfo, Input, Report, TrackIds, TrackNumbers, category_for, json, provenance,
+    report_attributes, video_record,
 };
 use crate::dataset::{
     AttributeInput, AttributeSpec, AttributeValue, Dataset, Interpolation, Keyframe, Review, Track,
 };
 use crate::geometry::BBox;
-use crate::labels::Ids;
 
 pub const INFO: FormatInfo = FormatInfo {
     name: "youtube-vis",
@@ -90,7 +89,7 @@ pub fn looks_like(input: &Input) -> bool {
 
 pub fn read(inputs: &[Input], report: &mut Report) -> Result<Dataset, FormatError> {
     let mut data = Dataset::default();
-    let mut ids = Ids::of(&data);
+    let mut ids = TrackIds::default();
     for input in inputs {
         let file: File = json::read(input)?;
         read_one(input, file, &mut data, &mut ids, report)?;
@@ -104,7 +103,8 @@ pub fn read(inputs: &[Input], report: &mut Report) -> Result<Dataset, FormatErro
 fn frame_numbers(names: &[String]) -> Option<Vec<u64>> {
     let numbers = named_numbers(names)?;
     let first = *numbers.first()?;
-    Some(if first == 1 { numbers.iter().map(|n| n - 1).collect() } else { numbers })
+    let numbers: Vec<u64> = if first == 1 { numbers.iter().map(|n| n - 1).collect() } else { numbers };
+    numbers.last().is_some_and(|&l| l < super::MAX_FRAMES).then_some(numbers)
 }
 
 fn named_numbers(names: &[String]) -> Option<Vec<u64>> {
@@ -123,7 +123,7 @@ fn read_one(
     input: &Input,
     file: File,
     data: &mut Dataset,
-    ids: &mut Ids,
+    ids: &mut TrackIds,
     report: &mut Report,
 ) -> Result<(), FormatError> {
     let source = provenance(super::Format::YoutubeVis, &input.name);
@@ -246,7 +246,7 @@ fn read_one(
         }
         let n = a.id.map_or_else(|| (i + 1).to_string(), |id| id.to_string());
         data.tracks.push(Track {
-            id: track_id(data, video, &n, ids),
+            id: ids.numbered(video, &n),
             video: video.clone(),
             category: category.clone(),
             keyframes: keyframes.into(),
