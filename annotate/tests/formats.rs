@@ -569,6 +569,13 @@ fn label_studio_keeps_spans_and_answers_and_writes_every_frame_when_asked() {
     assert_eq!(frames, want);
     let again = formats::import(Format::LabelStudio, &exported.files, &[]).unwrap().dataset;
     same(&every_frame(&again, false, false), &every_frame(&data, false, false), "every frame");
+    // Answers alone need no size of the video to read back.
+    let answers = Dataset { tracks: Vec::new(), ..made() };
+    let exported = formats::export(Format::LabelStudio, &answers, &ExportOptions::default()).unwrap();
+    assert_eq!(
+        formats::import(Format::LabelStudio, &exported.files, &[]).unwrap().dataset.questions.len(),
+        1
+    );
 }
 
 #[test]

@@ -2,30 +2,8 @@
 //! reads back.
 #![no_main]
 
-use annotate::formats::{self, ExportOptions, Format, Input};
+mod common;
+
 use libfuzzer_sys::fuzz_target;
 
-const FORMAT: Format = Format::YoutubeVis;
-
-fuzz_target!(|data: &[u8]| {
-    let input = Input { name: "annotations.json".into(), bytes: data.to_vec() };
-    let Ok(imported) = formats::import(FORMAT, &[input], &[]) else { return };
-    // Exports write every frame a track spans: a file naming frame 9,999,999 is read
-    // (and told), but not written out here, where each run has seconds.
-    if spanned(&imported.dataset) > 100_000 {
-        return;
-    }
-    let exported = formats::export(FORMAT, &imported.dataset, &ExportOptions::default()).expect("what was read exports");
-    let again = formats::import(FORMAT, &exported.files, &[]).expect("an export reads back");
-    assert_eq!(again.dataset.tracks.len(), imported.dataset.tracks.len(), "every track comes back");
-});
-
-/// The frames the tracks span, from their first keyframe to their end.
-fn spanned(data: &annotate::Dataset) -> u64 {
-    let span = |t: &annotate::Track| {
-        let (Some(first), Some(last)) = (t.keyframes.first(), t.keyframes.last()) else { return 0 };
-        let end = if last.outside { last.frame } else { data.video(&t.video).map_or(last.frame, |v| v.frame_count) };
-        end.saturating_sub(first.frame) + 1
-    };
-    data.tracks.iter().map(span).sum()
-}
+fuzz_target!(|data: &[u8]| common::read_write_read(annotate::formats::Format::YoutubeVis, "annotations.json", data, &[]));

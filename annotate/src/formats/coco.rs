@@ -234,15 +234,7 @@ fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, 
 }
 
 pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
-    for s in &data.segments {
-        report.skip("segments", "COCO holds no time spans", format!("segment {}", s.id));
-    }
-    for q in &data.questions {
-        report.skip("questions", "COCO holds no questions", format!("question {}", q.id));
-    }
-    for r in &data.runs {
-        report.skip("model runs", "COCO holds no model runs (as labels)", format!("run {}", r.id));
-    }
+    super::report_beyond_tracks(data, "COCO", report);
     let mut file = File {
         info: None,
         licenses: None,

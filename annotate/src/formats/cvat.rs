@@ -623,15 +623,7 @@ fn attribute_values(boxes: &[CvatBox]) -> Vec<AttributeValue> {
 }
 
 pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
-    for s in &data.segments {
-        report.skip("segments", "CVAT for video holds no time spans", format!("segment {}", s.id));
-    }
-    for q in &data.questions {
-        report.skip("questions", "CVAT holds no questions", format!("question {}", q.id));
-    }
-    for r in &data.runs {
-        report.skip("model runs", "CVAT holds no model runs", format!("run {}", r.id));
-    }
+    super::report_beyond_tracks(data, "CVAT", report);
     data.videos
         .iter()
         .enumerate()

@@ -148,7 +148,10 @@ fn task_video(
         n += 1;
     }
     let results = task.annotations.iter().flat_map(|a| &a.result);
-    let size = results.clone().find_map(|r| r.original_width.zip(r.original_height));
+    let size = results
+        .clone()
+        .find_map(|r| r.original_width.zip(r.original_height))
+        .filter(|(w, h)| *w > 0 && *h > 0);
     let rects: Vec<&Value> = results.filter(|r| r.kind == "videorectangle").map(|r| &r.value).collect();
     let frames = rects.iter().find_map(|v| v["framesCount"].as_u64());
     // Label Studio times a frame F (from 1) at F / fps.
@@ -163,7 +166,7 @@ fn task_video(
         None
     });
     let size = size.or(file.map(|f| (f.width, f.height)));
-    let Some(size) = size else {
+    if size.is_none() && !rects.is_empty() {
         return Err(FormatError::Invalid {
             file: input.name.clone(),
             message: format!(
@@ -171,7 +174,7 @@ fn task_video(
                  give the video with --video"
             ),
         });
-    };
+    }
     let frames = frames.or(file.map(|f| f.frame_count)).unwrap_or_else(|| {
         let last = rects
             .iter()
@@ -182,7 +185,8 @@ fn task_video(
         last as u64
     });
     let fps = fps.map(|f| (f * 1000.0).round() / 1000.0).or(file.map(|f| f.fps));
-    Ok(video_record(&id, &path, Some(size), frames, fps, report))
+    // Without boxes the size matters to nothing read here: the record says it is unknown.
+    Ok(video_record(&id, &path, size, frames, fps, report))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -429,6 +433,14 @@ pub fn write(data: &Dataset, every_frame: bool, report: &mut Report) -> Vec<Inpu
         let times = ConstantRate { fps: v.fps, frames: v.frame_count };
         let mut result = Vec::new();
         for t in data.tracks_of(&v.id) {
+            if v.width == 0 || v.height == 0 {
+                report.skip(
+                    "tracks",
+                    "their video's size is unknown: Label Studio's boxes are in percent",
+                    format!("track {}", t.id),
+                );
+                continue;
+            }
             if t.keyframes.iter().any(|k| k.occluded && !k.outside) {
                 report.skip("occluded flags", "Label Studio has none", format!("track {}", t.id));
             }
@@ -459,6 +471,8 @@ pub fn write(data: &Dataset, every_frame: bool, report: &mut Report) -> Vec<Inpu
                 "type": "timelinelabels",
                 "from_name": "timeline",
                 "to_name": "video",
+                "original_width": v.width,
+                "original_height": v.height,
                 "value": { "ranges": [{ "start": start, "end": end }], "timelinelabels": [s.label] },
             }));
         }
@@ -479,6 +493,8 @@ pub fn write(data: &Dataset, every_frame: bool, report: &mut Report) -> Vec<Inpu
                 "type": "textarea",
                 "from_name": q.text,
                 "to_name": "video",
+                "original_width": v.width,
+                "original_height": v.height,
                 "value": { "text": [q.answer] },
             }));
         }

@@ -488,3 +488,16 @@ fn report_attributes(t: &crate::dataset::Track, holds: &[&str], why: &str, repor
         report.skip("attributes", why, format!("track {} {name}", t.id));
     }
 }
+
+/// The segments, questions and model runs a format that holds only tracks leaves out.
+fn report_beyond_tracks(data: &Dataset, format: &str, report: &mut Report) {
+    for s in &data.segments {
+        report.skip("segments", &format!("{format} holds no time spans"), format!("segment {}", s.id));
+    }
+    for q in &data.questions {
+        report.skip("questions", &format!("{format} holds no questions"), format!("question {}", q.id));
+    }
+    for r in &data.runs {
+        report.skip("model runs", &format!("{format} holds no model runs"), format!("run {}", r.id));
+    }
+}

@@ -402,15 +402,7 @@ fn attributes_of(rows: &[Row]) -> Vec<AttributeValue> {
 /// Each video as a sequence folder, `SEQ/seqinfo.ini` and `SEQ/gt/gt.txt` (nine
 /// columns), and as a tracker's results, `results/SEQ.txt` (ten columns).
 pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
-    for s in &data.segments {
-        report.skip("segments", "MOT holds no time spans", format!("segment {}", s.id));
-    }
-    for q in &data.questions {
-        report.skip("questions", "MOT holds no questions", format!("question {}", q.id));
-    }
-    for r in &data.runs {
-        report.skip("model runs", "MOT holds no model runs", format!("run {}", r.id));
-    }
+    super::report_beyond_tracks(data, "MOT", report);
     let mut files = Vec::new();
     for video in &data.videos {
         let seqinfo = format!(

@@ -293,15 +293,7 @@ fn listed_frames(data: &Dataset, video: &crate::dataset::Video) -> Vec<u64> {
 }
 
 pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
-    for s in &data.segments {
-        report.skip("segments", "YouTube-VIS holds no time spans", format!("segment {}", s.id));
-    }
-    for q in &data.questions {
-        report.skip("questions", "YouTube-VIS holds no questions", format!("question {}", q.id));
-    }
-    for r in &data.runs {
-        report.skip("model runs", "YouTube-VIS holds no model runs", format!("run {}", r.id));
-    }
+    super::report_beyond_tracks(data, "YouTube-VIS", report);
     let mut file = File {
         info: None,
         licenses: None,
