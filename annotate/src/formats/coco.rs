@@ -178,7 +178,7 @@ fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, 
             report.skip("annotations", "they have no box [x, y, w, h]", at);
             continue;
         };
-        if ![x, y, w, h].iter().all(|v| v.is_finite()) || w < 0.0 || h < 0.0 {
+        if ![x, y, w, h, x + w, y + h].iter().all(|v| v.is_finite()) || w < 0.0 || h < 0.0 {
             report.skip("boxes", "negative size or not finite", at);
             continue;
         }

@@ -355,6 +355,10 @@ fn lifespans(
             (x2 * w / 100.0) as f32,
             (y2 * h / 100.0) as f32,
         );
+        if !bbox.0.iter().all(|v| v.is_finite()) {
+            report.skip("keyframes", "a coordinate is past any frame's size", place);
+            continue;
+        }
         match out.last_mut() {
             Some(last) if last.frame == frame => {
                 report.skip("keyframes", "a second keyframe on the same frame", place);

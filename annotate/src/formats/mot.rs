@@ -240,7 +240,7 @@ fn read_boxes(
             continue;
         }
         let (x, y, w, h) = (float(2)?, float(3)?, float(4)?, float(5)?);
-        if ![x, y, w, h].iter().all(|v| v.is_finite()) || w < 0.0 || h < 0.0 {
+        if ![x, y, w, h, x + w, y + h].iter().all(|v| v.is_finite()) || w < 0.0 || h < 0.0 {
             report.skip("boxes", "negative size or not finite", at());
             continue;
         }

@@ -206,7 +206,9 @@ fn read_one(
             let level = levels.get(j).cloned().flatten();
             match b {
                 Some([x, y, w, h])
-                    if [x, y, w, h].iter().all(|v| v.is_finite()) && *w >= 0.0 && *h >= 0.0 =>
+                    if [x, y, w, h, &(x + w), &(y + h)].iter().all(|v| v.is_finite())
+                        && *w >= 0.0
+                        && *h >= 0.0 =>
                 {
                     keyframes.push(Keyframe {
                         frame,
