@@ -69,9 +69,13 @@ pub fn format_of(name: &str, inputs: &[Input]) -> anyhow::Result<Format> {
     if name == "auto" {
         return Ok(formats::detect(inputs)?);
     }
+    named(name)
+}
+
+fn named(name: &str) -> anyhow::Result<Format> {
     Format::named(name).ok_or_else(|| {
         anyhow::anyhow!(
-            "unknown format {name:?}: the formats are {} (or auto)",
+            "unknown format {name:?}: the formats are {}",
             Format::ALL.map(Format::name).join(", ")
         )
     })

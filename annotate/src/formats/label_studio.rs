@@ -159,12 +159,10 @@ fn task_video(
         .iter()
         .flat_map(|v| v["sequence"].as_array().into_iter().flatten())
         .find_map(|s| Some(s["frame"].as_f64()? / s["time"].as_f64().filter(|t| *t > 0.0)?));
-    let stem = |p: &str| super::file_stem(p).to_owned();
-    let file = given.iter().find(|v| v.id == base || stem(&v.path) == base).or(if given.len() == 1 {
-        given.first()
-    } else {
-        None
-    });
+    let file = given
+        .iter()
+        .find(|v| v.id == base || super::file_stem(&v.path) == base)
+        .or(if given.len() == 1 { given.first() } else { None });
     let size = size.or(file.map(|f| (f.width, f.height)));
     if size.is_none() && !rects.is_empty() {
         return Err(FormatError::Invalid {

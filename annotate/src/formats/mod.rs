@@ -129,8 +129,6 @@ pub enum FormatError {
     Invalid { file: String, message: String },
     #[error("{0}")]
     Detect(String),
-    #[error("{format} cannot hold {what}")]
-    Cannot { format: &'static str, what: String },
 }
 
 /// Reads `inputs` as `format`. `videos` are the records of the video files the user
@@ -155,9 +153,6 @@ pub fn import(format: Format, inputs: &[Input], videos: &[Video]) -> Result<Impo
 
 /// Writes the dataset's labels (those `options` take) as `format`.
 pub fn export(format: Format, data: &Dataset, options: &ExportOptions) -> Result<Exported, FormatError> {
-    if !format.info().exports {
-        return Err(FormatError::Cannot { format: format.name(), what: "an export".into() });
-    }
     let data = &selected(data, options)?;
     let mut report = Report::default();
     let files = match format {
@@ -223,14 +218,13 @@ pub fn selected(data: &Dataset, options: &ExportOptions) -> Result<Dataset, Form
 
 /// The records of the video files the user gave replace the file's own guesses.
 fn use_given_videos(dataset: &mut Dataset, given: &[Video], report: &mut Report) -> Result<(), FormatError> {
-    let stem = |path: &str| {
-        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-        name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_owned()
-    };
     let only = dataset.videos.len() == 1 && given.len() == 1;
     for file in given {
         let found = dataset.videos.iter_mut().find(|v| {
-            v.id == file.id || stem(&v.path) == stem(&file.path) || v.id == stem(&file.path) || only
+            v.id == file.id
+                || file_stem(&v.path) == file_stem(&file.path)
+                || v.id == file_stem(&file.path)
+                || only
         });
         let Some(video) = found else {
             return Err(FormatError::Invalid {
@@ -366,14 +360,8 @@ impl TrackIds {
     /// has that one, `VIDEO-track-N`; either way its number is N again on export.
     fn numbered(&mut self, video: &str, n: &str) -> String {
         let plain = format!("track-{n}");
-        let id = if !self.taken.contains(&plain) {
-            plain
-        } else {
-            let qualified = format!("{video}-track-{n}");
-            if self.taken.contains(&qualified) { self.fresh_unseen() } else { qualified }
-        };
-        self.taken.insert(id.clone());
-        id
+        let wanted = if self.taken.contains(&plain) { format!("{video}-track-{n}") } else { plain };
+        self.named(&wanted, "track")
     }
 
     /// `id` itself where it is free, else a fresh `PREFIX-N`.
@@ -390,22 +378,6 @@ impl TrackIds {
         };
         self.taken.insert(id.clone());
         id
-    }
-
-    /// A track id no track given here has.
-    fn fresh(&mut self) -> String {
-        let id = self.fresh_unseen();
-        self.taken.insert(id.clone());
-        id
-    }
-
-    fn fresh_unseen(&mut self) -> String {
-        loop {
-            let id = self.ids.next("track");
-            if !self.taken.contains(&id) {
-                return id;
-            }
-        }
     }
 }
 
