@@ -72,7 +72,7 @@ pub fn format_of(name: &str, inputs: &[Input]) -> anyhow::Result<Format> {
     named(name)
 }
 
-fn named(name: &str) -> anyhow::Result<Format> {
+pub fn named(name: &str) -> anyhow::Result<Format> {
     Format::named(name).ok_or_else(|| {
         anyhow::anyhow!(
             "unknown format {name:?}: the formats are {}",
@@ -82,11 +82,13 @@ fn named(name: &str) -> anyhow::Result<Format> {
 }
 
 /// Reads `sources` as `format`, with the given video files described from themselves
-/// (paths recorded relative to `dataset_dir`, where the dataset will be).
+/// (paths recorded relative to `dataset_dir`, where the dataset will be); with
+/// `as_run`, a model's predictions as its runs.
 pub fn import(
     format: &str,
     sources: &[PathBuf],
     videos: &[PathBuf],
+    as_run: Option<&str>,
     dataset_dir: &Path,
 ) -> anyhow::Result<Imported> {
     let inputs = read_inputs(sources)?;
@@ -96,7 +98,10 @@ pub fn import(
         let record = crate::videos::describe(video, dataset_dir, &records)?;
         records.videos.push(record);
     }
-    Ok(formats::import(format, &inputs, &records.videos)?)
+    Ok(match as_run {
+        Some(model) => formats::import_run(format, &inputs, &records.videos, model)?,
+        None => formats::import(format, &inputs, &records.videos)?,
+    })
 }
 
 /// Where the dataset's labels go: a new file, or into one as one undoable edit.
@@ -112,11 +117,12 @@ pub fn import_command(
     sources: &[PathBuf],
     target: &Target,
     videos: &[PathBuf],
+    as_run: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
     let (Target::New(path) | Target::Into(path)) = target;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let imported = import(format, sources, videos, dir)?;
+    let imported = import(format, sources, videos, as_run, dir)?;
     let counts = Counts::of(&imported.dataset);
     match target {
         Target::New(out) => {
@@ -141,18 +147,12 @@ pub fn import_command(
 /// `vidence export`: the dataset's labels as `format` at `out` (a file, or a folder
 /// for a format of several files), never over an existing file.
 pub fn export_command(
-    format: &str,
+    format: Format,
     dataset: &Path,
     out: &Path,
     options: &ExportOptions,
     json: bool,
 ) -> anyhow::Result<()> {
-    let format = Format::named(format).ok_or_else(|| {
-        anyhow::anyhow!(
-            "unknown format {format:?}: the formats are {}",
-            Format::ALL.map(Format::name).join(", ")
-        )
-    })?;
     let data = annotate::load(dataset)?;
     let exported = formats::export(format, &data, options)?;
     anyhow::ensure!(!out.exists(), "{} already exists: export under a new name", out.display());

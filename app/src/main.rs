@@ -87,6 +87,11 @@ enum Command {
         /// over what the labels' file says or leaves out).
         #[arg(long = "video")]
         videos: Vec<PathBuf>,
+        /// The file is a model's predictions (a tracker's MOT results, COCO results
+        /// with their instances file, V-STaR results, Label Studio predictions):
+        /// import them as runs of the model NAME, not as labels.
+        #[arg(long, value_name = "NAME")]
+        as_run: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -100,13 +105,19 @@ enum Command {
         /// Only this video (by id).
         #[arg(long)]
         video: Option<String>,
-        /// Which labels: all, or those a reviewer accepted or edited.
-        #[arg(long, default_value = "all")]
-        review: String,
+        /// Which labels: all, or those a reviewer accepted or edited (the default
+        /// for fine-tuning data; all for the other formats).
+        #[arg(long)]
+        review: Option<String>,
         /// Label Studio: a keyframe on every frame a track is seen (Label Studio itself
         /// writes only the keyframes).
         #[arg(long)]
         every_frame: bool,
+        /// Fine-tuning data: whose conventions the answers' boxes and times are in
+        /// (qwen3-vl: 0-1000; qwen2.5-vl: pixels of the resized frames; open-o3: those
+        /// pixels in <obj>, <box> and <t> tags).
+        #[arg(long, default_value = "qwen3-vl")]
+        grounding: String,
         #[arg(long)]
         json: bool,
     },
@@ -201,18 +212,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             vidence::cli::frame(&video, index, time, &out, json)
         }
         Some(Command::New { videos, out, json }) => vidence::videos::create(&videos, &out, json),
-        Some(Command::Import { format, sources, out, into, videos, json }) => {
+        Some(Command::Import { format, sources, out, into, videos, as_run, json }) => {
             let target = match (out, into) {
                 (Some(out), _) => vidence::convert::Target::New(out),
                 (None, Some(into)) => vidence::convert::Target::Into(into),
                 (None, None) => anyhow::bail!("give --out NEW.json or --into DATASET.json"),
             };
-            vidence::convert::import_command(&format, &sources, &target, &videos, json)
+            vidence::convert::import_command(&format, &sources, &target, &videos, as_run.as_deref(), json)
         }
-        Some(Command::Export { format, dataset, out, video, review, every_frame, json }) => {
-            let review = vidence::convert::review_filter(&review)?;
-            let options = annotate::formats::ExportOptions { video, review, every_frame };
-            vidence::convert::export_command(&format, &dataset, &out, &options, json)
+        Some(Command::Export { format, dataset, out, video, review, every_frame, grounding, json }) => {
+            let format = vidence::convert::named(&format)?;
+            let review = match review {
+                Some(name) => vidence::convert::review_filter(&name)?,
+                None => format.default_review(),
+            };
+            let grounding = grounding.parse().map_err(|e| anyhow::anyhow!("--grounding {e}"))?;
+            let options = annotate::formats::ExportOptions { video, review, every_frame, grounding };
+            vidence::convert::export_command(format, &dataset, &out, &options, json)
         }
         Some(Command::Formats { json }) => {
             vidence::convert::list_formats(json);

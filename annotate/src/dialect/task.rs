@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use super::write::{Grounding, Layout};
+
 /// A box on the 0–1000 grid the model uses.
 pub type GridBox = [u32; 4];
 
@@ -22,22 +24,40 @@ pub enum Task {
 }
 
 impl Task {
+    /// The prompt in Qwen3-VL's conventions, as Vidence asks its own model.
     pub fn prompt(&self) -> String {
+        self.prompt_for(Grounding::Qwen3Vl)
+    }
+
+    /// The prompt asking for an answer in `g`'s conventions (its grid, JSON or tags).
+    pub fn prompt_for(&self, g: Grounding) -> String {
+        let units = match g {
+            Grounding::Qwen3Vl => "from 0 to 1000",
+            Grounding::Qwen25Vl | Grounding::OpenO3 => "in pixels of the frames you see",
+        };
+        let tags = g.layout() == Layout::Tags;
         match self {
             Task::Answer { question } => format!(
                 "{question}\nThink step by step inside <think></think>. When you mention an object, write \
-                 <obj>name</obj><box>[x1,y1,x2,y2]</box> with coordinates from 0 to 1000, and when you mention \
+                 <obj>name</obj><box>[x1,y1,x2,y2]</box> with coordinates {units}, and when you mention \
                  a moment write <t>seconds</t>. Then give the final answer inside <answer></answer>."
+            ),
+            Task::Track { object } if tags => format!(
+                "Locate {object} in every frame where it is visible: for each, write \
+                 <obj>name</obj><box>[x1,y1,x2,y2]</box> at <t>seconds</t> with coordinates {units}."
             ),
             Task::Track { object } => format!(
                 "Locate {object} in every frame where it is visible. Output JSON: a list of \
-                 {{\"time\": seconds, \"bbox_2d\": [x1, y1, x2, y2]}} with coordinates from 0 to 1000."
+                 {{\"time\": seconds, \"bbox_2d\": [x1, y1, x2, y2]}} with coordinates {units}."
             ),
+            Task::When { event } if tags => {
+                format!("When does this happen: {event}? Answer: from <t>seconds</t> to <t>seconds</t>.")
+            }
             Task::When { event } => format!(
                 "When does this happen: {event}? Output JSON: {{\"start\": seconds, \"end\": seconds}}."
             ),
             Task::Region { bbox: [x1, y1, x2, y2], time_s } => format!(
-                "Describe what is in the region [{x1}, {y1}, {x2}, {y2}] (coordinates from 0 to 1000) at \
+                "Describe what is in the region [{x1}, {y1}, {x2}, {y2}] (coordinates {units}) at \
                  {time_s:.1} seconds, and what it does."
             ),
             Task::Captions => "Describe the events of this video in order. Output JSON: a list of \

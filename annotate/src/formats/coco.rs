@@ -73,6 +73,9 @@ struct Annotation {
     keypoints: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "instance_id")]
     track_id: Option<u64>,
+    /// A detection's confidence (results files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    score: Option<f32>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -87,13 +90,67 @@ pub fn looks_like(input: &Input) -> bool {
     json::object_with(input, &["images", "annotations"]) && !json::object_with(input, &["file_names"])
 }
 
+/// A detector's box in a results file (pycocotools' `loadRes` shape).
+#[derive(Deserialize)]
+struct Detection {
+    image_id: u64,
+    category_id: u64,
+    bbox: Vec<f32>,
+    #[serde(default)]
+    score: Option<f32>,
+}
+
+/// Reads instances files; a results file (a list of detections) among them is read
+/// against the images and categories of the instances file given with it, whose own
+/// boxes are then left out (they are the ground truth the results answer).
 pub fn read(inputs: &[Input], report: &mut Report) -> Result<Dataset, FormatError> {
+    let is_results =
+        |i: &Input| String::from_utf8_lossy(&i.bytes[..i.bytes.len().min(64)]).trim_start().starts_with('[');
+    let (results, instances): (Vec<&Input>, Vec<&Input>) = inputs.iter().partition(|i| is_results(i));
     let mut data = Dataset::default();
     let mut ids = TrackIds::default();
-    for input in inputs {
-        let file: File = json::read(input)?;
-        read_one(input, &file, &mut data, &mut ids, report);
+    if results.is_empty() {
+        for input in instances {
+            let file: File = json::read(input)?;
+            read_one(input, &file, &mut data, &mut ids, report);
+        }
+        return Ok(data);
     }
+    let [instances] = instances.as_slice() else {
+        return Err(FormatError::Invalid {
+            file: results[0].name.clone(),
+            message: "a COCO results file names images by id: give the one instances file (its images and \
+                      categories) with it"
+                .into(),
+        });
+    };
+    let mut file: File = json::read(instances)?;
+    for (i, _) in file.annotations.iter().enumerate() {
+        report.skip(
+            "ground-truth boxes",
+            "read with a results file, the instances file gives images and categories only",
+            format!("{}: $.annotations[{i}]", instances.name),
+        );
+    }
+    file.annotations.clear();
+    for input in &results {
+        let detections: Vec<Detection> = json::read(input)?;
+        for d in detections {
+            file.annotations.push(Annotation {
+                id: Some(file.annotations.len() as u64 + 1),
+                image_id: d.image_id,
+                category_id: d.category_id,
+                bbox: Some(d.bbox),
+                area: None,
+                iscrowd: 0,
+                segmentation: None,
+                keypoints: None,
+                track_id: None,
+                score: d.score,
+            });
+        }
+    }
+    read_one(results[0], &file, &mut data, &mut ids, report);
     Ok(data)
 }
 
@@ -137,6 +194,14 @@ fn frames_of(file: &File, stem: &str, report: &mut Report) -> Vec<(String, u64)>
     }
 }
 
+/// A track's boxes as they are read, with its crowd flag and each frame's score.
+struct Seen {
+    category: String,
+    keyframes: Vec<Keyframe>,
+    iscrowd: u8,
+    scores: Vec<(u64, f32)>,
+}
+
 fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, report: &mut Report) {
     let source = provenance(super::Format::Coco, &input.name);
     let frames = frames_of(file, super::file_stem(&input.name), report);
@@ -157,7 +222,7 @@ fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, 
     let categories: Vec<(u64, String)> =
         file.categories.iter().map(|c| (c.id, category_for(data, &c.name))).collect();
     // Boxes by (video, track or one-frame annotation).
-    let mut tracks: BTreeMap<(String, String), (String, Vec<Keyframe>, u8)> = BTreeMap::new();
+    let mut tracks: BTreeMap<(String, String), Seen> = BTreeMap::new();
     for (i, a) in file.annotations.iter().enumerate() {
         let at = format!("$.annotations[{i}]");
         let Some(&image) = images.get(&a.image_id) else {
@@ -184,22 +249,34 @@ fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, 
         }
         let (video, frame) = &frames[image];
         let key = a.track_id.map_or_else(|| format!("a{}", a.id.unwrap_or(i as u64)), |t| t.to_string());
-        let entry =
-            tracks.entry((video.clone(), key)).or_insert_with(|| (category.clone(), Vec::new(), a.iscrowd));
-        if entry.1.iter().any(|k| k.frame == *frame) {
+        let entry = tracks.entry((video.clone(), key)).or_insert_with(|| Seen {
+            category: category.clone(),
+            keyframes: Vec::new(),
+            iscrowd: a.iscrowd,
+            scores: Vec::new(),
+        });
+        if entry.keyframes.iter().any(|k| k.frame == *frame) {
             report.skip("boxes", "a second box of the track on the same frame", at);
             continue;
         }
-        entry.1.push(Keyframe {
+        entry.scores.extend(a.score.map(|s| (*frame, s)));
+        entry.keyframes.push(Keyframe {
             frame: *frame,
             bbox: BBox::new(x, y, x + w, y + h),
             outside: false,
             occluded: false,
         });
     }
-    for ((video, key), (category, seen, iscrowd)) in tracks {
+    for ((video, key), Seen { category, keyframes: seen, iscrowd, scores }) in tracks {
         let count = data.video(&video).map_or(0, |v| v.frame_count);
-        let mut attributes = Vec::new();
+        let mut attributes: Vec<AttributeValue> = scores
+            .into_iter()
+            .map(|(frame, s)| AttributeValue {
+                name: "score".into(),
+                value: s.to_string(),
+                frame: Some(frame),
+            })
+            .collect();
         if iscrowd != 0 {
             attributes.push(AttributeValue {
                 name: "iscrowd".into(),
@@ -295,6 +372,7 @@ pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
                     segmentation: None,
                     keypoints: None,
                     track_id: Some(n),
+                    score: None,
                 });
             }
         }

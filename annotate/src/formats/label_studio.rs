@@ -40,8 +40,9 @@ struct Task {
     data: serde_json::Map<String, Value>,
     #[serde(default)]
     annotations: Vec<Annotation>,
+    /// A model's results, in the shape of an annotation's.
     #[serde(default)]
-    predictions: Vec<Value>,
+    predictions: Vec<Annotation>,
 }
 
 #[derive(Deserialize)]
@@ -113,7 +114,14 @@ pub fn looks_like(input: &Input) -> bool {
             || head.contains("\"annotations\""))
 }
 
-pub fn read(inputs: &[Input], given: &[Video], report: &mut Report) -> Result<Dataset, FormatError> {
+/// Reads the tasks' annotations, or with `predictions` their predictions (a model's
+/// results, imported as a run).
+pub fn read(
+    inputs: &[Input],
+    given: &[Video],
+    predictions: bool,
+    report: &mut Report,
+) -> Result<Dataset, FormatError> {
     let mut data = Dataset::default();
     let mut ids = TrackIds::default();
     for input in inputs {
@@ -122,7 +130,7 @@ pub fn read(inputs: &[Input], given: &[Video], report: &mut Report) -> Result<Da
             Tasks::One(task) => vec![*task],
         };
         for (i, task) in tasks.into_iter().enumerate() {
-            read_task(input, i, task, given, &mut data, &mut ids, report)?;
+            read_task(input, i, task, given, predictions, &mut data, &mut ids, report)?;
         }
     }
     Ok(data)
@@ -191,31 +199,37 @@ fn task_video(
 fn read_task(
     input: &Input,
     index: usize,
-    task: Task,
+    mut task: Task,
     given: &[Video],
+    predictions: bool,
     data: &mut Dataset,
     ids: &mut TrackIds,
     report: &mut Report,
 ) -> Result<(), FormatError> {
     let at = format!("$[{index}]");
-    for _ in &task.predictions {
-        report.skip(
-            "predictions",
-            "import them as labels of a task's annotations, or as a model run (not yet)",
-            at.clone(),
-        );
+    if predictions {
+        std::mem::swap(&mut task.annotations, &mut task.predictions);
+    }
+    let (other, why) = if predictions {
+        ("annotations", "labels: importing as a model run takes the predictions")
+    } else {
+        ("predictions", "a model's: import the file with --as-run NAME")
+    };
+    for p in 0..task.predictions.len() {
+        report.skip(other, why, format!("{at}.{other}[{p}]"));
     }
     let video = task_video(input, &at, &task, given, data, report)?;
     let times = ConstantRate { fps: video.fps, frames: video.frame_count };
     let source = provenance(super::Format::LabelStudio, &input.name);
     let (w, h) = (f64::from(video.width), f64::from(video.height));
+    let list = if predictions { "predictions" } else { "annotations" };
     for (a, annotation) in task.annotations.iter().enumerate() {
         if annotation.was_cancelled {
-            report.skip("annotations", "cancelled in Label Studio", format!("{at}.annotations[{a}]"));
+            report.skip("annotations", "cancelled in Label Studio", format!("{at}.{list}[{a}]"));
             continue;
         }
         for (r, item) in annotation.result.iter().enumerate() {
-            let at = format!("{at}.annotations[{a}].result[{r}]");
+            let at = format!("{at}.{list}[{a}].result[{r}]");
             let result_id = item.id.clone().unwrap_or_default();
             let label = item.value["labels"]
                 .as_array()

@@ -11,6 +11,9 @@ mod label_studio;
 mod merge;
 mod mot;
 mod report;
+mod runs;
+mod sft;
+mod vstar;
 mod xml;
 mod youtube_vis;
 
@@ -29,6 +32,11 @@ pub enum Format {
     Mot,
     YoutubeVis,
     Coco,
+    Vstar,
+    /// Fine-tuning data (export only).
+    LlamaFactory,
+    Swift,
+    QwenFinetune,
 }
 
 /// What one format is and what it can hold, for `vidence formats`.
@@ -45,8 +53,17 @@ pub struct FormatInfo {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] =
-        [Format::Cvat, Format::LabelStudio, Format::Mot, Format::YoutubeVis, Format::Coco];
+    pub const ALL: [Format; 9] = [
+        Format::Cvat,
+        Format::LabelStudio,
+        Format::Mot,
+        Format::YoutubeVis,
+        Format::Coco,
+        Format::Vstar,
+        Format::LlamaFactory,
+        Format::Swift,
+        Format::QwenFinetune,
+    ];
 
     pub fn info(self) -> FormatInfo {
         match self {
@@ -55,11 +72,24 @@ impl Format {
             Format::Mot => mot::INFO,
             Format::YoutubeVis => youtube_vis::INFO,
             Format::Coco => coco::INFO,
+            Format::Vstar => vstar::INFO,
+            Format::LlamaFactory => sft::LLAMAFACTORY,
+            Format::Swift => sft::SWIFT,
+            Format::QwenFinetune => sft::QWEN_FINETUNE,
         }
     }
 
     pub fn name(self) -> &'static str {
         self.info().name
+    }
+
+    /// Which labels an export takes unless told: fine-tuning data trains on what a
+    /// reviewer accepted, other formats carry every label.
+    pub fn default_review(self) -> ReviewFilter {
+        match self {
+            Format::LlamaFactory | Format::Swift | Format::QwenFinetune => ReviewFilter::Accepted,
+            _ => ReviewFilter::All,
+        }
     }
 
     pub fn named(name: &str) -> Option<Format> {
@@ -117,6 +147,8 @@ pub struct ExportOptions {
     pub review: ReviewFilter,
     /// Label Studio: a keyframe on every frame a track is seen, not only its keyframes.
     pub every_frame: bool,
+    /// Fine-tuning data: the model whose conventions answers are written in.
+    pub grounding: crate::dialect::Grounding,
 }
 
 #[derive(Debug, PartialEq, thiserror::Error)]
@@ -136,18 +168,51 @@ pub enum FormatError {
 /// contradict is an error): matched to the file's videos by id, by file name, or,
 /// when both have one, to the one video.
 pub fn import(format: Format, inputs: &[Input], videos: &[Video]) -> Result<Imported, FormatError> {
+    read(format, inputs, videos, None)
+}
+
+/// Reads `inputs`, a file of a model's predictions, as runs of the model `model` (a
+/// tracker's boxes, a detector's, a benchmark's result file), not as labels; the
+/// questions a result file answers come with it.
+pub fn import_run(
+    format: Format,
+    inputs: &[Input],
+    videos: &[Video],
+    model: &str,
+) -> Result<Imported, FormatError> {
+    read(format, inputs, videos, Some(model))
+}
+
+fn read(
+    format: Format,
+    inputs: &[Input],
+    videos: &[Video],
+    run: Option<&str>,
+) -> Result<Imported, FormatError> {
     if inputs.is_empty() {
         return Err(FormatError::Detect("nothing to import".into()));
     }
     let mut report = Report::default();
     let mut dataset = match format {
         Format::Cvat => cvat::read(inputs, &mut report)?,
-        Format::LabelStudio => label_studio::read(inputs, videos, &mut report)?,
+        Format::LabelStudio => label_studio::read(inputs, videos, run.is_some(), &mut report)?,
         Format::Mot => mot::read(inputs, &mut report)?,
         Format::YoutubeVis => youtube_vis::read(inputs, &mut report)?,
         Format::Coco => coco::read(inputs, &mut report)?,
+        Format::Vstar => vstar::read(inputs, run, &mut report)?,
+        Format::LlamaFactory | Format::Swift | Format::QwenFinetune => {
+            return Err(FormatError::Detect(format!(
+                "{} is fine-tuning data Vidence writes; it does not read it",
+                format.name()
+            )));
+        }
     };
     use_given_videos(&mut dataset, videos, &mut report)?;
+    if let Some(model) = run
+        && format != Format::Vstar
+    {
+        dataset = runs::from_labels(dataset, model);
+    }
     Ok(Imported { format, dataset, report })
 }
 
@@ -161,6 +226,14 @@ pub fn export(format: Format, data: &Dataset, options: &ExportOptions) -> Result
         Format::Mot => mot::write(data, &mut report),
         Format::YoutubeVis => youtube_vis::write(data, &mut report),
         Format::Coco => coco::write(data, &mut report),
+        Format::Vstar => vstar::write(data, &mut report),
+        Format::LlamaFactory => {
+            sft::write_as(sft::Trainer::LlamaFactory, data, options.grounding, &mut report)
+        }
+        Format::Swift => sft::write_as(sft::Trainer::Swift, data, options.grounding, &mut report),
+        Format::QwenFinetune => {
+            sft::write_as(sft::Trainer::QwenFinetune, data, options.grounding, &mut report)
+        }
     };
     Ok(Exported { files, report })
 }
@@ -177,6 +250,8 @@ pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
                 Format::Mot => mot::looks_like(input),
                 Format::YoutubeVis => youtube_vis::looks_like(input),
                 Format::Coco => coco::looks_like(input),
+                Format::Vstar => vstar::looks_like(input),
+                Format::LlamaFactory | Format::Swift | Format::QwenFinetune => false,
             })
         })
         .collect();
@@ -185,8 +260,14 @@ pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
         [] => Err(FormatError::Detect(format!(
             "no known format: looked for {} (name one: {})",
             "CVAT XML with <annotations>, Label Studio JSON with annotations and results, MOT text of 9 or 10 comma-separated columns or seqinfo.ini, \
-             YouTube-VIS JSON with videos and per-frame bboxes, COCO JSON with images and annotations",
-            Format::ALL.map(Format::name).join(", ")
+             YouTube-VIS JSON with videos and per-frame bboxes, COCO JSON with images and annotations, \
+             V-STaR JSON items with vid and temporal_question",
+            Format::ALL
+                .into_iter()
+                .filter(|f| f.info().imports)
+                .map(Format::name)
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
         many => Err(FormatError::Detect(format!(
             "the input could be {}: name the format",

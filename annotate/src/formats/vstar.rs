@@ -1,0 +1,536 @@
+//! V-STaR (spatio-temporal reasoning) JSON: a list of items, each a video (`vid`,
+//! `fps`, `width`, `height`, `frame_count`), a what question with its `answer` and
+//! reasoning `chain`, a when question with its `timestamps` `[start, end]` in
+//! seconds, and where questions (`spatial_question`, chain 2's `spatial_question_2`)
+//! whose answer is the `object`'s boxes. `bboxes` come in two shapes, both read: a
+//! list of `{timestamp, frame_index, xmin, ymin, xmax, ymax}` (the dataset's file) and
+//! an object from `"TIMESTAMP_FRAME"` to `{xmin, ymin, xmax, ymax}` (its first README).
+//! Corners are in the video's pixels; `frame_index` counts from 0.
+//!
+//! A result file is the items with a model's answers added (`answer_vqa`,
+//! `answer_temporal` `[start, end]`, `answer_spatial` from whole seconds to corners,
+//! each `_pre` its raw text, and chain 2's `_2` fields): imported as a run, each answer
+//! is a run answering its question. An item's questions are `ITEM-what`, `-when`,
+//! `-where` and `-where-2`, and its object `ITEM-object`, where ITEM is `vstar-N` for
+//! the Nth item of the file: a result file, which lists the same items in the same
+//! order, answers the questions imported from the dataset's file; an export finds an
+//! item's parts together by these ids.
+
+use serde_json::{Map, Value, json};
+
+use super::runs::Given;
+use super::{FormatError, FormatInfo, Input, Report, category_for, json, provenance, video_record};
+use crate::dataset::{
+    Dataset, Evidence, Interpolation, Keyframe, Question, QuestionKind, RationaleKind, RationaleStep, Review,
+    Track, Video,
+};
+use crate::edit::LabelRef;
+use crate::geometry::BBox;
+use crate::labels::Ids;
+use crate::prediction::{PredictedBox, PredictedSpan, Prediction};
+use crate::run::{ModelRun, TaskKind};
+use crate::time::{ConstantRate, FrameTimes};
+
+pub const INFO: FormatInfo = FormatInfo {
+    name: "vstar",
+    title: "V-STaR items (what, when, where) and result files",
+    imports: true,
+    exports: true,
+    holds: "videos, an item's what question with its answer and reasoning chain, its when question with the span, \
+            its where questions with the object's boxes as a track; a result file's answers as model runs",
+    cannot: "questions, tracks and segments that are not part of an item, an item's domain",
+};
+
+/// The fields of an item this module reads; any other is reported.
+const FIELDS: [&str; 15] = [
+    "vid",
+    "fps",
+    "width",
+    "height",
+    "frame_count",
+    "question",
+    "chain",
+    "object",
+    "answer",
+    "temporal_question",
+    "timestamps",
+    "spatial_question",
+    "spatial_question_2",
+    "bboxes",
+    "domain",
+];
+
+/// A model's answers in a result file: the field, its raw text's field, and the part
+/// of the item it answers.
+const ANSWERS: [(&str, Part); 5] = [
+    ("answer_vqa", Part::What),
+    ("answer_temporal", Part::When),
+    ("answer_spatial", Part::Where),
+    ("answer_temporal_2", Part::When),
+    ("answer_spatial_2", Part::Where2),
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    What,
+    When,
+    Where,
+    Where2,
+}
+
+impl Part {
+    fn suffix(self) -> &'static str {
+        match self {
+            Part::What => "what",
+            Part::When => "when",
+            Part::Where => "where",
+            Part::Where2 => "where-2",
+        }
+    }
+}
+
+pub fn looks_like(input: &Input) -> bool {
+    let head = String::from_utf8_lossy(&input.bytes[..input.bytes.len().min(1 << 16)]);
+    head.trim_start().starts_with('[') && head.contains("\"temporal_question\"") && head.contains("\"vid\"")
+}
+
+/// An item's field as a number (V-STaR writes some numbers as strings).
+fn number(v: &Value) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()).filter(|n: &f64| n.is_finite())
+}
+
+fn text(v: &Value) -> Option<&str> {
+    v.as_str()
+}
+
+/// A `[start, end]` span in seconds: a list, or its text (`"[3.5, 7]"`, as results hold).
+fn span(v: &Value) -> Option<(f64, f64)> {
+    let parsed;
+    let list = match v {
+        Value::String(s) => {
+            parsed = serde_json::from_str::<Value>(s).ok()?;
+            parsed.as_array()?
+        }
+        v => v.as_array()?,
+    };
+    match list.as_slice() {
+        [a, b] => Some((number(a)?, number(b)?)).filter(|(a, b)| a <= b && *a >= 0.0),
+        _ => None,
+    }
+}
+
+fn corners(v: &Value) -> Option<[f64; 4]> {
+    let c = |k: &str| number(&v[k]);
+    Some([c("xmin")?, c("ymin")?, c("xmax")?, c("ymax")?])
+}
+
+/// Pixel corners as a box, when they are one.
+fn bbox([x1, y1, x2, y2]: [f64; 4]) -> Option<BBox> {
+    let b = BBox::new(x1 as f32, y1 as f32, x2 as f32, y2 as f32);
+    (b.0.iter().all(|c| c.is_finite()) && b.0[2] > b.0[0] && b.0[3] > b.0[1]).then_some(b)
+}
+
+pub fn read(inputs: &[Input], run: Option<&str>, report: &mut Report) -> Result<Dataset, FormatError> {
+    let mut data = Dataset::default();
+    let mut ids = Ids::default();
+    for input in inputs {
+        let items: Vec<Map<String, Value>> = json::read(input)?;
+        for (i, item) in items.iter().enumerate() {
+            read_item(input, &format!("$[{i}]"), item, run, &mut data, &mut ids, report)?;
+        }
+    }
+    Ok(data)
+}
+
+fn read_item(
+    input: &Input,
+    at: &str,
+    item: &Map<String, Value>,
+    run: Option<&str>,
+    data: &mut Dataset,
+    ids: &mut Ids,
+    report: &mut Report,
+) -> Result<(), FormatError> {
+    let invalid = |message: String| FormatError::Invalid { file: input.name.clone(), message };
+    let field = |k: &str| item.get(k).unwrap_or(&Value::Null);
+    let Some(vid) = text(field("vid")).filter(|v| !v.is_empty()) else {
+        return Err(invalid(format!("{at}.vid: an item names its video")));
+    };
+    for key in item.keys() {
+        let answer = ANSWERS.iter().any(|(a, _)| key == a || key.strip_suffix("_pre") == Some(a));
+        if key == "domain" {
+            report.skip("domains", "Vidence keeps no domain for a question", format!("{at}.domain"));
+        } else if !FIELDS.contains(&key.as_str()) && !answer {
+            report.skip("fields", "not part of V-STaR's items", format!("{at}.{key}"));
+        } else if answer && run.is_none() && !key.ends_with("_pre") {
+            report.skip("answers", "a model's: import the file with --as-run NAME", format!("{at}.{key}"));
+        }
+    }
+    // The video, once per `vid`.
+    if data.video(vid).is_none() {
+        let size = number(field("width")).zip(number(field("height"))).map(|(w, h)| (w as u32, h as u32));
+        let frames = number(field("frame_count")).filter(|f| *f >= 0.0 && *f < super::MAX_FRAMES as f64);
+        let Some(frames) = frames else {
+            return Err(invalid(format!("{at}.frame_count: not a number of frames")));
+        };
+        let fps = number(field("fps"));
+        let path = format!("{vid}.mp4");
+        data.videos.push(video_record(
+            vid,
+            &path,
+            size.filter(|(w, h)| *w > 0 && *h > 0),
+            frames as u64,
+            fps,
+            report,
+        ));
+    }
+    let video = data.video(vid).cloned().unwrap_or_else(|| unreachable!("added above"));
+    let times = ConstantRate { fps: video.fps, frames: video.frame_count };
+    let base = ids.next("vstar");
+    let source = provenance(super::Format::Vstar, &input.name);
+    let object = text(field("object")).unwrap_or("object").to_owned();
+    let keyframes = boxes(field("bboxes"), &format!("{at}.bboxes"), &times, report);
+    let track_id = format!("{base}-object");
+    let has_track = !keyframes.is_empty();
+    if has_track {
+        let category = category_for(data, &object);
+        data.tracks.push(Track {
+            id: track_id.clone(),
+            video: vid.to_owned(),
+            category,
+            keyframes: keyframes.into(),
+            interpolation: Interpolation::Linear,
+            attributes: Vec::new(),
+            z_order: 0,
+            source: source.clone(),
+            review: Review::Unreviewed,
+        });
+    }
+    let when = span(field("timestamps"));
+    if when.is_none() {
+        report.skip("spans", "timestamps are not [start, end] in seconds", format!("{at}.timestamps"));
+    }
+    let question = |part: Part, kind, text: &str, answer: String, evidence: Vec<Evidence>| Question {
+        id: format!("{base}-{}", part.suffix()),
+        video: vid.to_owned(),
+        kind,
+        text: text.to_owned(),
+        options: Vec::new(),
+        answer,
+        evidence,
+        rationale: Vec::new(),
+        source: source.clone(),
+        review: Review::Unreviewed,
+    };
+    let span_evidence: Vec<Evidence> =
+        when.map(|(start_s, end_s)| Evidence::Span { start_s, end_s }).into_iter().collect();
+    let track_evidence: Vec<Evidence> =
+        if has_track { vec![Evidence::Track { id: track_id.clone() }] } else { Vec::new() };
+    let mut what = question(
+        Part::What,
+        QuestionKind::What,
+        text(field("question")).unwrap_or_default(),
+        text(field("answer")).unwrap_or_default().to_owned(),
+        [span_evidence.clone(), track_evidence.clone()].concat(),
+    );
+    if let Some(chain) = text(field("chain")) {
+        what.rationale.push(RationaleStep {
+            text: chain.to_owned(),
+            kind: RationaleKind::Reasoning,
+            time_s: None,
+            bbox: None,
+        });
+    }
+    let mut questions = vec![what];
+    if let Some(t) = text(field("temporal_question")) {
+        let answer = when.map(|(s, e)| format!("from {s} s to {e} s")).unwrap_or_default();
+        questions.push(question(Part::When, QuestionKind::When, t, answer, span_evidence));
+    }
+    for (key, part) in [("spatial_question", Part::Where), ("spatial_question_2", Part::Where2)] {
+        if let Some(t) = text(field(key)) {
+            questions.push(question(part, QuestionKind::Where, t, object.clone(), track_evidence.clone()));
+        }
+    }
+    if let Some(model) = run {
+        for (key, part) in ANSWERS {
+            let Some(value) = item.get(key).filter(|v| !v.is_null()) else { continue };
+            let Some(q) = questions.iter().find(|q| q.id.ends_with(&format!("-{}", part.suffix()))) else {
+                report.skip("answers", "the item has no question they answer", format!("{at}.{key}"));
+                continue;
+            };
+            let raw = item.get(&format!("{key}_pre")).and_then(Value::as_str);
+            match answer_run(&video, model, q, part, &object, value, raw) {
+                Some(r) => data.runs.push(r.run(ids.next("run"))),
+                None => report.skip("answers", "not in the shape V-STaR writes", format!("{at}.{key}")),
+            }
+        }
+    }
+    data.questions.extend(questions);
+    Ok(())
+}
+
+/// The object's boxes as keyframes (in either shape), ending where the boxes end.
+fn boxes(v: &Value, at: &str, times: &ConstantRate, report: &mut Report) -> Vec<Keyframe> {
+    // Where each box is, its timestamp, frame index and corners.
+    type Entry = (String, Option<f64>, Option<f64>, Option<[f64; 4]>);
+    let entries: Vec<Entry> = match v {
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                (format!("{at}[{i}]"), number(&b["timestamp"]), number(&b["frame_index"]), corners(b))
+            })
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(key, b)| {
+                let (t, f) = key.split_once('_').unwrap_or((key, ""));
+                (format!("{at}.{key}"), t.parse().ok(), f.parse().ok(), corners(b))
+            })
+            .collect(),
+        Value::Null => Vec::new(),
+        _ => {
+            report.skip("boxes", "bboxes is neither a list nor an object", at);
+            Vec::new()
+        }
+    };
+    let mut keyframes: Vec<Keyframe> = Vec::new();
+    for (place, time, frame, c) in entries {
+        let frame = frame.or(time.map(|t| t * times.fps));
+        let (Some(frame), Some(b)) =
+            (frame.filter(|f| *f >= 0.0 && *f < super::MAX_FRAMES as f64), c.and_then(bbox))
+        else {
+            report.skip("boxes", "no frame, or corners that are not a box", place);
+            continue;
+        };
+        let frame = frame.round() as u64;
+        if keyframes.iter().any(|k| k.frame == frame) {
+            report.skip("boxes", "a second box on the same frame", place);
+            continue;
+        }
+        keyframes.push(Keyframe { frame, bbox: b, outside: false, occluded: false });
+    }
+    keyframes.sort_by_key(|k| k.frame);
+    if let Some(last) = keyframes.last().cloned()
+        && last.frame + 1 < times.frames
+    {
+        keyframes.push(Keyframe { frame: last.frame + 1, outside: true, ..last });
+    }
+    keyframes
+}
+
+/// A result's answer to `q` as a run: a what answer's text, a when answer's span, a
+/// where answer's boxes (from whole seconds to corners).
+fn answer_run<'a>(
+    video: &'a Video,
+    model: &'a str,
+    q: &Question,
+    part: Part,
+    object: &str,
+    value: &Value,
+    raw: Option<&str>,
+) -> Option<Given<'a>> {
+    let mut prediction = Prediction::default();
+    let task = match part {
+        Part::What => {
+            prediction.answer = Some(value.as_str()?.to_owned());
+            TaskKind::Answer
+        }
+        Part::When => {
+            let (start_s, end_s) = span(value)?;
+            prediction.spans.push(PredictedSpan { label: None, start_s, end_s });
+            TaskKind::When
+        }
+        Part::Where | Part::Where2 => {
+            for (second, corners) in value.as_object()? {
+                let c: Vec<f64> = corners.as_array()?.iter().map(number).collect::<Option<_>>()?;
+                let &[x1, y1, x2, y2] = c.as_slice() else { return None };
+                prediction.boxes.push(PredictedBox {
+                    label: Some(object.to_owned()),
+                    time_s: Some(second.trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0)?),
+                    bbox: bbox([x1, y1, x2, y2])?,
+                });
+            }
+            TaskKind::Track
+        }
+    };
+    let own = match value {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
+    Some(Given {
+        video,
+        model,
+        task,
+        prompt: q.text.clone(),
+        answers: Some(LabelRef::Question(q.id.clone())),
+        raw: raw.map_or(own, str::to_owned),
+        prediction,
+        confidence: Vec::new(),
+    })
+}
+
+pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
+    let mut items: Vec<(&str, Map<String, Value>)> = Vec::new();
+    let mut used: Vec<&str> = Vec::new();
+    for what in data.questions.iter().filter(|q| q.id.ends_with("-what")) {
+        let base = &what.id[..what.id.len() - "-what".len()];
+        let Some(video) = data.video(&what.video) else { continue };
+        let part = |p: Part| data.question(&format!("{base}-{}", p.suffix())).filter(|q| q.video == video.id);
+        let (when, where1, where2) = (part(Part::When), part(Part::Where), part(Part::Where2));
+        let parts: Vec<&Question> = [Some(what), when, where1, where2].into_iter().flatten().collect();
+        let track = parts.iter().flat_map(|q| &q.evidence).find_map(|e| match e {
+            Evidence::Track { id } => data.track(id),
+            _ => None,
+        });
+        let span = [when, Some(what)].into_iter().flatten().flat_map(|q| &q.evidence).find_map(|e| match e {
+            Evidence::Span { start_s, end_s } => Some([*start_s, *end_s]),
+            _ => None,
+        });
+        used.extend(parts.iter().map(|q| q.id.as_str()));
+        let object = track.and_then(|t| data.category(&t.category)).map(|c| c.name.clone());
+        let object = object.or(where1.map(|q| q.answer.clone())).unwrap_or_default();
+        let times = ConstantRate { fps: video.fps, frames: video.frame_count };
+        let boxes: Vec<Value> = track
+            .iter()
+            .flat_map(|t| t.keyframes.iter().filter(|k| !k.outside))
+            .map(|k| {
+                let [x1, y1, x2, y2] = k.bbox.0;
+                json!({"timestamp": times.time_of(k.frame), "frame_index": k.frame,
+                       "xmin": x1, "ymin": y1, "xmax": x2, "ymax": y2})
+            })
+            .collect();
+        used.extend(track.map(|t| t.id.as_str()));
+        let mut item = Map::new();
+        let mut put = |k: &str, v: Value| {
+            item.insert(k.to_owned(), v);
+        };
+        put("vid", json!(video.id));
+        put("fps", json!(video.fps));
+        put("width", json!(video.width));
+        put("height", json!(video.height));
+        put("frame_count", json!(video.frame_count));
+        put("question", json!(what.text));
+        if !what.rationale.is_empty() {
+            let chain: Vec<&str> = what.rationale.iter().map(|s| s.text.as_str()).collect();
+            put("chain", json!(chain.join(" ")));
+        }
+        put("object", json!(object));
+        put("answer", json!(what.answer));
+        put("temporal_question", json!(when.map_or("", |q| q.text.as_str())));
+        put("timestamps", json!(span.unwrap_or_default()));
+        put("spatial_question", json!(where1.map_or("", |q| q.text.as_str())));
+        if let Some(q) = where2 {
+            put("spatial_question_2", json!(q.text));
+        }
+        put("bboxes", Value::Array(boxes));
+        items.push((base, item));
+    }
+    report_unused(data, &used, report);
+    let list: Vec<&Map<String, Value>> = items.iter().map(|(_, item)| item).collect();
+    let mut files = vec![Input { name: "V_STaR.json".into(), bytes: json::bytes(&list) }];
+    files.extend(result_files(data, &items, report));
+    files
+}
+
+/// A result file per model that answered items' questions: the items with its
+/// answers in V-STaR's fields, as V-STaR's inference writes them.
+fn result_files(data: &Dataset, items: &[(&str, Map<String, Value>)], report: &mut Report) -> Vec<Input> {
+    let mut models: Vec<&str> = data.runs.iter().map(|r| r.model.name.as_str()).collect();
+    models.sort_unstable();
+    models.dedup();
+    let mut files = Vec::new();
+    for model in models {
+        let mut out = Vec::new();
+        let mut any = false;
+        for (base, item) in items {
+            let mut item = item.clone();
+            let mut answered = false;
+            for r in data.runs.iter().filter(|r| r.model.name == model) {
+                let Some(LabelRef::Question(id)) = &r.answers else { continue };
+                let Some(part) = [Part::What, Part::When, Part::Where, Part::Where2]
+                    .into_iter()
+                    .find(|p| *id == format!("{base}-{}", p.suffix()))
+                else {
+                    continue;
+                };
+                let Some(field) = ANSWERS
+                    .iter()
+                    .filter(|(_, p)| *p == part)
+                    .map(|(f, _)| *f)
+                    .find(|f| !item.contains_key(*f))
+                else {
+                    report.skip(
+                        "model runs",
+                        "a third answer of one model to one question",
+                        format!("run {}", r.id),
+                    );
+                    continue;
+                };
+                let value = answer_value(r, part);
+                let own = match &value {
+                    Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                };
+                if r.raw != own {
+                    item.insert(format!("{field}_pre"), json!(r.raw));
+                }
+                item.insert(field.to_owned(), value);
+                answered = true;
+            }
+            any |= answered;
+            // Every item, answered or not: an item's place in the file is its id.
+            out.push(Value::Object(item));
+        }
+        if any {
+            let name: String =
+                model.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+            files.push(Input { name: format!("results-{name}.json"), bytes: json::bytes(&out) });
+        }
+    }
+    for r in data.runs.iter() {
+        let answers_item = matches!(&r.answers, Some(LabelRef::Question(id))
+            if items.iter().any(|(base, _)| id.strip_prefix(base).is_some_and(|s| s.starts_with('-'))));
+        if !answers_item {
+            report.skip(
+                "model runs",
+                "V-STaR holds answers to an item's questions only",
+                format!("run {}", r.id),
+            );
+        }
+    }
+    files
+}
+
+/// A run's answer as V-STaR writes it: the text, `[start, end]`, or seconds to corners.
+fn answer_value(r: &ModelRun, part: Part) -> Value {
+    let p = &r.prediction;
+    match part {
+        Part::What => json!(p.answer.clone().unwrap_or_else(|| r.raw.clone())),
+        Part::When => p.spans.first().map_or(Value::Null, |s| json!([s.start_s, s.end_s])),
+        Part::Where | Part::Where2 => Value::Object(
+            p.boxes.iter().filter_map(|b| Some((b.time_s?.to_string(), json!(b.bbox.0)))).collect(),
+        ),
+    }
+}
+
+/// Everything an item does not hold, reported.
+fn report_unused(data: &Dataset, used: &[&str], report: &mut Report) {
+    for q in data.questions.iter().filter(|q| !used.contains(&q.id.as_str())) {
+        report.skip(
+            "questions",
+            "V-STaR holds questions only as parts of an item",
+            format!("question {}", q.id),
+        );
+    }
+    for t in data.tracks.iter().filter(|t| !used.contains(&t.id.as_str())) {
+        report.skip("tracks", "V-STaR holds a track only as an item's object", format!("track {}", t.id));
+    }
+    for s in &data.segments {
+        report.skip(
+            "segments",
+            "V-STaR holds spans only as an item's timestamps",
+            format!("segment {}", s.id),
+        );
+    }
+}
