@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use annotate::formats::{self, ExportOptions, Format, Imported, Input, Report, ReviewFilter};
+use annotate::formats::{self, ExportOptions, Exported, Format, Imported, Input, Report, ReviewFilter};
 use annotate::{Dataset, Document};
 use anyhow::Context as _;
 
@@ -125,14 +125,7 @@ pub fn import_command(
     let imported = import(format, sources, videos, as_run, dir)?;
     let counts = Counts::of(&imported.dataset);
     match target {
-        Target::New(out) => {
-            anyhow::ensure!(
-                !out.exists(),
-                "{} already exists: import --into it, or choose another name",
-                out.display()
-            );
-            annotate::save_atomic(&imported.dataset, out)?;
-        }
+        Target::New(out) => write_new(&imported.dataset, out)?,
         Target::Into(dataset) => {
             let (mut doc, _) = Document::open(dataset)?;
             let edit = formats::merge(doc.dataset(), imported.dataset);
@@ -154,13 +147,34 @@ pub fn export_command(
     json: bool,
 ) -> anyhow::Result<()> {
     let data = annotate::load(dataset)?;
-    let exported = formats::export(format, &data, options)?;
-    anyhow::ensure!(!out.exists(), "{} already exists: export under a new name", out.display());
-    write_files(&exported.files, out)?;
+    let exported = export_to(format, &data, out, options)?;
     let mut counts = Counts::of(&formats::selected(&data, options)?);
     counts.files = exported.files.len();
     print_result(format, out, &counts, &exported.report, json);
     Ok(())
+}
+
+/// Writes `data` as `format` at `out`, refusing to write over anything there.
+pub fn export_to(
+    format: Format,
+    data: &Dataset,
+    out: &Path,
+    options: &ExportOptions,
+) -> anyhow::Result<Exported> {
+    let exported = formats::export(format, data, options)?;
+    anyhow::ensure!(!out.exists(), "{} already exists: export under a new name", out.display());
+    write_files(&exported.files, out)?;
+    Ok(exported)
+}
+
+/// A new dataset file of imported labels, never over an existing file.
+pub fn write_new(data: &Dataset, out: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !out.exists(),
+        "{} already exists: import --into it, or choose another name",
+        out.display()
+    );
+    Ok(annotate::save_atomic(data, out)?)
 }
 
 /// One file to `out`; several into a new folder `out`.
@@ -222,17 +236,15 @@ impl Counts {
     }
 }
 
-fn print_result(format: Format, path: &Path, counts: &Counts, report: &Report, json: bool) {
-    if json {
-        let mut value = serde_json::to_value(counts).unwrap_or_default();
-        value["format"] = format.name().into();
-        value["path"] = path.display().to_string().into();
-        value["skipped"] = serde_json::to_value(&report.skipped).unwrap_or_default();
-        value["assumed"] = serde_json::to_value(&report.assumed).unwrap_or_default();
-        println!("{value}");
-        return;
-    }
-    println!(
+/// What an import or export holds, in one line, and what it left out, a line each.
+pub fn summary(format: Format, path: &Path, data: &Dataset, report: &Report) -> Vec<String> {
+    let mut lines = vec![headline(format, path, &Counts::of(data))];
+    lines.extend(report.lines());
+    lines
+}
+
+fn headline(format: Format, path: &Path, counts: &Counts) -> String {
+    format!(
         "{}: {} videos, {} tracks ({} keyframes, {} boxes on all frames), {} segments, {} questions, {} model runs ({})",
         path.display(),
         counts.videos,
@@ -243,7 +255,20 @@ fn print_result(format: Format, path: &Path, counts: &Counts, report: &Report, j
         counts.questions,
         counts.runs,
         format.info().title
-    );
+    )
+}
+
+fn print_result(format: Format, path: &Path, counts: &Counts, report: &Report, json: bool) {
+    if json {
+        let mut value = serde_json::to_value(counts).unwrap_or_default();
+        value["format"] = format.name().into();
+        value["path"] = path.display().to_string().into();
+        value["skipped"] = serde_json::to_value(&report.skipped).unwrap_or_default();
+        value["assumed"] = serde_json::to_value(&report.assumed).unwrap_or_default();
+        println!("{value}");
+        return;
+    }
+    println!("{}", headline(format, path, counts));
     for line in report.lines() {
         println!("  {line}");
     }

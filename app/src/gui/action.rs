@@ -79,6 +79,10 @@ pub enum Action {
     /// The changed-on-disk dialog's answer.
     Conflict(ConflictChoice),
     DismissNotice(usize),
+    /// An import or export ended.
+    Transferred(Result<super::transfer::Done, String>),
+    /// Close the report of the last import or export.
+    CloseReport,
     Notify(Notice),
 
     // What the workers report.

@@ -17,6 +17,10 @@ pub enum Purpose {
     NewDataset,
     /// Where the dataset's video of this id went.
     Locate(String),
+    /// Other tools' label files to import.
+    Import,
+    /// Where to write the dataset as this format.
+    Export(annotate::formats::Format),
 }
 
 impl Purpose {
@@ -26,11 +30,13 @@ impl Purpose {
             Self::SaveAs => "Save the dataset as".into(),
             Self::NewDataset => "New dataset for this video".into(),
             Self::Locate(id) => format!("Locate the video {id:?}"),
+            Self::Import => "Import labels (CVAT, Label Studio, MOT, YouTube-VIS, COCO, V-STaR)".into(),
+            Self::Export(format) => format!("Export as {}", format.info().title),
         }
     }
 
     fn saves(&self) -> bool {
-        matches!(self, Self::SaveAs | Self::NewDataset)
+        matches!(self, Self::SaveAs | Self::NewDataset | Self::Export(_))
     }
 }
 
@@ -152,6 +158,14 @@ impl Dialogs {
                     .pick_files()
                     .unwrap_or_default(),
                 Purpose::Locate(_) => dialog.pick_file().into_iter().collect(),
+                Purpose::Import => dialog
+                    .add_filter("Label files", &["xml", "json", "jsonl", "txt", "ini"])
+                    .add_filter("All files", &["*"])
+                    .pick_files()
+                    .unwrap_or_default(),
+                Purpose::Export(_) => {
+                    dialog.set_file_name(name.unwrap_or_default()).save_file().into_iter().collect()
+                }
                 Purpose::SaveAs | Purpose::NewDataset => dialog
                     .add_filter("Vidence dataset", &["json"])
                     .set_file_name(name.unwrap_or_default())

@@ -47,6 +47,8 @@ pub enum LoadEvent {
         path: PathBuf,
         message: String,
     },
+    /// Not a video or a Vidence dataset but another tool's labels: to import.
+    Labels(PathBuf),
     /// A new dataset for the video on screen, written and opened, or why not.
     Created(Result<Box<Document>, String>),
     /// Records of videos to add to the dataset at `dataset` (ids not yet made
@@ -146,6 +148,19 @@ pub fn is_dataset(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
+/// Another tool's labels by their name: a folder (a MOT sequence) or a text file of a
+/// kind no video or dataset is. A `.json` is told by its contents when it is opened.
+pub fn is_labels(path: &Path) -> bool {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    path.is_dir() || matches!(ext.as_str(), "xml" | "txt" | "ini" | "jsonl")
+}
+
+/// Whether the JSON file at `path` is another tool's labels (a format Vidence reads).
+fn is_labels_json(path: &Path) -> bool {
+    crate::convert::read_inputs(&[path.to_owned()])
+        .is_ok_and(|inputs| annotate::formats::detect(&inputs).is_ok())
+}
+
 fn open(
     path: &Path,
     send: &Sender<LoadEvent>,
@@ -154,9 +169,13 @@ fn open(
     disk: &std::sync::Arc<dyn annotate::Disk>,
 ) -> Vec<LoadEvent> {
     let failed = |message: String| vec![LoadEvent::Failed { path: path.to_owned(), message }];
+    if is_labels(path) {
+        return vec![LoadEvent::Labels(path.to_owned())];
+    }
     if is_dataset(path) {
         let (mut document, opened) = match Document::open_on(path, std::sync::Arc::clone(disk)) {
             Ok(d) => d,
+            Err(_) if is_labels_json(path) => return vec![LoadEvent::Labels(path.to_owned())],
             Err(e) => return failed(e.to_string()),
         };
         let mut events = Vec::new();

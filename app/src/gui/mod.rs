@@ -29,6 +29,7 @@ mod status;
 mod timeline;
 mod top_bar;
 mod trace;
+mod transfer;
 mod ui_state;
 mod video;
 mod workers;
@@ -212,6 +213,11 @@ impl VidenceApp {
         self.session.showing().map(|(_, n)| n.text.as_str()).collect()
     }
 
+    /// The report of the last import or export shown now: its title and lines.
+    pub fn report(&self) -> Option<(&str, &[String])> {
+        self.session.report.as_ref().map(|r| (r.title.as_str(), r.lines.as_slice()))
+    }
+
     /// The open dataset, as edited so far.
     pub fn dataset(&self) -> Option<&annotate::Dataset> {
         self.session.data()
@@ -338,7 +344,11 @@ impl eframe::App for VidenceApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         let mut actions = Vec::new();
-        let bar = top_bar::Bar { saving: self.is_saving(), dialogs: self.workers.dialogs.in_use() };
+        let bar = top_bar::Bar {
+            saving: self.is_saving(),
+            dialogs: self.workers.dialogs.in_use(),
+            transferring: self.workers.transferring(),
+        };
         let top = egui::Panel::top("top-bar")
             .show(ui, |ui| top_bar::show(ui, &self.session, &mut self.ui, &bar, &mut actions))
             .response
@@ -380,6 +390,9 @@ impl eframe::App for VidenceApp {
         }
         if self.session.conflict {
             actions.extend(top_bar::conflict_window(&ctx, &self.session).map(Action::Conflict));
+        }
+        if let Some(shown) = &self.session.report {
+            transfer::window(&ctx, shown, &mut actions);
         }
         if !actions.is_empty() {
             ctx.request_repaint();

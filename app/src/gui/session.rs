@@ -116,6 +116,8 @@ pub struct Session {
     pub hovered_prediction: Option<usize>,
     /// A save was refused because another program changed the file: ask what to do.
     pub conflict: bool,
+    /// The report of the last import or export, until closed.
+    pub report: Option<super::transfer::Shown>,
     /// What the user is told, each with the time it stops showing (`None`: until
     /// dismissed).
     pub notices: Vec<(Notice, Option<f64>)>,

@@ -1,6 +1,9 @@
 //! The window's top bar (commands, the dataset's counts, the lasting warnings and
 //! the notices) and the changed-on-disk dialog.
 
+use annotate::dialect::Grounding;
+use annotate::formats::{Format, ReviewFilter};
+
 use super::action::{Action, ConflictChoice};
 use super::canvas::Tool;
 use super::dialogs::Purpose;
@@ -40,6 +43,8 @@ pub(super) fn conflict_window(ctx: &egui::Context, session: &Session) -> Option<
 pub(super) struct Bar<'a> {
     pub saving: bool,
     pub dialogs: &'a str,
+    /// An import or export running, in words.
+    pub transferring: Option<&'a str>,
 }
 
 pub(super) fn show(
@@ -71,6 +76,20 @@ pub(super) fn show(
             {
                 out.push(Action::PickFile(Purpose::NewDataset));
             }
+        }
+        let idle = bar.transferring.is_none();
+        let into =
+            if session.dataset.is_some() { "into this dataset" } else { "as a new dataset beside the file" };
+        let hover = format!(
+            "Other tools' labels (CVAT, Label Studio, MOT, YouTube-VIS/OVIS, COCO, V-STaR), {into}; \
+             the format is found from the file (or drop it on the window)"
+        );
+        if ui.add_enabled(idle, egui::Button::new("Import…")).on_hover_text(hover).clicked() {
+            out.push(Action::PickFile(Purpose::Import));
+        }
+        if let Some(what) = bar.transferring {
+            ui.spinner();
+            ui.label(format!("{what}…"));
         }
         ui.separator();
         if ui.button("Fit").on_hover_text("Fit the frame to the canvas (double-click the canvas)").clicked() {
@@ -117,6 +136,7 @@ pub(super) fn show(
             if ui.add_enabled(!saving, egui::Button::new("Save as…")).clicked() {
                 out.push(Action::PickFile(Purpose::SaveAs));
             }
+            export_menu(ui, state, bar.transferring.is_none(), out);
             ui.separator();
             let mut reviewing = session.review != ReviewMode::Off;
             if ui.toggle_value(&mut reviewing, "Review").on_hover_text("Review mode (V)").changed() {
@@ -140,6 +160,37 @@ pub(super) fn show(
                 data.runs.len()
             ));
         }
+    });
+}
+
+/// Export…: a format to write the dataset as, which labels, and for fine-tuning data
+/// whose grounding.
+fn export_menu(ui: &mut egui::Ui, state: &mut UiState, idle: bool, out: &mut Vec<Action>) {
+    ui.add_enabled_ui(idle, |ui| {
+        ui.menu_button("Export…", |ui| {
+            ui.label("Labels:");
+            ui.radio_value(
+                &mut state.export_review,
+                None,
+                "the format's default (accepted for fine-tuning data)",
+            );
+            ui.radio_value(&mut state.export_review, Some(ReviewFilter::All), "all");
+            ui.radio_value(&mut state.export_review, Some(ReviewFilter::Accepted), "accepted or edited only");
+            ui.label("Fine-tuning grounding:");
+            ui.horizontal(|ui| {
+                for g in Grounding::ALL {
+                    ui.radio_value(&mut state.export_grounding, g, g.name());
+                }
+            });
+            ui.separator();
+            for format in Format::ALL.into_iter().filter(|f| f.info().exports) {
+                let info = format.info();
+                if ui.button(info.name).on_hover_text(format!("{}: {}", info.title, info.holds)).clicked() {
+                    out.push(Action::PickFile(Purpose::Export(format)));
+                    ui.close();
+                }
+            }
+        });
     });
 }
 

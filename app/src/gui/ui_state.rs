@@ -37,6 +37,10 @@ pub struct UiState {
     pub title: String,
     /// A category name being typed in the category menu.
     pub new_category: String,
+    /// Which labels Export… takes (`None`: the format's own default).
+    pub export_review: Option<annotate::formats::ReviewFilter>,
+    /// Export…'s grounding for fine-tuning data.
+    pub export_grounding: annotate::dialect::Grounding,
 }
 
 impl Default for UiState {
@@ -55,6 +59,8 @@ impl Default for UiState {
             frame_times: UiFrameTimes::default(),
             title: String::new(),
             new_category: String::new(),
+            export_review: None,
+            export_grounding: Default::default(),
         }
     }
 }

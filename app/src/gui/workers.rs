@@ -14,6 +14,7 @@ use super::dialogs::{DialogKind, Dialogs};
 use super::loader::Loader;
 use super::pending::Pending;
 use super::session::Notice;
+use super::transfer::Done;
 
 /// A run's tokens as read from beside the dataset.
 pub type TokensRead = std::io::Result<Arc<[RunToken]>>;
@@ -29,6 +30,9 @@ pub struct Workers {
     set_aside: Option<Pending<std::io::Result<Vec<annotate::Edit>>>>,
     /// A run's tokens being read, with the run's id.
     tokens: Option<Pending<(String, TokensRead)>>,
+    /// An import or export running, and what it is in words.
+    transfer: Option<Pending<Result<Done, String>>>,
+    transfer_what: String,
     /// Woken when a worker finishes.
     ctx: egui::Context,
 }
@@ -42,6 +46,8 @@ impl Workers {
             saving_serial: 0,
             dialogs: Dialogs::new(dialogs, ctx.clone()),
             tokens: None,
+            transfer: None,
+            transfer_what: String::new(),
             set_aside: None,
             ctx,
         }
@@ -77,6 +83,26 @@ impl Workers {
         Ok(())
     }
 
+    /// Import or export on a worker; one at a time.
+    pub fn transfer(
+        &mut self,
+        what: String,
+        work: impl FnOnce() -> Result<Done, String> + Send + 'static,
+    ) -> Result<(), String> {
+        if self.transfer.is_some() {
+            return Err(format!("{} still runs: wait for it to end", self.transfer_what));
+        }
+        let wake = Some(self.ctx.clone());
+        self.transfer = Some(Pending::spawn("vidence-transfer", "the import or export", wake, work)?);
+        self.transfer_what = what;
+        Ok(())
+    }
+
+    /// The import or export running, in words.
+    pub fn transferring(&self) -> Option<&str> {
+        self.transfer.as_ref().map(|_| self.transfer_what.as_str())
+    }
+
     /// What finished since the last frame.
     pub fn poll(&mut self, next_run_id: impl Fn() -> String) -> Vec<Action> {
         let mut out: Vec<Action> = self.loader.poll().into_iter().map(Action::Loaded).collect();
@@ -94,6 +120,9 @@ impl Workers {
             Some(Ok((run, result))) => out.push(Action::TokensRead { run, result }),
             Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
             None => {}
+        }
+        if let Some(result) = Pending::take(&mut self.transfer) {
+            out.push(Action::Transferred(result.and_then(|r| r)));
         }
         out.extend(self.asker.poll(next_run_id).map(Action::Model));
         out

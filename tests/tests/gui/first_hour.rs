@@ -142,7 +142,7 @@ fn n_on_a_bare_video_starts_a_dataset_beside_it_without_overwriting() {
 }
 
 /// The built-in browser's text field holding `value` (its folder or file name).
-fn dialog_field<'a>(h: &'a Harness<'static, VidenceApp>, value: &str) -> egui_kittest::Node<'a> {
+pub(super) fn dialog_field<'a>(h: &'a Harness<'static, VidenceApp>, value: &str) -> egui_kittest::Node<'a> {
     h.get_all_by_role(Role::TextInput)
         .find(|n| n.value().as_deref() == Some(value))
         .unwrap_or_else(|| panic!("no text field holding {value:?}"))

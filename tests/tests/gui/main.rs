@@ -15,6 +15,7 @@ mod first_hour;
 mod layout;
 mod model;
 mod safety;
+mod transfer;
 
 /// The demo dataset, generated once for all tests in this file.
 fn demo_dataset() -> PathBuf {

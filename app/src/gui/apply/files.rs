@@ -11,8 +11,10 @@ use super::super::canvas::Tool;
 use super::super::dataset_panel::DatasetAction;
 use super::super::dialogs::{Picked, Purpose};
 use super::super::file_name;
-use super::super::loader::{Request, is_dataset};
+use super::super::loader::{Request, is_dataset, is_labels};
 use super::super::session::{Notice, OpenDataset};
+use super::super::transfer::{self, Done, Shown};
+use annotate::formats::{ExportOptions, Format};
 
 impl VidenceApp {
     pub(super) fn pick_file(&mut self, purpose: Purpose) {
@@ -23,7 +25,10 @@ impl VidenceApp {
             Purpose::NewDataset => {
                 s.video.as_ref().map(|v| Path::new(&v.server.info().path).with_extension("json"))
             }
-            Purpose::Open | Purpose::Locate(_) => s
+            Purpose::Export(format) => {
+                s.dataset.as_ref().map(|d| transfer::export_name(d.document.path(), *format))
+            }
+            Purpose::Open | Purpose::Locate(_) | Purpose::Import => s
                 .dataset
                 .as_ref()
                 .map(|d| d.document.path().to_path_buf())
@@ -51,6 +56,8 @@ impl VidenceApp {
                     self.new_dataset(Some(file));
                 }
             }
+            Purpose::Import => self.import(picked.paths),
+            Purpose::Export(format) => self.export(format, first),
             Purpose::Locate(id) => {
                 let Some(d) = &self.session.dataset else { return };
                 let Some(record) = d.document.dataset().video(&id).cloned() else { return };
@@ -63,7 +70,13 @@ impl VidenceApp {
     /// Files dropped, picked or named. With a dataset open, videos join it (or are
     /// shown, when they are in it already); a dataset file opens instead.
     pub(super) fn add_files(&mut self, paths: Vec<PathBuf>) {
-        let mut paths = paths;
+        let (labels, mut paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| is_labels(p));
+        if !labels.is_empty() {
+            self.import(labels);
+        }
+        if paths.is_empty() {
+            return;
+        }
         if let Some(d) = &self.session.dataset {
             let (datasets, videos): (Vec<PathBuf>, Vec<PathBuf>) =
                 paths.into_iter().partition(|p| is_dataset(p));
@@ -94,6 +107,66 @@ impl VidenceApp {
                 self.workers.loader.open(path);
             }
         }
+    }
+
+    /// Other tools' labels read on a worker: into the open dataset, or as a new one.
+    pub(super) fn import(&mut self, sources: Vec<PathBuf>) {
+        let Some(first) = sources.first() else { return };
+        let into = self.session.dataset.as_ref().map(|d| d.document.path().to_path_buf());
+        let what = format!("Importing {}", file_name(first));
+        if let Err(e) = self.workers.transfer(what, move || transfer::import(&sources, into)) {
+            self.session.notify(Notice::error(e));
+        }
+    }
+
+    /// The open dataset written as `format` at `out`, on a worker.
+    fn export(&mut self, format: Format, out: PathBuf) {
+        let Some(d) = &self.session.dataset else { return };
+        // A copy that shares the tracks' keyframes: editing goes on meanwhile.
+        let data = d.document.dataset().clone();
+        let options = ExportOptions {
+            review: self.ui.export_review.unwrap_or(format.default_review()),
+            grounding: self.ui.export_grounding,
+            ..ExportOptions::default()
+        };
+        let what = format!("Exporting {} as {}", file_name(&out), format.name());
+        if let Err(e) = self.workers.transfer(what, move || transfer::export(format, &data, &out, &options)) {
+            self.session.notify(Notice::error(e));
+        }
+    }
+
+    /// An import or export ended: imported labels join the dataset they were read for
+    /// (one edit, one undo), a new dataset opens, and the report shows.
+    pub(super) fn transferred(&mut self, result: Result<Done, String>) {
+        let done = match result {
+            Ok(done) => done,
+            Err(e) => {
+                self.session.report =
+                    Some(Shown { title: "Not imported or exported".into(), lines: vec![e] });
+                return;
+            }
+        };
+        let (title, lines) = match done {
+            Done::Into { into, dataset, lines } => {
+                let Some(d) = self.session.dataset.as_mut().filter(|d| d.document.path() == into) else {
+                    let name = file_name(&into);
+                    return self.session.notify(Notice::error(format!(
+                        "The import was for {name}, which is no longer open: nothing was added."
+                    )));
+                };
+                let edit = annotate::formats::merge(d.document.dataset(), *dataset);
+                if let Err(e) = d.document.apply(edit) {
+                    return self.session.notify(Notice::error(format!("The import was refused: {e}")));
+                }
+                ("Imported (Ctrl+Z takes it back)", lines)
+            }
+            Done::New { path, lines } => {
+                self.add_files(vec![path]);
+                ("Imported as a new dataset", lines)
+            }
+            Done::Exported { lines } => ("Exported", lines),
+        };
+        self.session.report = Some(Shown { title: title.into(), lines });
     }
 
     /// Start a dataset for the bare video on screen: beside it, or at `at`.

@@ -80,6 +80,8 @@ impl VidenceApp {
             Action::Picked(picked) => self.picked(picked),
             Action::NewDataset(at) => self.new_dataset(at),
             Action::AddFiles(paths) => self.add_files(paths),
+            Action::Transferred(result) => self.transferred(result),
+            Action::CloseReport => self.session.report = None,
             Action::Conflict(choice) => {
                 self.session.conflict = false;
                 match choice {
@@ -234,6 +236,11 @@ impl VidenceApp {
                     Opening::Nothing => {}
                 }
                 s.notify(Notice::error(format!("{}: {message}", super::file_name(&path))));
+            }
+            LoadEvent::Labels(path) => {
+                s.progress = None;
+                s.files.retain(|f| f != &path);
+                self.import(vec![path]);
             }
             LoadEvent::Created(result) => self.created(result),
             LoadEvent::Described { dataset, records, failed } => self.described(&dataset, records, failed),
