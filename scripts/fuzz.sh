@@ -2,7 +2,7 @@
 # Fuzzes a target (libFuzzer through cargo-fuzz) for SECONDS (default 600):
 #   dataset       dataset parsing and validation, seeded with the documented example
 #   model_output  reading model output into predictions, seeded with typical outputs
-#   import_cvat, import_label_studio, import_mot, import_coco, import_youtube_vis
+#   import_cvat, import_label_studio, import_mot, import_coco, import_youtube_vis, import_vstar
 #                 a format's reader, then its writer and the reader again, seeded
 #                 with the format's samples in annotate/tests/fixtures/formats
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS]
@@ -28,6 +28,9 @@ case $target in
       while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _)"; done ;;
   import_coco) cp annotate/tests/fixtures/formats/coco/datumaro_*.json annotate/tests/fixtures/formats/coco/labelformat_*.json "$corpus/" ;;
   import_youtube_vis) cp annotate/tests/fixtures/formats/youtube-vis/*.json "$corpus/" ;;
+  import_vstar)
+    printf '[{"vid":"v","fps":30,"width":64,"height":48,"frame_count":90,"question":"What?","chain":"c","object":"ball","answer":"a","temporal_question":"When?","timestamps":[1,2],"spatial_question":"Where?","bboxes":[{"timestamp":1,"frame_index":30,"xmin":1,"ymin":2,"xmax":9,"ymax":9}]}]' > "$corpus/list.json"
+    printf '[{"vid":"v","fps":"25","width":64,"height":48,"frame_count":50,"question":"Q","object":"o","answer":"a","temporal_question":"T","timestamps":["0","1.5"],"spatial_question":"S","spatial_question_2":"S2","bboxes":{"1_25":{"xmin":0,"ymin":0,"xmax":5,"ymax":5}}}]' > "$corpus/keyed.json" ;;
   *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
 esac
 # cargo-fuzz passes nightly-only flags; the stable compiler accepts them this way.

@@ -214,7 +214,7 @@ fn conversations<'a>(data: &'a Dataset, g: Grounding, report: &mut Report) -> Ve
                     }
                     Evidence::Segment { id } => match data.segment(id) {
                         Some(s) => {
-                            p.spans.push(PredictedSpan { label: None, start_s: s.start_s, end_s: s.end_s })
+                            p.spans.push(PredictedSpan { label: None, start_s: s.start_s, end_s: s.end_s });
                         }
                         None => report.skip(
                             "evidence",
