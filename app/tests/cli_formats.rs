@@ -62,7 +62,20 @@ fn a_sample_comes_in_goes_out_and_joins_a_dataset() {
 fn formats_are_listed_and_a_wrong_name_is_told() {
     let out = json(&vidence(&["formats", "--json"]));
     let names: Vec<&str> = out.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["cvat", "label-studio", "mot", "youtube-vis", "coco"]);
+    assert_eq!(
+        names,
+        [
+            "cvat",
+            "label-studio",
+            "mot",
+            "youtube-vis",
+            "coco",
+            "vstar",
+            "llamafactory",
+            "swift",
+            "qwen-finetune"
+        ]
+    );
     let sample = format!("{SAMPLES}/cvat/dagshub_sample_video.xml");
     let bad = vidence(&["import", "cvats", &sample, "--out", "never.json"]);
     let e = String::from_utf8_lossy(&bad.stderr);
@@ -71,4 +84,42 @@ fn formats_are_listed_and_a_wrong_name_is_told() {
         "{e}"
     );
     assert!(!std::path::Path::new("never.json").exists());
+}
+
+#[test]
+fn a_trackers_results_come_in_as_a_run_and_labels_go_out_as_fine_tuning_data() {
+    let dir = scratch("formats-run");
+    let out = dir.join("tracker.json");
+    let results = format!("{SAMPLES}/mot/py-motmetrics/TUD-Campus/test.txt");
+    let got = json(&vidence(&[
+        "import",
+        "mot",
+        &results,
+        "--as-run",
+        "tracker",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!((got["runs"].as_u64(), got["tracks"].as_u64()), (Some(1), Some(0)), "{got}");
+    let data = annotate::load(&out).unwrap();
+    assert_eq!(data.runs[0].model.name, "tracker");
+    assert_eq!(data.runs[0].prediction.boxes.len(), 222);
+
+    // The ground truth's tracks, unreviewed, are not fine-tuning data unless asked for.
+    let gt = dir.join("gt.json");
+    let tud = format!("{SAMPLES}/mot/py-motmetrics/TUD-Campus/gt.txt");
+    vidence(&["import", "mot", &tud, "--out", gt.to_str().unwrap()]);
+    let sft = dir.join("sft.jsonl");
+    let none =
+        json(&vidence(&["export", "swift", gt.to_str().unwrap(), "--out", sft.to_str().unwrap(), "--json"]));
+    assert_eq!(none["tracks"].as_u64(), Some(0), "accepted labels only by default: {none}");
+    let bad = vidence(&["export", "swift", gt.to_str().unwrap(), "--out", "x.jsonl", "--grounding", "qwen4"]);
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success() && e.contains("--grounding \"qwen4\" is not one of qwen3-vl"), "{e}");
+    let all = dir.join("all.jsonl");
+    let args = ["export", "swift", gt.to_str().unwrap(), "--out", all.to_str().unwrap(), "--review", "all"];
+    vidence(&[&args[..], &["--grounding", "open-o3"]].concat());
+    let lines = std::fs::read_to_string(&all).unwrap();
+    assert_eq!(lines.lines().count(), 0, "a video of unknown size gives no boxes: {lines}");
 }
