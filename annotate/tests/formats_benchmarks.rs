@@ -6,7 +6,7 @@ mod support;
 
 use annotate::dialect::{self, Grounding};
 use annotate::formats::{self, ExportOptions, Format, Input, ReviewFilter};
-use annotate::{Evidence, LabelRef, QuestionKind, Review, TaskKind, Video};
+use annotate::{Evidence, LabelRef, QuestionKind, Review, TaskKind};
 use serde_json::{Value, json};
 
 use support::*;
@@ -237,15 +237,7 @@ fn label_studio_predictions_import_as_a_run_and_annotations_as_labels() {
     task["predictions"] = annotations;
     task["predictions"][0]["model_version"] = json!("yolo");
     let inputs = [input("predicted.json", &task)];
-    let video = Video {
-        id: "opossum".into(),
-        path: "opossum_snow.mp4".into(),
-        width: 1000,
-        height: 500,
-        fps: 24.0,
-        frame_count: 1009,
-        duration_s: 1009.0 / 24.0,
-    };
+    let video = opossum_video();
     let labels = formats::import(Format::LabelStudio, &inputs, std::slice::from_ref(&video)).unwrap();
     assert!(labels.dataset.tracks.is_empty());
     assert_eq!(labels.report.count("predictions"), 1);

@@ -6,7 +6,7 @@
 mod support;
 
 use annotate::formats::{self, Format};
-use annotate::{AttributeInput, AttributeSpec, AttributeValue, Provenance, Video};
+use annotate::{AttributeInput, AttributeSpec, AttributeValue, Provenance};
 
 use support::*;
 
@@ -254,15 +254,7 @@ fn label_studio_lifespans_percentages_and_frames_from_one() {
     assert_eq!(formats::detect(&inputs).unwrap(), Format::LabelStudio);
     let e = formats::import(Format::LabelStudio, &inputs, &[]).unwrap_err().to_string();
     assert!(e.contains("percent of the frame") && e.contains("--video"), "{e}");
-    let video = Video {
-        id: "opossum".into(),
-        path: "opossum_snow.mp4".into(),
-        width: 1000,
-        height: 500,
-        fps: 24.0,
-        frame_count: 1009,
-        duration_s: 1009.0 / 24.0,
-    };
+    let video = opossum_video();
     let got = formats::import(Format::LabelStudio, &inputs, std::slice::from_ref(&video)).unwrap();
     let d = &got.dataset;
     assert_eq!(

@@ -20,6 +20,19 @@ pub fn import(format: Format, paths: &[&str]) -> Imported {
     formats::import(format, &inputs, &[]).unwrap()
 }
 
+/// The video of Label Studio's `video_bboxes` example as a file would describe it.
+pub fn opossum_video() -> Video {
+    Video {
+        id: "opossum".into(),
+        path: "opossum_snow.mp4".into(),
+        width: 1000,
+        height: 500,
+        fps: 24.0,
+        frame_count: 1009,
+        duration_s: 1009.0 / 24.0,
+    }
+}
+
 pub fn track<'a>(data: &'a Dataset, id: &str) -> &'a Track {
     data.track(id).unwrap_or_else(|| {
         panic!("no track {id}: {:?}", data.tracks.iter().map(|t| &t.id).collect::<Vec<_>>())
