@@ -5,6 +5,8 @@
 #   import_cvat, import_label_studio, import_mot, import_coco, import_youtube_vis, import_vstar
 #                 a format's reader, then its writer and the reader again, seeded
 #                 with the format's samples in annotate/tests/fixtures/formats
+#   import_vidstg, import_hcstvg
+#                 a read-only format's reader, its import saved and loaded again
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +33,12 @@ case $target in
   import_vstar)
     printf '[{"vid":"v","fps":30,"width":64,"height":48,"frame_count":90,"question":"What?","chain":"c","object":"ball","answer":"a","temporal_question":"When?","timestamps":[1,2],"spatial_question":"Where?","bboxes":[{"timestamp":1,"frame_index":30,"xmin":1,"ymin":2,"xmax":9,"ymax":9}]}]' > "$corpus/list.json"
     printf '[{"vid":"v","fps":"25","width":64,"height":48,"frame_count":50,"question":"Q","object":"o","answer":"a","temporal_question":"T","timestamps":["0","1.5"],"spatial_question":"S","spatial_question_2":"S2","bboxes":{"1_25":{"xmin":0,"ymin":0,"xmax":5,"ymax":5}}}]' > "$corpus/keyed.json" ;;
+  import_vidstg)
+    cp annotate/tests/fixtures/formats/vidstg/test_annotations_*.json "$corpus/"
+    cp annotate/tests/fixtures/formats/vidstg/vidor_3598080384.json "$corpus/" ;;
+  import_hcstvg)
+    printf '{"55_vfjywN5CN0Y.mp4":{"bbox":[[10,20,30,40],null,[16.5,21,30,40]],"st_time":0.5,"ed_time":1.0,"img_num":400,"st_frame":11,"caption":"The man walks.","width":640,"height":360}}' > "$corpus/v1.json"
+    printf '{"1_aMYcLyh9OhU.mkv":{"bbox":[[1,2,3,4],[5,6,7,8]],"st_time":19.5,"ed_time":19.9,"img_num":500,"st_frame":498,"English":"She sits.","img_size":[720,1280,3]}}' > "$corpus/v2.json" ;;
   *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
 esac
 # cargo-fuzz passes nightly-only flags; the stable compiler accepts them this way.

@@ -178,6 +178,61 @@ fn vstar_items_and_results_come_back_the_same_through_vstar() {
 }
 
 #[test]
+fn vstar_box_timestamps_and_answers_that_did_not_parse_come_back_as_written() {
+    let mut items = vstar_items(true);
+    items[0]["bboxes"][0]["timestamp"] = json!(2.0);
+    // What V-STaR's inference writes when the model's text does not parse, and a
+    // second with two boxes.
+    items[0]["answer_vqa"] = Value::Null;
+    items[0]["answer_temporal_pre"] = json!("I cannot tell.");
+    items[0]["answer_temporal"] = json!([]);
+    items[0]["answer_spatial_pre"] = json!("Somewhere on the left.");
+    items[0]["answer_spatial"] = Value::Null;
+    items[0]["answer_spatial_2"] = json!([[1, 2, 3, 4]]);
+    items[1]["answer_spatial"] =
+        json!({"5": [[2, 3, 31, 41], [4, 5, 33, 43]], "x": [1, 2, 3, 4], "6": "none"});
+    let got = formats::import_run(Format::Vstar, &[input("results.json", &items)], &[], "m").unwrap();
+    assert_eq!(
+        got.report.count("answer boxes"),
+        3,
+        "the list answer, the key x, the value none: {:?}",
+        got.report
+    );
+    let runs = &got.dataset.runs;
+    let of = |id: &str| runs.iter().find(|r| r.answers == Some(LabelRef::Question(id.into()))).unwrap();
+    let what = LabelRef::Question("vstar-1-what".into());
+    assert!(
+        runs.iter().all(|r| r.answers.as_ref() != Some(&what)),
+        "a null answer with no text was not reached"
+    );
+    let when = of("vstar-1-when");
+    assert!(when.prediction.spans.is_empty());
+    assert_eq!(when.raw, "I cannot tell.");
+    let where_ = of("vstar-1-where");
+    assert!(where_.prediction.boxes.is_empty());
+    assert_eq!(where_.raw, "Somewhere on the left.");
+    assert_eq!(of("vstar-1-where-2").raw, "[[1,2,3,4]]");
+    let two: Vec<[f32; 4]> = of("vstar-2-where").prediction.boxes.iter().map(|b| b.bbox.0).collect();
+    assert_eq!(two, [[2.0, 3.0, 31.0, 41.0], [4.0, 5.0, 33.0, 43.0]]);
+
+    let exported = formats::export(Format::Vstar, &got.dataset, &ExportOptions::default()).unwrap();
+    let written: Value = serde_json::from_slice(&exported.files[0].bytes).unwrap();
+    let stamps: Vec<&Value> =
+        written[0]["bboxes"].as_array().unwrap().iter().map(|b| &b["timestamp"]).collect();
+    assert_eq!(stamps, [&json!(2.0), &json!(3)], "2.0 stays 2.0 and 3 stays 3");
+    assert!(String::from_utf8_lossy(&exported.files[0].bytes).contains("\"timestamp\": 2.0"));
+    let results: Value = serde_json::from_slice(&exported.files[1].bytes).unwrap();
+    assert_eq!(results[0]["answer_temporal"], json!([]));
+    assert_eq!(results[0]["answer_spatial"], Value::Null);
+    assert_eq!(results[1]["answer_spatial"]["5"], json!([[2.0, 3.0, 31.0, 41.0], [4.0, 5.0, 33.0, 43.0]]));
+    let again = formats::import_run(Format::Vstar, &exported.files[1..], &[], "m").unwrap().dataset.runs;
+    let shape = |d: &[annotate::ModelRun]| -> Vec<(Option<LabelRef>, annotate::Prediction)> {
+        d.iter().map(|r| (r.answers.clone(), r.prediction.clone())).collect()
+    };
+    assert_eq!(shape(&again), shape(runs));
+}
+
+#[test]
 fn a_trackers_mot_results_import_as_one_run_of_its_trajectories() {
     let inputs = [sample("mot/py-motmetrics/TUD-Campus/test.txt")];
     let got = formats::import_run(Format::Mot, &inputs, &[], "tracker").unwrap();

@@ -71,6 +71,8 @@ fn formats_are_listed_and_a_wrong_name_is_told() {
             "youtube-vis",
             "coco",
             "vstar",
+            "vidstg",
+            "hcstvg",
             "llamafactory",
             "swift",
             "qwen-finetune"

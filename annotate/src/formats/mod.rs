@@ -6,6 +6,7 @@
 
 mod coco;
 mod cvat;
+mod hcstvg;
 mod json;
 mod label_studio;
 mod merge;
@@ -13,6 +14,7 @@ mod mot;
 mod report;
 mod runs;
 mod sft;
+mod vidstg;
 mod vstar;
 mod xml;
 mod youtube_vis;
@@ -33,6 +35,9 @@ pub enum Format {
     YoutubeVis,
     Coco,
     Vstar,
+    /// Grounding benchmarks (import only).
+    Vidstg,
+    Hcstvg,
     /// Fine-tuning data (export only).
     LlamaFactory,
     Swift,
@@ -53,13 +58,15 @@ pub struct FormatInfo {
 }
 
 impl Format {
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 11] = [
         Format::Cvat,
         Format::LabelStudio,
         Format::Mot,
         Format::YoutubeVis,
         Format::Coco,
         Format::Vstar,
+        Format::Vidstg,
+        Format::Hcstvg,
         Format::LlamaFactory,
         Format::Swift,
         Format::QwenFinetune,
@@ -73,6 +80,8 @@ impl Format {
             Format::YoutubeVis => youtube_vis::INFO,
             Format::Coco => coco::INFO,
             Format::Vstar => vstar::INFO,
+            Format::Vidstg => vidstg::INFO,
+            Format::Hcstvg => hcstvg::INFO,
             Format::LlamaFactory => sft::LLAMAFACTORY,
             Format::Swift => sft::SWIFT,
             Format::QwenFinetune => sft::QWEN_FINETUNE,
@@ -200,6 +209,8 @@ fn read(
         Format::YoutubeVis => youtube_vis::read(inputs, &mut report)?,
         Format::Coco => coco::read(inputs, &mut report)?,
         Format::Vstar => vstar::read(inputs, run, &mut report)?,
+        Format::Vidstg => vidstg::read(inputs, &mut report)?,
+        Format::Hcstvg => hcstvg::read(inputs, &mut report)?,
         Format::LlamaFactory | Format::Swift | Format::QwenFinetune => {
             return Err(FormatError::Detect(format!(
                 "{} is fine-tuning data Vidence writes; it does not read it",
@@ -227,6 +238,12 @@ pub fn export(format: Format, data: &Dataset, options: &ExportOptions) -> Result
         Format::YoutubeVis => youtube_vis::write(data, &mut report),
         Format::Coco => coco::write(data, &mut report),
         Format::Vstar => vstar::write(data, &mut report),
+        Format::Vidstg | Format::Hcstvg => {
+            return Err(FormatError::Detect(format!(
+                "{} is a benchmark's ground truth Vidence reads; it does not write it",
+                format.name()
+            )));
+        }
         Format::LlamaFactory => {
             sft::write_as(sft::Trainer::LlamaFactory, data, options.grounding, &mut report)
         }
@@ -251,6 +268,8 @@ pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
                 Format::YoutubeVis => youtube_vis::looks_like(input),
                 Format::Coco => coco::looks_like(input),
                 Format::Vstar => vstar::looks_like(input),
+                Format::Vidstg => vidstg::looks_like(input),
+                Format::Hcstvg => hcstvg::looks_like(input),
                 Format::LlamaFactory | Format::Swift | Format::QwenFinetune => false,
             })
         })
@@ -261,7 +280,8 @@ pub fn detect(inputs: &[Input]) -> Result<Format, FormatError> {
             "no known format: looked for {} (name one: {})",
             "CVAT XML with <annotations>, Label Studio JSON with annotations and results, MOT text of 9 or 10 comma-separated columns or seqinfo.ini, \
              YouTube-VIS JSON with videos and per-frame bboxes, COCO JSON with images and annotations, \
-             V-STaR JSON items with vid and temporal_question",
+             V-STaR JSON items with vid and temporal_question, VidSTG records with used_segment and temporal_gt \
+             or VidOR files with trajectories, HC-STVG JSON with st_frame and img_num",
             Format::ALL
                 .into_iter()
                 .filter(|f| f.info().imports)
@@ -362,10 +382,17 @@ fn video_record(
         assumed.push("its size (0x0 until a video file is given)".to_owned());
         (0, 0)
     });
-    let fps = fps.filter(|f| f.is_finite() && *f > 0.0).unwrap_or_else(|| {
-        assumed.push(format!("{DEFAULT_FPS} frames a second"));
-        DEFAULT_FPS
-    });
+    let fps = match fps {
+        Some(f) if is_frame_rate(f) => f,
+        Some(f) => {
+            assumed.push(format!("{DEFAULT_FPS} frames a second ({f} is no video's)"));
+            DEFAULT_FPS
+        }
+        None => {
+            assumed.push(format!("{DEFAULT_FPS} frames a second"));
+            DEFAULT_FPS
+        }
+    };
     if !assumed.is_empty() {
         report.assumed.push(format!(
             "video {id:?}: the file does not say {}; give the video with --video",
@@ -386,6 +413,12 @@ fn video_record(
 /// More frames than any video Vidence opens (over 46 hours at 60 frames a second):
 /// a frame number past it in a file is a mistake, reported, never a video that long.
 const MAX_FRAMES: u64 = 10_000_000;
+
+/// Whether `fps` can be a video's frame rate: positive, and within bounds that keep
+/// every frame's time and a video's length finite.
+fn is_frame_rate(fps: f64) -> bool {
+    (1e-3..=1e4).contains(&fps)
+}
 
 /// The frame rate taken when neither the labels nor a video file say.
 const DEFAULT_FPS: f64 = 30.0;

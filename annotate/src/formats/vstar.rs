@@ -5,24 +5,30 @@
 //! whose answer is the `object`'s boxes. `bboxes` come in two shapes, both read: a
 //! list of `{timestamp, frame_index, xmin, ymin, xmax, ymax}` (the dataset's file) and
 //! an object from `"TIMESTAMP_FRAME"` to `{xmin, ymin, xmax, ymax}` (its first README).
-//! Corners are in the video's pixels; `frame_index` counts from 0.
+//! The items' corners are in the video's pixels; `frame_index` counts from 0. Each
+//! box's `timestamp` is kept as written (the mutable attribute `timestamp` on its
+//! frame) and written back so: V-STaR's `eval.py` finds a model's box for it by
+//! `str(timestamp)`, where `2` and `2.0` differ.
 //!
 //! A result file is the items with a model's answers added (`answer_vqa`,
-//! `answer_temporal` `[start, end]`, `answer_spatial` from whole seconds to corners,
+//! `answer_temporal` `[start, end]` or `[]`, `answer_spatial` from whole seconds to a
+//! box or a list of boxes, or a list or null where the model's text did not parse;
 //! each `_pre` its raw text, and chain 2's `_2` fields): imported as a run, each answer
-//! is a run answering its question. An item's questions are `ITEM-what`, `-when`,
-//! `-where` and `-where-2`, and its object `ITEM-object`, where ITEM is `vstar-N` for
-//! the Nth item of the file: a result file, which lists the same items in the same
-//! order, answers the questions imported from the dataset's file; an export finds an
-//! item's parts together by these ids.
+//! is a run answering its question, an unparsed one a run with only its text. Answer
+//! boxes are the model's own numbers, in the coordinates of its input (V-STaR's
+//! inference never scales them to the video), kept unchanged as `eval.py` compares
+//! them. An item's questions are `ITEM-what`, `-when`, `-where` and `-where-2`, and its
+//! object `ITEM-object`, where ITEM is `vstar-N` for the Nth item of the file: a result
+//! file, which lists the same items in the same order, answers the questions imported
+//! from the dataset's file; an export finds an item's parts together by these ids.
 
 use serde_json::{Map, Value, json};
 
 use super::runs::Given;
 use super::{FormatError, FormatInfo, Input, Report, category_for, json, provenance, video_record};
 use crate::dataset::{
-    Dataset, Evidence, Interpolation, Keyframe, Question, QuestionKind, RationaleKind, RationaleStep, Review,
-    Track, Video,
+    AttributeInput, AttributeSpec, AttributeValue, Dataset, Evidence, Interpolation, Keyframe, Question,
+    QuestionKind, RationaleKind, RationaleStep, Review, Track, Video,
 };
 use crate::edit::LabelRef;
 use crate::geometry::BBox;
@@ -139,6 +145,13 @@ pub fn read(inputs: &[Input], run: Option<&str>, report: &mut Report) -> Result<
             read_item(input, &format!("$[{i}]"), item, run, &mut data, &mut ids, report)?;
         }
     }
+    if data.runs.iter().any(|r| !r.prediction.boxes.is_empty()) {
+        report.assumed.push(
+            "the answers' boxes are the model's numbers as V-STaR's eval takes them: in the coordinates of the \
+             model's input, which may not be the video's pixels"
+                .into(),
+        );
+    }
     Ok(data)
 }
 
@@ -189,18 +202,21 @@ fn read_item(
     let base = ids.next("vstar");
     let source = provenance(super::Format::Vstar, &input.name);
     let object = text(field("object")).unwrap_or("object").to_owned();
-    let keyframes = boxes(field("bboxes"), &format!("{at}.bboxes"), &times, report);
+    let (keyframes, stamps) = boxes(field("bboxes"), &format!("{at}.bboxes"), &times, report);
     let track_id = format!("{base}-object");
     let has_track = !keyframes.is_empty();
     if has_track {
         let category = category_for(data, &object);
+        if !stamps.is_empty() {
+            add_timestamp_spec(data, &category);
+        }
         data.tracks.push(Track {
             id: track_id.clone(),
             video: vid.to_owned(),
             category,
             keyframes: keyframes.into(),
             interpolation: Interpolation::Linear,
-            attributes: Vec::new(),
+            attributes: stamps,
             z_order: 0,
             source: source.clone(),
             review: Review::Unreviewed,
@@ -253,13 +269,14 @@ fn read_item(
     }
     if let Some(model) = run {
         for (key, part) in ANSWERS {
-            let Some(value) = item.get(key).filter(|v| !v.is_null()) else { continue };
+            let raw = item.get(&format!("{key}_pre")).and_then(Value::as_str);
+            // A null answer with no text of its own is an item the inference did not reach.
+            let Some(value) = item.get(key).filter(|v| !v.is_null() || raw.is_some()) else { continue };
             let Some(q) = questions.iter().find(|q| q.id.ends_with(&format!("-{}", part.suffix()))) else {
                 report.skip("answers", "the item has no question they answer", format!("{at}.{key}"));
                 continue;
             };
-            let raw = item.get(&format!("{key}_pre")).and_then(Value::as_str);
-            match answer_run(&video, model, q, part, &object, value, raw) {
+            match answer_run(&video, model, q, part, &object, value, raw, &format!("{at}.{key}"), report) {
                 Some(r) => data.runs.push(r.run(ids.next("run"))),
                 None => report.skip("answers", "not in the shape V-STaR writes", format!("{at}.{key}")),
             }
@@ -269,23 +286,34 @@ fn read_item(
     Ok(())
 }
 
-/// The object's boxes as keyframes (in either shape), ending where the boxes end.
-fn boxes(v: &Value, at: &str, times: &ConstantRate, report: &mut Report) -> Vec<Keyframe> {
-    // Where each box is, its timestamp, frame index and corners.
-    type Entry = (String, Option<f64>, Option<f64>, Option<[f64; 4]>);
+/// The object's boxes as keyframes (in either shape), ending where the boxes end, and
+/// each box's `timestamp` as written, on its frame.
+fn boxes(
+    v: &Value,
+    at: &str,
+    times: &ConstantRate,
+    report: &mut Report,
+) -> (Vec<Keyframe>, Vec<AttributeValue>) {
+    // Where each box is, its timestamp (as written and as a number), frame index and corners.
+    type Entry = (String, Option<Value>, Option<f64>, Option<[f64; 4]>);
     let entries: Vec<Entry> = match v {
         Value::Array(list) => list
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                (format!("{at}[{i}]"), number(&b["timestamp"]), number(&b["frame_index"]), corners(b))
+                (
+                    format!("{at}[{i}]"),
+                    b.get("timestamp").filter(|t| number(t).is_some()).cloned(),
+                    number(&b["frame_index"]),
+                    corners(b),
+                )
             })
             .collect(),
         Value::Object(map) => map
             .iter()
             .map(|(key, b)| {
                 let (t, f) = key.split_once('_').unwrap_or((key, ""));
-                (format!("{at}.{key}"), t.parse().ok(), f.parse().ok(), corners(b))
+                (format!("{at}.{key}"), t.parse::<f64>().ok().map(|_| json!(t)), f.parse().ok(), corners(b))
             })
             .collect(),
         Value::Null => Vec::new(),
@@ -294,9 +322,9 @@ fn boxes(v: &Value, at: &str, times: &ConstantRate, report: &mut Report) -> Vec<
             Vec::new()
         }
     };
-    let mut keyframes: Vec<Keyframe> = Vec::new();
-    for (place, time, frame, c) in entries {
-        let frame = frame.or(time.map(|t| t * times.fps));
+    let mut seen: Vec<(Keyframe, Option<Value>)> = Vec::new();
+    for (place, stamp, frame, c) in entries {
+        let frame = frame.or(stamp.as_ref().and_then(number).map(|t| t * times.fps));
         let (Some(frame), Some(b)) =
             (frame.filter(|f| *f >= 0.0 && *f < super::MAX_FRAMES as f64), c.and_then(bbox))
         else {
@@ -304,23 +332,57 @@ fn boxes(v: &Value, at: &str, times: &ConstantRate, report: &mut Report) -> Vec<
             continue;
         };
         let frame = frame.round() as u64;
-        if keyframes.iter().any(|k| k.frame == frame) {
+        if seen.iter().any(|(k, _)| k.frame == frame) {
             report.skip("boxes", "a second box on the same frame", place);
             continue;
         }
-        keyframes.push(Keyframe { frame, bbox: b, outside: false, occluded: false });
+        seen.push((Keyframe { frame, bbox: b, outside: false, occluded: false }, stamp));
     }
-    keyframes.sort_by_key(|k| k.frame);
+    seen.sort_by_key(|(k, _)| k.frame);
+    let stamps = seen
+        .iter()
+        .filter_map(|(k, stamp)| {
+            let value = stamp.as_ref()?.to_string();
+            Some(AttributeValue { name: "timestamp".into(), value, frame: Some(k.frame) })
+        })
+        .collect();
+    let mut keyframes: Vec<Keyframe> = seen.into_iter().map(|(k, _)| k).collect();
     if let Some(last) = keyframes.last().cloned()
         && last.frame + 1 < times.frames
     {
         keyframes.push(Keyframe { frame: last.frame + 1, outside: true, ..last });
     }
-    keyframes
+    (keyframes, stamps)
+}
+
+fn add_timestamp_spec(data: &mut Dataset, category: &str) {
+    let Some(c) = data.categories.iter_mut().find(|c| c.id == category) else { return };
+    if !c.attributes.iter().any(|s| s.name == "timestamp") {
+        c.attributes.push(AttributeSpec {
+            name: "timestamp".into(),
+            input: AttributeInput::Text,
+            mutable: true,
+            values: Vec::new(),
+            default: String::new(),
+        });
+    }
+}
+
+/// A box's timestamp as the file wrote it, else its time as a whole number where it
+/// is one (the whole seconds V-STaR's answers are keyed by).
+fn timestamp(t: &Track, frame: u64, times: &ConstantRate) -> Value {
+    let written = t.attributes.iter().find(|a| a.name == "timestamp" && a.frame == Some(frame));
+    if let Some(value) = written.and_then(|a| serde_json::from_str::<Value>(&a.value).ok()) {
+        return value;
+    }
+    let time = times.time_of(frame);
+    if time.fract() == 0.0 && time.abs() < 1e15 { json!(time as i64) } else { json!(time) }
 }
 
 /// A result's answer to `q` as a run: a what answer's text, a when answer's span, a
-/// where answer's boxes (from whole seconds to corners).
+/// where answer's boxes (from whole seconds to a box or boxes); an answer the
+/// inference could not parse (`[]`, a list, null) is a run with only its text.
+#[allow(clippy::too_many_arguments)] // the item's parts, each needed once
 fn answer_run<'a>(
     video: &'a Video,
     model: &'a str,
@@ -329,27 +391,61 @@ fn answer_run<'a>(
     object: &str,
     value: &Value,
     raw: Option<&str>,
+    at: &str,
+    report: &mut Report,
 ) -> Option<Given<'a>> {
     let mut prediction = Prediction::default();
     let task = match part {
         Part::What => {
-            prediction.answer = Some(value.as_str()?.to_owned());
+            prediction.answer = if value.is_null() { None } else { Some(value.as_str()?.to_owned()) };
             TaskKind::Answer
         }
         Part::When => {
-            let (start_s, end_s) = span(value)?;
-            prediction.spans.push(PredictedSpan { label: None, start_s, end_s });
+            match value {
+                Value::Null => {}
+                Value::Array(list) if list.is_empty() => {}
+                v => {
+                    let (start_s, end_s) = span(v)?;
+                    prediction.spans.push(PredictedSpan { label: None, start_s, end_s });
+                }
+            }
             TaskKind::When
         }
         Part::Where | Part::Where2 => {
-            for (second, corners) in value.as_object()? {
-                let c: Vec<f64> = corners.as_array()?.iter().map(number).collect::<Option<_>>()?;
-                let &[x1, y1, x2, y2] = c.as_slice() else { return None };
-                prediction.boxes.push(PredictedBox {
-                    label: Some(object.to_owned()),
-                    time_s: Some(second.trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0)?),
-                    bbox: bbox([x1, y1, x2, y2])?,
-                });
+            match value {
+                Value::Null => {}
+                Value::Array(_) => report.skip(
+                    "answer boxes",
+                    "a list, not seconds to boxes (V-STaR's eval finds no box in it); kept as the run's text",
+                    at,
+                ),
+                Value::Object(map) => {
+                    for (second, boxes) in map {
+                        let place = || format!("{at}.{second}");
+                        let Some(time_s) =
+                            second.trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0)
+                        else {
+                            report.skip("answer boxes", "keyed by what is not a number of seconds", place());
+                            continue;
+                        };
+                        let found = answer_boxes(boxes);
+                        if found.is_empty() {
+                            report.skip(
+                                "answer boxes",
+                                "neither [x1, y1, x2, y2] nor a list of them",
+                                place(),
+                            );
+                        }
+                        for bbox in found {
+                            prediction.boxes.push(PredictedBox {
+                                label: Some(object.to_owned()),
+                                time_s: Some(time_s),
+                                bbox,
+                            });
+                        }
+                    }
+                }
+                _ => return None,
             }
             TaskKind::Track
         }
@@ -368,6 +464,20 @@ fn answer_run<'a>(
         prediction,
         confidence: Vec::new(),
     })
+}
+
+/// The boxes of one second of a where answer: `[x1, y1, x2, y2]`, or a list of them
+/// (of which `eval.py` scores the best).
+fn answer_boxes(v: &Value) -> Vec<BBox> {
+    let one = |v: &Value| -> Option<BBox> {
+        let c: Vec<f64> = v.as_array()?.iter().map(number).collect::<Option<_>>()?;
+        let &[x1, y1, x2, y2] = c.as_slice() else { return None };
+        bbox([x1, y1, x2, y2])
+    };
+    match one(v) {
+        Some(b) => vec![b],
+        None => v.as_array().into_iter().flatten().filter_map(one).collect(),
+    }
 }
 
 pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
@@ -393,10 +503,10 @@ pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
         let times = ConstantRate { fps: video.fps, frames: video.frame_count };
         let boxes: Vec<Value> = track
             .iter()
-            .flat_map(|t| t.keyframes.iter().filter(|k| !k.outside))
-            .map(|k| {
+            .flat_map(|t| t.keyframes.iter().filter(|k| !k.outside).map(move |k| (t, k)))
+            .map(|(t, k)| {
                 let [x1, y1, x2, y2] = k.bbox.0;
-                json!({"timestamp": times.time_of(k.frame), "frame_index": k.frame,
+                json!({"timestamp": timestamp(t, k.frame, &times), "frame_index": k.frame,
                        "xmin": x1, "ymin": y1, "xmax": x2, "ymax": y2})
             })
             .collect();
@@ -502,15 +612,28 @@ fn result_files(data: &Dataset, items: &[(&str, Map<String, Value>)], report: &m
     files
 }
 
-/// A run's answer as V-STaR writes it: the text, `[start, end]`, or seconds to corners.
+/// A run's answer as V-STaR writes it: the text, `[start, end]` (`[]` for none), or
+/// seconds to a box (a list of boxes where it gave several), null for none.
 fn answer_value(r: &ModelRun, part: Part) -> Value {
     let p = &r.prediction;
     match part {
         Part::What => json!(p.answer.clone().unwrap_or_else(|| r.raw.clone())),
-        Part::When => p.spans.first().map_or(Value::Null, |s| json!([s.start_s, s.end_s])),
-        Part::Where | Part::Where2 => Value::Object(
-            p.boxes.iter().filter_map(|b| Some((b.time_s?.to_string(), json!(b.bbox.0)))).collect(),
-        ),
+        Part::When => p.spans.first().map_or(json!([]), |s| json!([s.start_s, s.end_s])),
+        Part::Where | Part::Where2 if p.boxes.is_empty() => Value::Null,
+        Part::Where | Part::Where2 => {
+            let mut seconds: Vec<(String, Vec<Value>)> = Vec::new();
+            for b in &p.boxes {
+                let Some(t) = b.time_s else { continue };
+                let key = t.to_string();
+                match seconds.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, list)) => list.push(json!(b.bbox.0)),
+                    None => seconds.push((key, vec![json!(b.bbox.0)])),
+                }
+            }
+            let entry =
+                |mut list: Vec<Value>| if list.len() == 1 { list.remove(0) } else { Value::Array(list) };
+            Value::Object(seconds.into_iter().map(|(k, list)| (k, entry(list))).collect())
+        }
     }
 }
 

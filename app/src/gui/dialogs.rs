@@ -30,7 +30,9 @@ impl Purpose {
             Self::SaveAs => "Save the dataset as".into(),
             Self::NewDataset => "New dataset for this video".into(),
             Self::Locate(id) => format!("Locate the video {id:?}"),
-            Self::Import => "Import labels (CVAT, Label Studio, MOT, YouTube-VIS, COCO, V-STaR)".into(),
+            Self::Import => {
+                "Import labels (CVAT, Label Studio, MOT, YouTube-VIS, COCO, V-STaR, VidSTG, HC-STVG)".into()
+            }
             Self::Export(format) => format!("Export as {}", format.info().title),
         }
     }

@@ -81,7 +81,7 @@ pub(super) fn show(
         let into =
             if session.dataset.is_some() { "into this dataset" } else { "as a new dataset beside the file" };
         let hover = format!(
-            "Other tools' labels (CVAT, Label Studio, MOT, YouTube-VIS/OVIS, COCO, V-STaR), {into}; \
+            "Other tools' labels (CVAT, Label Studio, MOT, YouTube-VIS/OVIS, COCO, V-STaR, VidSTG, HC-STVG), {into}; \
              the format is found from the file (or drop it on the window)"
         );
         if ui.add_enabled(idle, egui::Button::new("Import…")).on_hover_text(hover).clicked() {

@@ -74,6 +74,8 @@ pub fn export_name(dataset: &Path, format: Format) -> PathBuf {
         Format::Cvat => ".xml",
         Format::Swift => ".jsonl",
         Format::LabelStudio | Format::YoutubeVis | Format::Coco | Format::QwenFinetune => ".json",
+        // Read only: never offered for export, but their files are JSON.
+        Format::Vidstg | Format::Hcstvg => ".json",
         Format::Mot | Format::Vstar | Format::LlamaFactory => "",
     };
     dataset.with_file_name(format!("{stem}-{}{extension}", format.name()))
