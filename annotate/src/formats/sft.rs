@@ -6,6 +6,12 @@
 //! "when", a question with its answer, reasoning and evidence. Three trainers' files:
 //! LLaMA-Factory's ShareGPT JSON (with its `dataset_info.json` entry), ms-swift's
 //! JSONL, and Qwen-VL's own finetune JSON (`conversations` with `<video>`).
+//!
+//! ms-swift's `objects` (`<ref-object>`/`<bbox>` tags it fills in) is not written: its
+//! template scales those boxes only against the record's `images` (3.9's
+//! `if inputs.images and inputs.objects: self.normalize_bbox(inputs)`), so on a video
+//! they would pass through unscaled and in its template's notation, not the one
+//! `--grounding` chose; the answer's text carries the boxes instead.
 
 use serde_json::{Value, json};
 

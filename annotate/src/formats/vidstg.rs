@@ -241,12 +241,9 @@ fn read_vidor(
         return Err(invalid(format!("video {vid:?} is in two of the VidOR files given")));
     }
     data.videos.push(video);
-    for _ in &file.relation_instances {
-        report.skip(
-            "relations",
-            "Vidence keeps no relations between objects",
-            format!("{}: $.relation_instances", input.name),
-        );
+    for i in 0..file.relation_instances.len() {
+        let at = format!("{}: $.relation_instances[{i}]", input.name);
+        report.skip("relations", "Vidence keeps no relations between objects", at);
     }
     let source = provenance(super::Format::Vidstg, &input.name);
     // Each object's boxes and the tracker of each, in frame order.
