@@ -7,6 +7,7 @@ mod dataset;
 pub mod dialect;
 mod document;
 mod edit;
+pub mod eval;
 pub mod formats;
 mod geometry;
 mod journal;

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod convert;
 pub mod demo;
+pub mod evaluate;
 pub mod gui;
 pub mod model_cli;
 pub mod videos;

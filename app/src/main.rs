@@ -121,6 +121,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Score a model's runs against the dataset's labels as the benchmarks' own code
+    /// does (when: tIoU as V-STaR and TubeDETR; where over time: vIoU as TubeDETR's
+    /// VidSTG and HC-STVG evaluators), item by item, the weakest first.
+    Eval {
+        dataset: PathBuf,
+        /// The model whose runs are scored: its name, as each run records it
+        /// (`model.name`; the NAME of `import --as-run NAME`).
+        #[arg(long)]
+        run: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// List the formats Vidence imports and exports, and what each can hold.
     Formats {
         #[arg(long)]
@@ -230,6 +242,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let options = annotate::formats::ExportOptions { video, review, every_frame, grounding };
             vidence::convert::export_command(format, &dataset, &out, &options, json)
         }
+        Some(Command::Eval { dataset, run, json }) => vidence::evaluate::command(&dataset, &run, json),
         Some(Command::Formats { json }) => {
             vidence::convert::list_formats(json);
             Ok(())

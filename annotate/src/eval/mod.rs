@@ -1,0 +1,228 @@
+//! A model's runs scored against the labels as the benchmarks' reference code scores
+//! them, item by item with the aggregates beside, so a view can sort and filter.
+//!
+//! An item is a question and a run of the model that answers it; a question the model
+//! did not answer is an item with no run that scores 0. When: a when question's span,
+//! or that of a where question with a tube (VidSTG, HC-STVG), against the run's first
+//! span (`temporal`). Where over time: a where question with a span and a tube against
+//! the run's span and boxes, on the frames the model was shown (`tube`). A run without
+//! a span spans its boxes; a run that names no frames was shown every frame of the
+//! question's clip (its segment, else the video).
+
+mod temporal;
+mod tube;
+
+use serde::Serialize;
+
+use crate::dataset::{Dataset, Evidence, Question, QuestionKind, Video};
+use crate::edit::LabelRef;
+use crate::geometry::BBox;
+use crate::run::ModelRun;
+use crate::time::{ConstantRate, FrameTimes};
+
+pub use temporal::tiou;
+pub use tube::{Frame, iou, viou};
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum EvalError {
+    #[error("no run of {model:?} in the dataset; its runs are of: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") })]
+    UnknownModel { model: String, known: Vec<String> },
+}
+
+/// The scores of one model's runs on a dataset; a section only where items apply.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scores {
+    pub run: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporal: Option<Temporal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spatial: Option<Spatial>,
+    pub items: Vec<Item>,
+}
+
+/// When: mean tIoU and the share at or above each threshold (V-STaR's R1@IoU).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Temporal {
+    pub items: usize,
+    #[serde(rename = "m_tIoU")]
+    pub m_tiou: f64,
+    #[serde(rename = "R1@0.3")]
+    pub r1_03: f64,
+    #[serde(rename = "R1@0.5")]
+    pub r1_05: f64,
+    #[serde(rename = "R1@0.7")]
+    pub r1_07: f64,
+}
+
+/// Where over time: mean vIoU and the share strictly above each threshold (TubeDETR's vIoU@R).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Spatial {
+    pub items: usize,
+    #[serde(rename = "m_vIoU")]
+    pub m_viou: f64,
+    #[serde(rename = "vIoU@0.3")]
+    pub viou_03: f64,
+    #[serde(rename = "vIoU@0.5")]
+    pub viou_05: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Item {
+    /// The question.
+    pub id: String,
+    pub video: String,
+    pub kind: QuestionKind,
+    /// The run scored; none where the model did not answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    pub scores: ItemScores,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ItemScores {
+    #[serde(rename = "tIoU", skip_serializing_if = "Option::is_none")]
+    pub tiou: Option<f64>,
+    #[serde(rename = "vIoU", skip_serializing_if = "Option::is_none")]
+    pub viou: Option<f64>,
+}
+
+/// What a question's evidence says is true: its span, tube and clip.
+struct Truth<'a> {
+    span: (f64, f64),
+    tube: Option<&'a crate::dataset::Track>,
+    clip: Option<(f64, f64)>,
+}
+
+impl<'a> Truth<'a> {
+    /// The truth of a question scored here: a when question with a span, or a where
+    /// question with a span and a tube.
+    fn of(data: &'a Dataset, q: &Question) -> Option<Self> {
+        let span = q.evidence.iter().find_map(|e| match e {
+            Evidence::Span { start_s, end_s } => Some((*start_s, *end_s)),
+            _ => None,
+        })?;
+        let tube = q.evidence.iter().find_map(|e| match e {
+            Evidence::Track { id } => data.track(id),
+            _ => None,
+        });
+        let clip = q.evidence.iter().find_map(|e| match e {
+            Evidence::Segment { id } => data.segment(id).map(|s| (s.start_s, s.end_s)),
+            _ => None,
+        });
+        let scored = match q.kind {
+            QuestionKind::When => true,
+            QuestionKind::Where => tube.is_some(),
+            _ => false,
+        };
+        scored.then_some(Truth { span, tube, clip })
+    }
+}
+
+/// Scores the runs of `model` (its name, as runs record it) on `data`.
+pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
+    if !data.runs.iter().any(|r| r.model.name == model) {
+        let mut known: Vec<String> = data.runs.iter().map(|r| r.model.name.clone()).collect();
+        known.sort();
+        known.dedup();
+        return Err(EvalError::UnknownModel { model: model.to_owned(), known });
+    }
+    let mut items = Vec::new();
+    for q in &data.questions {
+        let (Some(truth), Some(video)) = (Truth::of(data, q), data.video(&q.video)) else { continue };
+        let answers = LabelRef::Question(q.id.clone());
+        let runs: Vec<&ModelRun> = data
+            .runs
+            .iter()
+            .filter(|r| r.model.name == model && r.answers.as_ref() == Some(&answers))
+            .collect();
+        let item = |run: Option<&ModelRun>| Item {
+            id: q.id.clone(),
+            video: q.video.clone(),
+            kind: q.kind,
+            run: run.map(|r| r.id.clone()),
+            scores: item_scores(video, &truth, run),
+        };
+        if runs.is_empty() {
+            items.push(item(None));
+        }
+        items.extend(runs.into_iter().map(|r| item(Some(r))));
+    }
+    let column = |pick: fn(&ItemScores) -> Option<f64>| -> Vec<f64> {
+        items.iter().filter_map(|i| pick(&i.scores)).collect()
+    };
+    let tious = column(|s| s.tiou);
+    let vious = column(|s| s.viou);
+    Ok(Scores {
+        run: model.to_owned(),
+        temporal: (!tious.is_empty()).then(|| Temporal {
+            items: tious.len(),
+            m_tiou: temporal::mean(&tious),
+            r1_03: temporal::at_least(&tious, 0.3),
+            r1_05: temporal::at_least(&tious, 0.5),
+            r1_07: temporal::at_least(&tious, 0.7),
+        }),
+        spatial: (!vious.is_empty()).then(|| Spatial {
+            items: vious.len(),
+            m_viou: temporal::mean(&vious),
+            viou_03: temporal::above(&vious, 0.3),
+            viou_05: temporal::above(&vious, 0.5),
+        }),
+        items,
+    })
+}
+
+fn item_scores(video: &Video, truth: &Truth, run: Option<&ModelRun>) -> ItemScores {
+    let times = ConstantRate { fps: video.fps, frames: video.frame_count };
+    let predicted = run.and_then(|r| predicted_span(r, &times));
+    let tiou = predicted.map_or(0.0, |p| tiou(truth.span, p));
+    let viou = truth.tube.map(|tube| {
+        let (Some(run), Some(predicted)) = (run, predicted) else { return 0.0 };
+        let frames: Vec<Frame> = shown_frames(run, truth.clip, &times)
+            .into_iter()
+            .map(|f| Frame {
+                time_s: times.time_of(f),
+                truth: tube.box_at(f).map(|b| b.bbox),
+                predicted: predicted_box(run, f, &times),
+            })
+            .collect();
+        viou(&frames, truth.span, predicted)
+    });
+    ItemScores { tiou: Some(tiou), viou }
+}
+
+/// The run's first span, else from its first box to the end of its last box's frame.
+fn predicted_span(run: &ModelRun, times: &ConstantRate) -> Option<(f64, f64)> {
+    if let Some(s) = run.prediction.spans.first() {
+        return Some((s.start_s, s.end_s));
+    }
+    let frames = run.prediction.boxes.iter().filter_map(|b| b.time_s).map(|t| times.frame_at_time(t));
+    let (first, last) = frames
+        .fold(None, |span: Option<(u64, u64)>, f| Some(span.map_or((f, f), |(a, b)| (a.min(f), b.max(f)))))?;
+    Some((times.time_of(first), times.time_of(last + 1)))
+}
+
+/// The frames the model was shown, else every frame of the clip (or the video).
+fn shown_frames(run: &ModelRun, clip: Option<(f64, f64)>, times: &ConstantRate) -> Vec<u64> {
+    let mut frames: Vec<u64> = if run.settings.frames_s.is_empty() {
+        let (start, end) = clip.unwrap_or((0.0, times.duration_s()));
+        let first = times.frame_at_time(start);
+        (first..times.frame_count())
+            .skip_while(|f| times.time_of(*f) < start)
+            .take_while(|f| times.time_of(*f) < end)
+            .collect()
+    } else {
+        run.settings.frames_s.iter().map(|t| times.frame_at_time(*t)).collect()
+    };
+    frames.sort_unstable();
+    frames.dedup();
+    frames
+}
+
+/// The run's box on frame `f`: the first whose time falls on it.
+fn predicted_box(run: &ModelRun, f: u64, times: &ConstantRate) -> Option<BBox> {
+    run.prediction
+        .boxes
+        .iter()
+        .find(|b| b.time_s.is_some_and(|t| times.frame_at_time(t) == f))
+        .map(|b| b.bbox)
+}

@@ -1,0 +1,59 @@
+//! `vidence eval`: a model's runs on a dataset scored by `annotate::eval`, printed as
+//! the sections that apply and the weakest items first, or as JSON.
+
+use std::path::Path;
+
+use annotate::eval::{Item, Scores};
+
+/// How many of the weakest items the text lists.
+const WORST: usize = 10;
+
+pub fn command(dataset: &Path, run: &str, json: bool) -> anyhow::Result<()> {
+    let data = annotate::load(dataset)?;
+    let scores = annotate::eval::score(&data, run)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+    } else {
+        for line in lines(&scores) {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+/// The scores in lines for people: each section, then the weakest items.
+pub fn lines(scores: &Scores) -> Vec<String> {
+    let mut out = vec![format!("{}: {} items", scores.run, scores.items.len())];
+    if let Some(t) = &scores.temporal {
+        out.push(format!(
+            "when ({} items): m_tIoU {:.4}  R1@0.3 {:.4}  R1@0.5 {:.4}  R1@0.7 {:.4}",
+            t.items, t.m_tiou, t.r1_03, t.r1_05, t.r1_07
+        ));
+    }
+    if let Some(s) = &scores.spatial {
+        out.push(format!(
+            "where over time ({} items): m_vIoU {:.4}  vIoU@0.3 {:.4}  vIoU@0.5 {:.4}",
+            s.items, s.m_viou, s.viou_03, s.viou_05
+        ));
+    }
+    let unanswered = scores.items.iter().filter(|i| i.run.is_none()).count();
+    if unanswered > 0 {
+        out.push(format!("{unanswered} questions have no answer from {} and score 0", scores.run));
+    }
+    let weakest = |i: &Item| i.scores.viou.or(i.scores.tiou).unwrap_or(0.0);
+    let mut items: Vec<&Item> = scores.items.iter().collect();
+    items.sort_by(|a, b| weakest(a).total_cmp(&weakest(b)));
+    out.push("weakest:".into());
+    for i in items.into_iter().take(WORST) {
+        let score = |name: &str, v: Option<f64>| v.map(|v| format!("  {name} {v:.4}")).unwrap_or_default();
+        out.push(format!(
+            "  {} ({}, {}){}{}",
+            i.id,
+            i.video,
+            i.run.as_deref().unwrap_or("no answer"),
+            score("tIoU", i.scores.tiou),
+            score("vIoU", i.scores.viou)
+        ));
+    }
+    out
+}

@@ -1,0 +1,61 @@
+//! `vidence eval` end to end: a benchmark's items in, a model's result file in as its
+//! run, the run scored as the benchmark's code scores it.
+#![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
+
+mod support;
+use serde_json::json;
+use support::{scratch, vidence};
+
+#[test]
+fn a_models_result_file_is_scored_against_the_benchmarks_items() {
+    let dir = scratch("eval");
+    let item = |n: u32, timestamps: [f64; 2]| {
+        json!({"vid": "v1", "fps": 30.0, "width": 640, "height": 360, "frame_count": 300,
+               "question": format!("What happens {n}?"), "object": "ball", "answer": "a throw",
+               "temporal_question": format!("When {n}?"), "timestamps": timestamps})
+    };
+    let items = json!([item(1, [2.0, 4.5]), item(2, [5.0, 7.5])]);
+    let mut results = items.clone();
+    results[1]["answer_temporal"] = json!([5.2, 7.0]);
+    results[1]["answer_temporal_2"] = json!([5, 8]);
+    let (items_path, results_path, data) =
+        (dir.join("items.json"), dir.join("results.json"), dir.join("d.json"));
+    std::fs::write(&items_path, items.to_string()).unwrap();
+    std::fs::write(&results_path, results.to_string()).unwrap();
+    let data = data.to_str().unwrap();
+    assert!(vidence(&["import", "vstar", items_path.to_str().unwrap(), "--out", data]).status.success());
+    let joined =
+        vidence(&["import", "vstar", results_path.to_str().unwrap(), "--into", data, "--as-run", "m"]);
+    assert!(joined.status.success(), "{}", String::from_utf8_lossy(&joined.stderr));
+
+    let out = vidence(&["eval", data, "--run", "m", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // V-STaR's calculate_temporal_iou: 1.8 / 2.5 and 2.5 / 3; item 1's when question
+    // has no answer and scores 0.
+    let want = [0.0, 1.8 / 2.5, 2.5 / 3.0];
+    let tious: Vec<f64> =
+        got["items"].as_array().unwrap().iter().map(|i| i["scores"]["tIoU"].as_f64().unwrap()).collect();
+    assert_eq!(tious.len(), 3, "{got}");
+    for (g, w) in tious.iter().zip(want) {
+        assert!((g - w).abs() < 1e-9, "{tious:?}");
+    }
+    assert_eq!(got["items"][0]["id"], "vstar-1-when");
+    assert!(got["items"][0].get("run").is_none(), "listed without a run");
+    let m = got["temporal"]["m_tIoU"].as_f64().unwrap();
+    assert!((m - want.iter().sum::<f64>() / 3.0).abs() < 1e-9, "{got}");
+    assert_eq!(got["temporal"]["R1@0.7"].as_f64(), Some(2.0 / 3.0));
+    assert!(got.get("spatial").is_none(), "no item has a tube: {got}");
+
+    let text = String::from_utf8(vidence(&["eval", data, "--run", "m"]).stdout).unwrap();
+    assert!(text.contains("m_tIoU 0.5178") && text.contains("1 questions have no answer"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let weakest = lines.iter().position(|l| *l == "weakest:").unwrap();
+    assert!(lines[weakest + 1].contains("vstar-1-when (v1, no answer)"), "{text}");
+    let bad = vidence(&["eval", data, "--run", "nobody"]);
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && e.contains("no run of \"nobody\" in the dataset; its runs are of: m"),
+        "{e}"
+    );
+}
