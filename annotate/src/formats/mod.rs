@@ -527,6 +527,22 @@ impl TrackNumbers {
     }
 }
 
+/// A mutable text attribute `name` on `category`'s tracks, added once: where a format
+/// keeps something per box that Vidence has no field for (VidOR's tracker, V-STaR's
+/// timestamp as written).
+fn add_text_spec(data: &mut Dataset, category: &str, name: &str, default: &str) {
+    let Some(c) = data.categories.iter_mut().find(|c| c.id == category) else { return };
+    if !c.attributes.iter().any(|s| s.name == name) {
+        c.attributes.push(crate::dataset::AttributeSpec {
+            name: name.into(),
+            input: crate::dataset::AttributeInput::Text,
+            mutable: true,
+            values: Vec::new(),
+            default: default.into(),
+        });
+    }
+}
+
 /// The category for a name, added to `data` when new (the one rule for new categories).
 fn category_for(data: &mut Dataset, name: &str) -> String {
     let (id, edit) = crate::labels::category_named(data, name, None);

@@ -20,12 +20,12 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::{
-    FormatError, FormatInfo, Input, Report, TrackIds, category_for, json, provenance, seen_keyframes,
-    video_record,
+    FormatError, FormatInfo, Input, Report, TrackIds, add_text_spec, category_for, json, provenance,
+    seen_keyframes, video_record,
 };
 use crate::dataset::{
-    AttributeInput, AttributeSpec, AttributeValue, Dataset, Evidence, Interpolation, Keyframe, Question,
-    QuestionKind, Review, Segment, Track,
+    AttributeValue, Dataset, Evidence, Interpolation, Keyframe, Question, QuestionKind, Review, Segment,
+    Track,
 };
 use crate::geometry::BBox;
 use crate::labels::Ids;
@@ -287,7 +287,7 @@ fn read_vidor(
             continue;
         };
         let category = category_for(data, &object.category);
-        add_tracker_spec(data, &category);
+        add_text_spec(data, &category, "tracker", "none");
         let id = ids.numbered(&vid, &object.tid.to_string());
         tubes.insert((vid.clone(), object.tid), id.clone());
         data.tracks.push(Track {
@@ -303,19 +303,6 @@ fn read_vidor(
         });
     }
     Ok(())
-}
-
-fn add_tracker_spec(data: &mut Dataset, category: &str) {
-    let Some(c) = data.categories.iter_mut().find(|c| c.id == category) else { return };
-    if !c.attributes.iter().any(|s| s.name == "tracker") {
-        c.attributes.push(AttributeSpec {
-            name: "tracker".into(),
-            input: AttributeInput::Text,
-            mutable: true,
-            values: Vec::new(),
-            default: "none".into(),
-        });
-    }
 }
 
 /// Where a record is read and what it adds to.

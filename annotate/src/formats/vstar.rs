@@ -25,10 +25,12 @@
 use serde_json::{Map, Value, json};
 
 use super::runs::Given;
-use super::{FormatError, FormatInfo, Input, Report, category_for, json, provenance, video_record};
+use super::{
+    FormatError, FormatInfo, Input, Report, add_text_spec, category_for, json, provenance, video_record,
+};
 use crate::dataset::{
-    AttributeInput, AttributeSpec, AttributeValue, Dataset, Evidence, Interpolation, Keyframe, Question,
-    QuestionKind, RationaleKind, RationaleStep, Review, Track, Video,
+    AttributeValue, Dataset, Evidence, Interpolation, Keyframe, Question, QuestionKind, RationaleKind,
+    RationaleStep, Review, Track, Video,
 };
 use crate::edit::LabelRef;
 use crate::geometry::BBox;
@@ -208,7 +210,7 @@ fn read_item(
     if has_track {
         let category = category_for(data, &object);
         if !stamps.is_empty() {
-            add_timestamp_spec(data, &category);
+            add_text_spec(data, &category, "timestamp", "");
         }
         data.tracks.push(Track {
             id: track_id.clone(),
@@ -353,19 +355,6 @@ fn boxes(
         keyframes.push(Keyframe { frame: last.frame + 1, outside: true, ..last });
     }
     (keyframes, stamps)
-}
-
-fn add_timestamp_spec(data: &mut Dataset, category: &str) {
-    let Some(c) = data.categories.iter_mut().find(|c| c.id == category) else { return };
-    if !c.attributes.iter().any(|s| s.name == "timestamp") {
-        c.attributes.push(AttributeSpec {
-            name: "timestamp".into(),
-            input: AttributeInput::Text,
-            mutable: true,
-            values: Vec::new(),
-            default: String::new(),
-        });
-    }
 }
 
 /// A box's timestamp as the file wrote it, else its time as a whole number where it
