@@ -1,6 +1,7 @@
 //! The metrics against the benchmarks' own evaluators: made-up runs on the real VidSTG
-//! sample, scored here and by a port of TubeDETR's VidSTG evaluator and V-STaR's tIoU
-//! (`scripts/eval-reference.sh`, whose output is the fixture).
+//! sample, scored here and by a port of TubeDETR's VidSTG evaluator and V-STaR's tIoU,
+//! and made-up answers scored by ports of VSI-Bench's and SQuAD's scoring
+//! (`scripts/eval-reference.sh`, whose output is the fixtures).
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
 
 mod support;
@@ -10,7 +11,7 @@ use annotate::eval::{self, EvalError};
 use annotate::formats::Format;
 use annotate::{
     BBox, Backend, Dataset, Dialect, LabelRef, ModelRef, ModelRun, PredictedBox, PredictedSpan, Prediction,
-    Reading, RunSettings, Sampling, TaskKind, Tokens,
+    Provenance, Question, QuestionKind, Reading, Review, RunSettings, Sampling, TaskKind, Tokens, Video,
 };
 use serde_json::Value;
 
@@ -50,21 +51,33 @@ fn run_of(case: &Value, id: usize, fps: f64, model: &str) -> ModelRun {
             }
         })
         .collect();
+    let prediction = Prediction {
+        boxes,
+        spans: vec![PredictedSpan { label: None, start_s: sted[0] / fps, end_s: sted[1] / fps }],
+        ..Default::default()
+    };
+    let mut run = given_run(id, "11566930393", &question_of(case), model, prediction);
+    run.settings.frames_s = frames(&case["frame_ids"]).iter().map(|f| f / fps).collect();
+    run
+}
+
+/// A run of `model` on `video` answering `question` with `prediction`.
+fn given_run(id: usize, video: &str, question: &str, model: &str, prediction: Prediction) -> ModelRun {
     ModelRun {
         id: format!("run-{id}"),
-        video: "11566930393".into(),
-        answers: Some(LabelRef::Question(question_of(case))),
+        video: video.into(),
+        answers: Some(LabelRef::Question(question.into())),
         model: ModelRef { backend: Backend::Given, name: model.into(), revision: None },
         settings: RunSettings {
             task: TaskKind::Track,
             prompt: String::new(),
             from_s: 0.0,
-            to_s: 872.0 / fps,
+            to_s: 0.0,
             fps: 5.0,
             max_frames: 200,
             sampling: Sampling::Uniform,
             region: None,
-            frames_s: frames(&case["frame_ids"]).iter().map(|f| f / fps).collect(),
+            frames_s: Vec::new(),
         },
         generation: None,
         reading: Reading {
@@ -80,11 +93,7 @@ fn run_of(case: &Value, id: usize, fps: f64, model: &str) -> ModelRun {
         raw: String::new(),
         tokens: Tokens::default(),
         box_confidence: Vec::new(),
-        prediction: Prediction {
-            boxes,
-            spans: vec![PredictedSpan { label: None, start_s: sted[0] / fps, end_s: sted[1] / fps }],
-            ..Default::default()
-        },
+        prediction,
         verdicts: Vec::new(),
     }
 }
@@ -176,4 +185,87 @@ fn a_run_that_names_no_frames_is_scored_on_every_frame_of_its_clip() {
     run.prediction.boxes[5].bbox = BBox::new(600.0, 400.0, 639.0, 479.0);
     let item = eval::score(&data, "tubes").unwrap().items.into_iter().find(|i| i.id == q.id).unwrap();
     assert!((item.scores.viou.unwrap() - 19.0 / 20.0).abs() < CLOSE, "{:?}", item.scores);
+}
+
+/// The answers fixture's cases as questions on one video, each answered by a run of "m".
+fn answered_cases() -> (Dataset, Value) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eval/answers_vsibench_squad.json");
+    let reference: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut data = Dataset::default();
+    data.videos.push(Video {
+        id: "v".into(),
+        path: "v.mp4".into(),
+        width: 64,
+        height: 48,
+        fps: 10.0,
+        frame_count: 100,
+        duration_s: 10.0,
+    });
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    for (i, case) in reference["cases"].as_array().unwrap().iter().enumerate() {
+        let rule = text(&case["rule"]);
+        data.questions.push(Question {
+            id: format!("q{i}"),
+            video: "v".into(),
+            kind: if rule == "number" { QuestionKind::Counting } else { QuestionKind::What },
+            text: format!("case {i}"),
+            options: case["options"].as_array().unwrap().iter().map(text).collect(),
+            answer: text(&case["answer"]),
+            evidence: Vec::new(),
+            rationale: Vec::new(),
+            source: Provenance::Human,
+            review: Review::Unreviewed,
+        });
+        let prediction = Prediction { answer: Some(text(&case["prediction"])), ..Default::default() };
+        data.runs.push(given_run(i, "v", &format!("q{i}"), "m", prediction));
+    }
+    (data, reference)
+}
+
+#[test]
+fn answers_score_as_vsi_bench_and_squad_score_them() {
+    let (data, reference) = answered_cases();
+    let scores = eval::score(&data, "m").unwrap();
+    let cases = reference["cases"].as_array().unwrap();
+    assert_eq!(scores.items.len(), cases.len());
+    for (item, case) in scores.items.iter().zip(cases) {
+        let rule = serde_json::to_value(item.scores.rule.unwrap()).unwrap();
+        assert_eq!(rule, case["rule"], "{}: {case}", item.id);
+        let want = case["score"].as_f64().unwrap();
+        assert!(
+            (item.scores.answer.unwrap() - want).abs() < CLOSE,
+            "{}: {:?} != {want}: {case}",
+            item.id,
+            item.scores
+        );
+        if let Some(n) = case.get("normalized") {
+            let got = [
+                eval::normalize(case["answer"].as_str().unwrap()),
+                eval::normalize(case["prediction"].as_str().unwrap()),
+            ];
+            assert_eq!(serde_json::to_value(got).unwrap(), *n, "SQuAD's normalize_answer");
+        }
+    }
+    let qa = scores.qa.unwrap();
+    assert!((qa.accuracy - reference["accuracy"].as_f64().unwrap()).abs() < CLOSE);
+    let parts = [&qa.choice, &qa.number, &qa.exact].map(|p| p.as_ref().unwrap().items);
+    assert_eq!(parts, [11, 16, 12]);
+    assert!(scores.temporal.is_none() && scores.spatial.is_none());
+}
+
+#[test]
+fn a_choice_is_also_found_by_its_words_where_no_letter_is_given() {
+    let (mut data, _) = answered_cases();
+    // VSI-Bench reads only a letter (it scores "table" 0); Vidence also reads the
+    // option's words, with or without its label.
+    let choice = data.questions.iter().position(|q| !q.options.is_empty()).unwrap();
+    for (words, want) in [("Table", 1.0), ("B. table", 1.0), ("the sofa", 0.0), ("tables", 0.0)] {
+        data.runs[choice].prediction.answer = Some(words.into());
+        let item = eval::score(&data, "m").unwrap().items.swap_remove(choice);
+        assert_eq!(item.scores.answer, Some(want), "{words}");
+    }
+    // With no answer given, the run's text is read.
+    data.runs[choice].prediction.answer = None;
+    data.runs[choice].raw = "B".into();
+    assert_eq!(eval::score(&data, "m").unwrap().items[choice].scores.answer, Some(1.0));
 }

@@ -24,6 +24,19 @@ pub fn command(dataset: &Path, run: &str, json: bool) -> anyhow::Result<()> {
 /// The scores in lines for people: each section, then the weakest items.
 pub fn lines(scores: &Scores) -> Vec<String> {
     let mut out = vec![format!("{}: {} items", scores.run, scores.items.len())];
+    if let Some(qa) = &scores.qa {
+        let part = |name: &str, p: &Option<annotate::eval::Part>| {
+            p.as_ref().map(|p| format!("  {name} {:.4} ({})", p.mean, p.items)).unwrap_or_default()
+        };
+        out.push(format!(
+            "answers ({} items): accuracy {:.4}{}{}{}",
+            qa.items,
+            qa.accuracy,
+            part("choice", &qa.choice),
+            part("number", &qa.number),
+            part("exact", &qa.exact)
+        ));
+    }
     if let Some(t) = &scores.temporal {
         out.push(format!(
             "when ({} items): m_tIoU {:.4}  R1@0.3 {:.4}  R1@0.5 {:.4}  R1@0.7 {:.4}",
@@ -40,17 +53,18 @@ pub fn lines(scores: &Scores) -> Vec<String> {
     if unanswered > 0 {
         out.push(format!("{unanswered} questions have no answer from {} and score 0", scores.run));
     }
-    let weakest = |i: &Item| i.scores.viou.or(i.scores.tiou).unwrap_or(0.0);
+    let weakest = |i: &Item| i.scores.viou.or(i.scores.tiou).or(i.scores.answer).unwrap_or(0.0);
     let mut items: Vec<&Item> = scores.items.iter().collect();
     items.sort_by(|a, b| weakest(a).total_cmp(&weakest(b)));
     out.push("weakest:".into());
     for i in items.into_iter().take(WORST) {
         let score = |name: &str, v: Option<f64>| v.map(|v| format!("  {name} {v:.4}")).unwrap_or_default();
         out.push(format!(
-            "  {} ({}, {}){}{}",
+            "  {} ({}, {}){}{}{}",
             i.id,
             i.video,
             i.run.as_deref().unwrap_or("no answer"),
+            score("answer", i.scores.answer),
             score("tIoU", i.scores.tiou),
             score("vIoU", i.scores.viou)
         ));

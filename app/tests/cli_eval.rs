@@ -16,6 +16,7 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
     };
     let items = json!([item(1, [2.0, 4.5]), item(2, [5.0, 7.5])]);
     let mut results = items.clone();
+    results[1]["answer_vqa"] = json!("A throw.");
     results[1]["answer_temporal"] = json!([5.2, 7.0]);
     results[1]["answer_temporal_2"] = json!([5, 8]);
     let (items_path, results_path, data) =
@@ -34,24 +35,29 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
     // V-STaR's calculate_temporal_iou: 1.8 / 2.5 and 2.5 / 3; item 1's when question
     // has no answer and scores 0.
     let want = [0.0, 1.8 / 2.5, 2.5 / 3.0];
-    let tious: Vec<f64> =
-        got["items"].as_array().unwrap().iter().map(|i| i["scores"]["tIoU"].as_f64().unwrap()).collect();
+    let items = got["items"].as_array().unwrap();
+    let tious: Vec<f64> = items.iter().filter_map(|i| i["scores"]["tIoU"].as_f64()).collect();
     assert_eq!(tious.len(), 3, "{got}");
     for (g, w) in tious.iter().zip(want) {
         assert!((g - w).abs() < 1e-9, "{tious:?}");
     }
-    assert_eq!(got["items"][0]["id"], "vstar-1-when");
-    assert!(got["items"][0].get("run").is_none(), "listed without a run");
+    let unanswered = items.iter().find(|i| i["id"] == "vstar-1-when").unwrap();
+    assert!(unanswered.get("run").is_none(), "listed without a run");
+    // The what answers: "A throw." is "a throw" after SQuAD's normalisation; item 1 has none.
+    assert_eq!((got["qa"]["items"].as_u64(), got["qa"]["accuracy"].as_f64()), (Some(2), Some(0.5)), "{got}");
+    assert_eq!(got["qa"]["exact"]["items"].as_u64(), Some(2));
     let m = got["temporal"]["m_tIoU"].as_f64().unwrap();
     assert!((m - want.iter().sum::<f64>() / 3.0).abs() < 1e-9, "{got}");
     assert_eq!(got["temporal"]["R1@0.7"].as_f64(), Some(2.0 / 3.0));
     assert!(got.get("spatial").is_none(), "no item has a tube: {got}");
 
     let text = String::from_utf8(vidence(&["eval", data, "--run", "m"]).stdout).unwrap();
-    assert!(text.contains("m_tIoU 0.5178") && text.contains("1 questions have no answer"), "{text}");
+    assert!(text.contains("m_tIoU 0.5178") && text.contains("2 questions have no answer"), "{text}");
+    assert!(text.contains("answers (2 items): accuracy 0.5000  exact 0.5000 (2)"), "{text}");
     let lines: Vec<&str> = text.lines().collect();
     let weakest = lines.iter().position(|l| *l == "weakest:").unwrap();
-    assert!(lines[weakest + 1].contains("vstar-1-when (v1, no answer)"), "{text}");
+    let first_two = &lines[weakest + 1..weakest + 3];
+    assert!(first_two.iter().all(|l| l.contains("(v1, no answer)")), "{text}");
     let bad = vidence(&["eval", data, "--run", "nobody"]);
     let e = String::from_utf8_lossy(&bad.stderr);
     assert!(

@@ -2,13 +2,16 @@
 //! them, item by item with the aggregates beside, so a view can sort and filter.
 //!
 //! An item is a question and a run of the model that answers it; a question the model
-//! did not answer is an item with no run that scores 0. When: a when question's span,
+//! did not answer is an item with no run that scores 0. Answers: a question's answer
+//! against the run's words (`answers`: a choice, a number or exact words). When: a
+//! when question's span,
 //! or that of a where question with a tube (VidSTG, HC-STVG), against the run's first
 //! span (`temporal`). Where over time: a where question with a span and a tube against
 //! the run's span and boxes, on the frames the model was shown (`tube`). A run without
 //! a span spans its boxes; a run that names no frames was shown every frame of the
 //! question's clip (its segment, else the video).
 
+mod answers;
 mod temporal;
 mod tube;
 
@@ -20,6 +23,7 @@ use crate::geometry::BBox;
 use crate::run::ModelRun;
 use crate::time::{ConstantRate, FrameTimes};
 
+pub use answers::{Rule, mean_relative_accuracy, normalize};
 pub use temporal::tiou;
 pub use tube::{Frame, iou, viou};
 
@@ -34,10 +38,33 @@ pub enum EvalError {
 pub struct Scores {
     pub run: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub qa: Option<Answers>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temporal: Option<Temporal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spatial: Option<Spatial>,
     pub items: Vec<Item>,
+}
+
+/// Answers: the mean score (right or wrong; a number's mean relative accuracy), and
+/// each rule's part of it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Answers {
+    pub items: usize,
+    pub accuracy: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice: Option<Part>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<Part>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact: Option<Part>,
+}
+
+/// The items one rule scored and their mean.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Part {
+    pub items: usize,
+    pub mean: f64,
 }
 
 /// When: mean tIoU and the share at or above each threshold (V-STaR's R1@IoU).
@@ -80,6 +107,11 @@ pub struct Item {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ItemScores {
+    /// The answer's score and the rule that gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
     #[serde(rename = "tIoU", skip_serializing_if = "Option::is_none")]
     pub tiou: Option<f64>,
     #[serde(rename = "vIoU", skip_serializing_if = "Option::is_none")]
@@ -128,7 +160,15 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     }
     let mut items = Vec::new();
     for q in &data.questions {
-        let (Some(truth), Some(video)) = (Truth::of(data, q), data.video(&q.video)) else { continue };
+        let Some(video) = data.video(&q.video) else { continue };
+        let scored = match Truth::of(data, q) {
+            Some(truth) => Scored::Time(truth),
+            // A where question's answer names its object; its boxes are what count.
+            None if q.kind != QuestionKind::Where && !q.answer.trim().is_empty() => {
+                Scored::Answer(answers::rule(&q.options, &q.answer))
+            }
+            None => continue,
+        };
         let answers = LabelRef::Question(q.id.clone());
         let runs: Vec<&ModelRun> = data
             .runs
@@ -140,7 +180,10 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
             video: q.video.clone(),
             kind: q.kind,
             run: run.map(|r| r.id.clone()),
-            scores: item_scores(video, &truth, run),
+            scores: match &scored {
+                Scored::Time(truth) => item_scores(video, truth, run),
+                Scored::Answer(rule) => answer_scores(q, *rule, run),
+            },
         };
         if runs.is_empty() {
             items.push(item(None));
@@ -150,10 +193,27 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     let column = |pick: fn(&ItemScores) -> Option<f64>| -> Vec<f64> {
         items.iter().filter_map(|i| pick(&i.scores)).collect()
     };
+    let answered = |rule: Option<Rule>| -> Vec<f64> {
+        let of_rule = |i: &&Item| i.scores.rule.is_some() && (rule.is_none() || i.scores.rule == rule);
+        items.iter().filter(of_rule).filter_map(|i| i.scores.answer).collect()
+    };
+    let part = |rule| {
+        let scores = answered(Some(rule));
+        (!scores.is_empty()).then(|| Part { items: scores.len(), mean: temporal::mean(&scores) })
+    };
+    let all = answered(None);
+    let qa = (!all.is_empty()).then(|| Answers {
+        items: all.len(),
+        accuracy: temporal::mean(&all),
+        choice: part(Rule::Choice),
+        number: part(Rule::Number),
+        exact: part(Rule::Exact),
+    });
     let tious = column(|s| s.tiou);
     let vious = column(|s| s.viou);
     Ok(Scores {
         run: model.to_owned(),
+        qa,
         temporal: (!tious.is_empty()).then(|| Temporal {
             items: tious.len(),
             m_tiou: temporal::mean(&tious),
@@ -169,6 +229,19 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         }),
         items,
     })
+}
+
+/// How a question is scored: by its span (and tube), or by its answer.
+enum Scored<'a> {
+    Time(Truth<'a>),
+    Answer(Rule),
+}
+
+/// The run's answer (its words where it gave one, else its text) against the question's.
+fn answer_scores(q: &Question, rule: Rule, run: Option<&ModelRun>) -> ItemScores {
+    let predicted = run.map(|r| r.prediction.answer.as_deref().unwrap_or(&r.raw));
+    let answer = predicted.map_or(0.0, |p| answers::score(rule, &q.options, &q.answer, p));
+    ItemScores { answer: Some(answer), rule: Some(rule), ..ItemScores::default() }
 }
 
 fn item_scores(video: &Video, truth: &Truth, run: Option<&ModelRun>) -> ItemScores {
@@ -187,7 +260,7 @@ fn item_scores(video: &Video, truth: &Truth, run: Option<&ModelRun>) -> ItemScor
             .collect();
         viou(&frames, truth.span, predicted)
     });
-    ItemScores { tiou: Some(tiou), viou }
+    ItemScores { tiou: Some(tiou), viou, ..ItemScores::default() }
 }
 
 /// The run's first span, else from its first box to the end of its last box's frame.
