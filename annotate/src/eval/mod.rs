@@ -4,16 +4,17 @@
 //! An item is a question and a run of the model that answers it; a question the model
 //! did not answer is an item with no run that scores 0. Answers: a question's answer
 //! against the run's words (`answers`: a choice, a number or exact words). When: a
-//! when question's span,
-//! or that of a where question with a tube (VidSTG, HC-STVG), against the run's first
-//! span (`temporal`). Where over time: a where question with a span and a tube against
-//! the run's span and boxes, on the frames the model was shown (`tube`). A run without
-//! a span spans its boxes; a run that names no frames was shown every frame of the
-//! question's clip (its segment, else the video).
+//! when question's span, or that of a where question with a tube (VidSTG, HC-STVG),
+//! against the run's first span (`temporal`). Where over time: a where question with
+//! a span and a tube against the run's span and boxes, on the frames the model was
+//! shown (`tube`). A run without a span spans its boxes; a run that names no frames
+//! was shown every frame of the question's clip (its segment, else the video).
 
 mod answers;
 mod temporal;
 mod tube;
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -158,6 +159,13 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         known.dedup();
         return Err(EvalError::UnknownModel { model: model.to_owned(), known });
     }
+    // The model's runs by the question each answers, found once.
+    let mut by_question: HashMap<&str, Vec<&ModelRun>> = HashMap::new();
+    for r in data.runs.iter().filter(|r| r.model.name == model) {
+        if let Some(LabelRef::Question(id)) = &r.answers {
+            by_question.entry(id.as_str()).or_default().push(r);
+        }
+    }
     let mut items = Vec::new();
     for q in &data.questions {
         let Some(video) = data.video(&q.video) else { continue };
@@ -169,12 +177,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
             }
             None => continue,
         };
-        let answers = LabelRef::Question(q.id.clone());
-        let runs: Vec<&ModelRun> = data
-            .runs
-            .iter()
-            .filter(|r| r.model.name == model && r.answers.as_ref() == Some(&answers))
-            .collect();
+        let runs = by_question.get(q.id.as_str()).map_or(&[][..], Vec::as_slice);
         let item = |run: Option<&ModelRun>| Item {
             id: q.id.clone(),
             video: q.video.clone(),
@@ -188,7 +191,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         if runs.is_empty() {
             items.push(item(None));
         }
-        items.extend(runs.into_iter().map(|r| item(Some(r))));
+        items.extend(runs.iter().map(|r| item(Some(r))));
     }
     let column = |pick: fn(&ItemScores) -> Option<f64>| -> Vec<f64> {
         items.iter().filter_map(|i| pick(&i.scores)).collect()
