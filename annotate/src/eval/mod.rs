@@ -11,6 +11,7 @@
 //! was shown every frame of the question's clip (its segment, else the video).
 
 mod answers;
+mod summary;
 mod temporal;
 mod tube;
 
@@ -24,9 +25,8 @@ use crate::geometry::BBox;
 use crate::run::ModelRun;
 use crate::time::{ConstantRate, FrameTimes};
 
-pub use answers::{Rule, mean_relative_accuracy, normalize};
-pub use temporal::tiou;
-pub use tube::{Frame, iou, viou};
+pub use answers::{Rule, normalize};
+pub use summary::{Answers, Part, Spatial, Temporal};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum EvalError {
@@ -45,53 +45,6 @@ pub struct Scores {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spatial: Option<Spatial>,
     pub items: Vec<Item>,
-}
-
-/// Answers: the mean score (right or wrong; a number's mean relative accuracy), and
-/// each rule's part of it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Answers {
-    pub items: usize,
-    pub accuracy: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub choice: Option<Part>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub number: Option<Part>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exact: Option<Part>,
-}
-
-/// The items one rule scored and their mean.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Part {
-    pub items: usize,
-    pub mean: f64,
-}
-
-/// When: mean tIoU and the share at or above each threshold (V-STaR's R1@IoU).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Temporal {
-    pub items: usize,
-    #[serde(rename = "m_tIoU")]
-    pub m_tiou: f64,
-    #[serde(rename = "R1@0.3")]
-    pub r1_03: f64,
-    #[serde(rename = "R1@0.5")]
-    pub r1_05: f64,
-    #[serde(rename = "R1@0.7")]
-    pub r1_07: f64,
-}
-
-/// Where over time: mean vIoU and the share strictly above each threshold (TubeDETR's vIoU@R).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Spatial {
-    pub items: usize,
-    #[serde(rename = "m_vIoU")]
-    pub m_viou: f64,
-    #[serde(rename = "vIoU@0.3")]
-    pub viou_03: f64,
-    #[serde(rename = "vIoU@0.5")]
-    pub viou_05: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -193,43 +146,11 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         }
         items.extend(runs.iter().map(|r| item(Some(r))));
     }
-    let column = |pick: fn(&ItemScores) -> Option<f64>| -> Vec<f64> {
-        items.iter().filter_map(|i| pick(&i.scores)).collect()
-    };
-    let answered = |rule: Option<Rule>| -> Vec<f64> {
-        let of_rule = |i: &&Item| i.scores.rule.is_some() && (rule.is_none() || i.scores.rule == rule);
-        items.iter().filter(of_rule).filter_map(|i| i.scores.answer).collect()
-    };
-    let part = |rule| {
-        let scores = answered(Some(rule));
-        (!scores.is_empty()).then(|| Part { items: scores.len(), mean: temporal::mean(&scores) })
-    };
-    let all = answered(None);
-    let qa = (!all.is_empty()).then(|| Answers {
-        items: all.len(),
-        accuracy: temporal::mean(&all),
-        choice: part(Rule::Choice),
-        number: part(Rule::Number),
-        exact: part(Rule::Exact),
-    });
-    let tious = column(|s| s.tiou);
-    let vious = column(|s| s.viou);
     Ok(Scores {
         run: model.to_owned(),
-        qa,
-        temporal: (!tious.is_empty()).then(|| Temporal {
-            items: tious.len(),
-            m_tiou: temporal::mean(&tious),
-            r1_03: temporal::at_least(&tious, 0.3),
-            r1_05: temporal::at_least(&tious, 0.5),
-            r1_07: temporal::at_least(&tious, 0.7),
-        }),
-        spatial: (!vious.is_empty()).then(|| Spatial {
-            items: vious.len(),
-            m_viou: temporal::mean(&vious),
-            viou_03: temporal::above(&vious, 0.3),
-            viou_05: temporal::above(&vious, 0.5),
-        }),
+        qa: summary::answers(&items),
+        temporal: summary::temporal(&items),
+        spatial: summary::spatial(&items),
         items,
     })
 }
@@ -250,18 +171,18 @@ fn answer_scores(q: &Question, rule: Rule, run: Option<&ModelRun>) -> ItemScores
 fn item_scores(video: &Video, truth: &Truth, run: Option<&ModelRun>) -> ItemScores {
     let times = ConstantRate { fps: video.fps, frames: video.frame_count };
     let predicted = run.and_then(|r| predicted_span(r, &times));
-    let tiou = predicted.map_or(0.0, |p| tiou(truth.span, p));
+    let tiou = predicted.map_or(0.0, |p| temporal::tiou(truth.span, p));
     let viou = truth.tube.map(|tube| {
         let (Some(run), Some(predicted)) = (run, predicted) else { return 0.0 };
-        let frames: Vec<Frame> = shown_frames(run, truth.clip, &times)
+        let frames: Vec<tube::Frame> = shown_frames(run, truth.clip, &times)
             .into_iter()
-            .map(|f| Frame {
+            .map(|f| tube::Frame {
                 time_s: times.time_of(f),
                 truth: tube.box_at(f).map(|b| b.bbox),
                 predicted: predicted_box(run, f, &times),
             })
             .collect();
-        viou(&frames, truth.span, predicted)
+        tube::viou(&frames, truth.span, predicted)
     });
     ItemScores { tiou: Some(tiou), viou, ..ItemScores::default() }
 }

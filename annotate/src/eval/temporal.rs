@@ -9,28 +9,6 @@ pub fn tiou(truth: (f64, f64), predicted: (f64, f64)) -> f64 {
     if hull > 0.0 { intersection / hull } else { 0.0 }
 }
 
-/// The share of `scores` at or above `threshold` (V-STaR's R1@IoU, `>=`).
-pub fn at_least(scores: &[f64], threshold: f64) -> f64 {
-    share(scores, |s| s >= threshold)
-}
-
-/// The share of `scores` strictly above `threshold` (TubeDETR's vIoU@R, `>`).
-pub fn above(scores: &[f64], threshold: f64) -> f64 {
-    share(scores, |s| s > threshold)
-}
-
-pub fn mean(scores: &[f64]) -> f64 {
-    if scores.is_empty() { 0.0 } else { scores.iter().sum::<f64>() / scores.len() as f64 }
-}
-
-fn share(scores: &[f64], keep: impl Fn(f64) -> bool) -> f64 {
-    if scores.is_empty() {
-        0.0
-    } else {
-        scores.iter().filter(|s| keep(**s)).count() as f64 / scores.len() as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +19,5 @@ mod tests {
         assert_eq!(tiou((2.0, 6.0), (6.0, 8.0)), 0.0, "touching");
         assert_eq!(tiou((2.0, 6.0), (5.0, 3.0)), 0.0, "reversed");
         assert_eq!(tiou((2.0, 2.0), (2.0, 2.0)), 0.0, "empty hull");
-        assert_eq!((at_least(&[0.3, 0.29], 0.3), above(&[0.3, 0.31], 0.3)), (0.5, 0.5));
     }
 }

@@ -22,18 +22,9 @@ pub fn viou(frames: &[Frame], truth: (f64, f64), predicted: (f64, f64)) -> f64 {
         .iter()
         .filter(|f| within(f.time_s, both))
         .map(|f| match (&f.truth, &f.predicted) {
-            (Some(t), Some(p)) => iou(t, p),
+            (Some(t), Some(p)) => f64::from(t.iou(p)),
             _ => 0.0,
         })
         .sum();
     sum / frames.iter().filter(|f| within(f.time_s, hull)).count().max(1) as f64
-}
-
-/// IoU in 64 bits, as numpy computes TubeDETR's `np_box_iou` of the two corners.
-pub fn iou(a: &BBox, b: &BBox) -> f64 {
-    let [a, b] = [a.0.map(f64::from), b.0.map(f64::from)];
-    let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
-    let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
-    let union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h;
-    if union > 0.0 { w * h / union } else { 0.0 }
 }
