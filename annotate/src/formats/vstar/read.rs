@@ -1,55 +1,26 @@
-//! V-STaR (spatio-temporal reasoning) JSON: a list of items, each a video (`vid`,
-//! `fps`, `width`, `height`, `frame_count`), a what question with its `answer` and
-//! reasoning `chain`, a when question with its `timestamps` `[start, end]` in
-//! seconds, and where questions (`spatial_question`, chain 2's `spatial_question_2`)
-//! whose answer is the `object`'s boxes. `bboxes` come in two shapes, both read: a
-//! list of `{timestamp, frame_index, xmin, ymin, xmax, ymax}` (the dataset's file) and
-//! an object from `"TIMESTAMP_FRAME"` to `{xmin, ymin, xmax, ymax}` (its first README).
-//! The items' corners are in the video's pixels; `frame_index` counts from 0. Each
-//! box's `timestamp` is kept as written (the mutable attribute `timestamp` on its
-//! frame) and written back so: V-STaR's `eval.py` finds a model's box for it by
-//! `str(timestamp)`, where `2` and `2.0` differ.
-//!
-//! A result file is the items with a model's answers added (`answer_vqa`,
-//! `answer_temporal` `[start, end]` or `[]`, `answer_spatial` from whole seconds to a
-//! box or a list of boxes, or a list or null where the model's text did not parse;
-//! each `_pre` its raw text, and chain 2's `_2` fields): imported as a run, each answer
-//! is a run answering its question, an unparsed one a run with only its text. Answer
-//! boxes are the model's own numbers, in the coordinates of its input (V-STaR's
-//! inference never scales them to the video), kept unchanged as `eval.py` compares
-//! them. An item's questions are `ITEM-what`, `-when`, `-where` and `-where-2`, and its
-//! object `ITEM-object`, where ITEM is `vstar-N` for the Nth item of the file: a result
-//! file, which lists the same items in the same order, answers the questions imported
-//! from the dataset's file; an export finds an item's parts together by these ids.
+//! V-STaR's items read as questions with the object's track, and a result file's
+//! answers as runs answering them.
 
 use serde_json::{Map, Value, json};
 
-use super::runs::Given;
-use super::{
-    FormatError, FormatInfo, Input, Report, add_text_spec, category_for, json, provenance, video_record,
-};
+use super::{ANSWERS, Part};
 use crate::dataset::{
     AttributeValue, Dataset, Evidence, Interpolation, Keyframe, Question, QuestionKind, RationaleKind,
     RationaleStep, Review, Track, Video,
 };
 use crate::edit::LabelRef;
+use crate::formats::runs::Given;
+use crate::formats::{
+    Format, FormatError, Input, MAX_FRAMES, Report, add_text_spec, category_for, json, provenance,
+    video_record,
+};
 use crate::geometry::BBox;
 use crate::labels::Ids;
 use crate::prediction::{PredictedBox, PredictedSpan, Prediction};
-use crate::run::{ModelRun, TaskKind};
-use crate::time::{ConstantRate, FrameTimes};
+use crate::run::TaskKind;
+use crate::time::ConstantRate;
 
-pub const INFO: FormatInfo = FormatInfo {
-    name: "vstar",
-    title: "V-STaR items (what, when, where) and result files",
-    imports: true,
-    exports: true,
-    holds: "videos, an item's what question with its answer and reasoning chain, its when question with the span, \
-            its where questions with the object's boxes as a track; a result file's answers as model runs",
-    cannot: "questions, tracks and segments that are not part of an item, an item's domain",
-};
-
-/// The fields of an item this module reads; any other is reported.
+/// The fields of an item this reader reads; any other is reported.
 const FIELDS: [&str; 15] = [
     "vid",
     "fps",
@@ -67,40 +38,6 @@ const FIELDS: [&str; 15] = [
     "bboxes",
     "domain",
 ];
-
-/// A model's answers in a result file: the field, its raw text's field, and the part
-/// of the item it answers.
-const ANSWERS: [(&str, Part); 5] = [
-    ("answer_vqa", Part::What),
-    ("answer_temporal", Part::When),
-    ("answer_spatial", Part::Where),
-    ("answer_temporal_2", Part::When),
-    ("answer_spatial_2", Part::Where2),
-];
-
-#[derive(Clone, Copy, PartialEq)]
-enum Part {
-    What,
-    When,
-    Where,
-    Where2,
-}
-
-impl Part {
-    fn suffix(self) -> &'static str {
-        match self {
-            Part::What => "what",
-            Part::When => "when",
-            Part::Where => "where",
-            Part::Where2 => "where-2",
-        }
-    }
-}
-
-pub fn looks_like(input: &Input) -> bool {
-    let head = String::from_utf8_lossy(&input.bytes[..input.bytes.len().min(1 << 16)]);
-    head.trim_start().starts_with('[') && head.contains("\"temporal_question\"") && head.contains("\"vid\"")
-}
 
 /// An item's field as a number (V-STaR writes some numbers as strings).
 fn number(v: &Value) -> Option<f64> {
@@ -184,7 +121,7 @@ fn read_item(
     // The video, once per `vid`.
     if data.video(vid).is_none() {
         let size = number(field("width")).zip(number(field("height"))).map(|(w, h)| (w as u32, h as u32));
-        let frames = number(field("frame_count")).filter(|f| *f >= 0.0 && *f < super::MAX_FRAMES as f64);
+        let frames = number(field("frame_count")).filter(|f| *f >= 0.0 && *f < MAX_FRAMES as f64);
         let Some(frames) = frames else {
             return Err(invalid(format!("{at}.frame_count: not a number of frames")));
         };
@@ -202,7 +139,7 @@ fn read_item(
     let video = data.video(vid).cloned().unwrap_or_else(|| unreachable!("added above"));
     let times = ConstantRate { fps: video.fps, frames: video.frame_count };
     let base = ids.next("vstar");
-    let source = provenance(super::Format::Vstar, &input.name);
+    let source = provenance(Format::Vstar, &input.name);
     let object = text(field("object")).unwrap_or("object").to_owned();
     let (keyframes, stamps) = boxes(field("bboxes"), &format!("{at}.bboxes"), &times, report);
     let track_id = format!("{base}-object");
@@ -328,7 +265,7 @@ fn boxes(
     for (place, stamp, frame, c) in entries {
         let frame = frame.or(stamp.as_ref().and_then(number).map(|t| t * times.fps));
         let (Some(frame), Some(b)) =
-            (frame.filter(|f| *f >= 0.0 && *f < super::MAX_FRAMES as f64), c.and_then(bbox))
+            (frame.filter(|f| *f >= 0.0 && *f < MAX_FRAMES as f64), c.and_then(bbox))
         else {
             report.skip("boxes", "no frame, or corners that are not a box", place);
             continue;
@@ -355,17 +292,6 @@ fn boxes(
         keyframes.push(Keyframe { frame: last.frame + 1, outside: true, ..last });
     }
     (keyframes, stamps)
-}
-
-/// A box's timestamp as the file wrote it, else its time as a whole number where it
-/// is one (the whole seconds V-STaR's answers are keyed by).
-fn timestamp(t: &Track, frame: u64, times: &ConstantRate) -> Value {
-    let written = t.attributes.iter().find(|a| a.name == "timestamp" && a.frame == Some(frame));
-    if let Some(value) = written.and_then(|a| serde_json::from_str::<Value>(&a.value).ok()) {
-        return value;
-    }
-    let time = times.time_of(frame);
-    if time.fract() == 0.0 && time.abs() < 1e15 { json!(time as i64) } else { json!(time) }
 }
 
 /// A result's answer to `q` as a run: a what answer's text, a when answer's span, a
@@ -466,183 +392,5 @@ fn answer_boxes(v: &Value) -> Vec<BBox> {
     match one(v) {
         Some(b) => vec![b],
         None => v.as_array().into_iter().flatten().filter_map(one).collect(),
-    }
-}
-
-pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
-    let mut items: Vec<(&str, Map<String, Value>)> = Vec::new();
-    let mut used: Vec<&str> = Vec::new();
-    for what in data.questions.iter().filter(|q| q.id.ends_with("-what")) {
-        let base = &what.id[..what.id.len() - "-what".len()];
-        let Some(video) = data.video(&what.video) else { continue };
-        let part = |p: Part| data.question(&format!("{base}-{}", p.suffix())).filter(|q| q.video == video.id);
-        let (when, where1, where2) = (part(Part::When), part(Part::Where), part(Part::Where2));
-        let parts: Vec<&Question> = [Some(what), when, where1, where2].into_iter().flatten().collect();
-        let track = parts.iter().flat_map(|q| &q.evidence).find_map(|e| match e {
-            Evidence::Track { id } => data.track(id),
-            _ => None,
-        });
-        let span = [when, Some(what)].into_iter().flatten().flat_map(|q| &q.evidence).find_map(|e| match e {
-            Evidence::Span { start_s, end_s } => Some([*start_s, *end_s]),
-            _ => None,
-        });
-        used.extend(parts.iter().map(|q| q.id.as_str()));
-        let object = track.and_then(|t| data.category(&t.category)).map(|c| c.name.clone());
-        let object = object.or(where1.map(|q| q.answer.clone())).unwrap_or_default();
-        let times = ConstantRate { fps: video.fps, frames: video.frame_count };
-        let boxes: Vec<Value> = track
-            .iter()
-            .flat_map(|t| t.keyframes.iter().filter(|k| !k.outside).map(move |k| (t, k)))
-            .map(|(t, k)| {
-                let [x1, y1, x2, y2] = k.bbox.0;
-                json!({"timestamp": timestamp(t, k.frame, &times), "frame_index": k.frame,
-                       "xmin": x1, "ymin": y1, "xmax": x2, "ymax": y2})
-            })
-            .collect();
-        used.extend(track.map(|t| t.id.as_str()));
-        let mut item = Map::new();
-        let mut put = |k: &str, v: Value| {
-            item.insert(k.to_owned(), v);
-        };
-        put("vid", json!(video.id));
-        put("fps", json!(video.fps));
-        put("width", json!(video.width));
-        put("height", json!(video.height));
-        put("frame_count", json!(video.frame_count));
-        put("question", json!(what.text));
-        if !what.rationale.is_empty() {
-            let chain: Vec<&str> = what.rationale.iter().map(|s| s.text.as_str()).collect();
-            put("chain", json!(chain.join(" ")));
-        }
-        put("object", json!(object));
-        put("answer", json!(what.answer));
-        put("temporal_question", json!(when.map_or("", |q| q.text.as_str())));
-        put("timestamps", json!(span.unwrap_or_default()));
-        put("spatial_question", json!(where1.map_or("", |q| q.text.as_str())));
-        if let Some(q) = where2 {
-            put("spatial_question_2", json!(q.text));
-        }
-        put("bboxes", Value::Array(boxes));
-        items.push((base, item));
-    }
-    report_unused(data, &used, report);
-    let list: Vec<&Map<String, Value>> = items.iter().map(|(_, item)| item).collect();
-    let mut files = vec![Input { name: "V_STaR.json".into(), bytes: json::bytes(&list) }];
-    files.extend(result_files(data, &items, report));
-    files
-}
-
-/// A result file per model that answered items' questions: the items with its
-/// answers in V-STaR's fields, as V-STaR's inference writes them.
-fn result_files(data: &Dataset, items: &[(&str, Map<String, Value>)], report: &mut Report) -> Vec<Input> {
-    let mut models: Vec<&str> = data.runs.iter().map(|r| r.model.name.as_str()).collect();
-    models.sort_unstable();
-    models.dedup();
-    let mut files = Vec::new();
-    for model in models {
-        let mut out = Vec::new();
-        let mut any = false;
-        for (base, item) in items {
-            let mut item = item.clone();
-            let mut answered = false;
-            for r in data.runs.iter().filter(|r| r.model.name == model) {
-                let Some(LabelRef::Question(id)) = &r.answers else { continue };
-                let Some(part) = [Part::What, Part::When, Part::Where, Part::Where2]
-                    .into_iter()
-                    .find(|p| *id == format!("{base}-{}", p.suffix()))
-                else {
-                    continue;
-                };
-                let Some(field) = ANSWERS
-                    .iter()
-                    .filter(|(_, p)| *p == part)
-                    .map(|(f, _)| *f)
-                    .find(|f| !item.contains_key(*f))
-                else {
-                    report.skip(
-                        "model runs",
-                        "a third answer of one model to one question",
-                        format!("run {}", r.id),
-                    );
-                    continue;
-                };
-                let value = answer_value(r, part);
-                let own = match &value {
-                    Value::String(s) => s.clone(),
-                    v => v.to_string(),
-                };
-                if r.raw != own {
-                    item.insert(format!("{field}_pre"), json!(r.raw));
-                }
-                item.insert(field.to_owned(), value);
-                answered = true;
-            }
-            any |= answered;
-            // Every item, answered or not: an item's place in the file is its id.
-            out.push(Value::Object(item));
-        }
-        if any {
-            let name: String =
-                model.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-            files.push(Input { name: format!("results-{name}.json"), bytes: json::bytes(&out) });
-        }
-    }
-    for r in data.runs.iter() {
-        let answers_item = matches!(&r.answers, Some(LabelRef::Question(id))
-            if items.iter().any(|(base, _)| id.strip_prefix(base).is_some_and(|s| s.starts_with('-'))));
-        if !answers_item {
-            report.skip(
-                "model runs",
-                "V-STaR holds answers to an item's questions only",
-                format!("run {}", r.id),
-            );
-        }
-    }
-    files
-}
-
-/// A run's answer as V-STaR writes it: the text, `[start, end]` (`[]` for none), or
-/// seconds to a box (a list of boxes where it gave several), null for none.
-fn answer_value(r: &ModelRun, part: Part) -> Value {
-    let p = &r.prediction;
-    match part {
-        Part::What => json!(p.answer.clone().unwrap_or_else(|| r.raw.clone())),
-        Part::When => p.spans.first().map_or(json!([]), |s| json!([s.start_s, s.end_s])),
-        Part::Where | Part::Where2 if p.boxes.is_empty() => Value::Null,
-        Part::Where | Part::Where2 => {
-            let mut seconds: Vec<(String, Vec<Value>)> = Vec::new();
-            for b in &p.boxes {
-                let Some(t) = b.time_s else { continue };
-                let key = t.to_string();
-                match seconds.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, list)) => list.push(json!(b.bbox.0)),
-                    None => seconds.push((key, vec![json!(b.bbox.0)])),
-                }
-            }
-            let entry =
-                |mut list: Vec<Value>| if list.len() == 1 { list.remove(0) } else { Value::Array(list) };
-            Value::Object(seconds.into_iter().map(|(k, list)| (k, entry(list))).collect())
-        }
-    }
-}
-
-/// Everything an item does not hold, reported.
-fn report_unused(data: &Dataset, used: &[&str], report: &mut Report) {
-    for q in data.questions.iter().filter(|q| !used.contains(&q.id.as_str())) {
-        report.skip(
-            "questions",
-            "V-STaR holds questions only as parts of an item",
-            format!("question {}", q.id),
-        );
-    }
-    for t in data.tracks.iter().filter(|t| !used.contains(&t.id.as_str())) {
-        report.skip("tracks", "V-STaR holds a track only as an item's object", format!("track {}", t.id));
-    }
-    for s in &data.segments {
-        report.skip(
-            "segments",
-            "V-STaR holds spans only as an item's timestamps",
-            format!("segment {}", s.id),
-        );
     }
 }
