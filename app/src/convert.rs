@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use annotate::formats::{self, ExportOptions, Exported, Format, Imported, Input, Report, ReviewFilter};
-use annotate::{Dataset, Document};
+use annotate::{Dataset, Document, Video};
 use anyhow::Context as _;
 
 /// The largest file read as part of an import: bigger ones are pictures or video.
@@ -122,17 +122,37 @@ pub fn import_command(
 ) -> anyhow::Result<()> {
     let (Target::New(path) | Target::Into(path)) = target;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let imported = import(format, sources, videos, as_run, dir)?;
-    let counts = Counts::of(&imported.dataset);
-    match target {
-        Target::New(out) => write_new(&imported.dataset, out)?,
+    let mut imported = import(format, sources, videos, as_run, dir)?;
+    let counts = match target {
+        Target::New(out) => {
+            write_new(&imported.dataset, out)?;
+            Counts::of(&imported.dataset)
+        }
         Target::Into(dataset) => {
             let (mut doc, _) = Document::open(dataset)?;
-            let edit = formats::merge(doc.dataset(), imported.dataset);
+            // Read again with the dataset's records of the videos the file is about,
+            // so that its times come from their frame rates, not from a rate guessed.
+            let known: Vec<Video> = doc
+                .dataset()
+                .videos
+                .iter()
+                .filter(|v| imported.dataset.videos.iter().any(|i| i.id == v.id))
+                .cloned()
+                .collect();
+            if videos.is_empty() && !known.is_empty() {
+                let inputs = read_inputs(sources)?;
+                imported = match as_run {
+                    Some(model) => formats::import_run(imported.format, &inputs, &known, model)?,
+                    None => formats::import(imported.format, &inputs, &known)?,
+                };
+            }
+            let counts = Counts::of(&imported.dataset);
+            let edit = formats::merge(doc.dataset(), std::mem::take(&mut imported.dataset));
             doc.apply(edit).map_err(|e| anyhow::anyhow!("cannot add the imported labels: {e}"))?;
             doc.save()?;
+            counts
         }
-    }
+    };
     print_result(imported.format, path, &counts, &imported.report, json);
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! `vidence eval`: a model's runs on a dataset scored by `annotate::eval`, printed as
-//! the sections that apply and the weakest items first, or as JSON.
+//! the sections that apply (answers, when, where over time, tracking) and the weakest
+//! items first, or as JSON.
 
 use std::path::Path;
 
-use annotate::eval::{Item, Scores};
+use annotate::eval::{Item, ItemKind, Scores};
 
 /// How many of the weakest items the text lists.
 const WORST: usize = 10;
@@ -49,24 +50,42 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             s.items, s.m_viou, s.viou_03, s.viou_05
         ));
     }
-    let unanswered = scores.items.iter().filter(|i| i.run.is_none()).count();
-    if unanswered > 0 {
-        out.push(format!("{unanswered} questions have no answer from {} and score 0", scores.run));
+    if let Some(t) = &scores.tracking {
+        out.push(format!(
+            "tracking ({} videos): HOTA {:.4}  DetA {:.4}  AssA {:.4}  LocA {:.4}  MOTA {:.4}  MOTP {:.4}  IDF1 {:.4}  IDSW {}  FP {}  FN {}",
+            t.sequences, t.HOTA, t.DetA, t.AssA, t.LocA, t.MOTA, t.MOTP, t.IDF1, t.IDSW, t.FP, t.FN
+        ));
     }
-    let weakest = |i: &Item| i.scores.viou.or(i.scores.tiou).or(i.scores.answer).unwrap_or(0.0);
+    let without_run = |tracks: bool| {
+        scores.items.iter().filter(|i| i.run.is_none() && (i.kind == ItemKind::Tracks) == tracks).count()
+    };
+    if without_run(false) > 0 {
+        out.push(format!("{} questions have no answer from {} and score 0", without_run(false), scores.run));
+    }
+    if without_run(true) > 0 {
+        out.push(format!("videos with no tracks from {}, scored 0: {}", scores.run, without_run(true)));
+    }
+    let weakest = |i: &Item| {
+        let s = &i.scores;
+        s.viou.or(s.tiou).or(s.answer).or(s.hota).unwrap_or(0.0)
+    };
     let mut items: Vec<&Item> = scores.items.iter().collect();
     items.sort_by(|a, b| weakest(a).total_cmp(&weakest(b)));
     out.push("weakest:".into());
     for i in items.into_iter().take(WORST) {
         let score = |name: &str, v: Option<f64>| v.map(|v| format!("  {name} {v:.4}")).unwrap_or_default();
+        let idsw = i.scores.idsw.map(|n| format!("  IDSW {n}")).unwrap_or_default();
         out.push(format!(
-            "  {} ({}, {}){}{}{}",
+            "  {} ({}, {}){}{}{}{}{}{}{idsw}",
             i.id,
             i.video,
-            i.run.as_deref().unwrap_or("no answer"),
+            i.run.as_deref().unwrap_or(if i.kind == ItemKind::Tracks { "no tracks" } else { "no answer" }),
             score("answer", i.scores.answer),
             score("tIoU", i.scores.tiou),
-            score("vIoU", i.scores.viou)
+            score("vIoU", i.scores.viou),
+            score("HOTA", i.scores.hota),
+            score("MOTA", i.scores.mota),
+            score("IDF1", i.scores.idf1)
         ));
     }
     out

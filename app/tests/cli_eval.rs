@@ -65,3 +65,34 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
         "{e}"
     );
 }
+
+#[test]
+fn a_trackers_results_are_scored_as_trackeval_scores_them() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../annotate/tests/fixtures/eval/tracking");
+    let reference: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{fixtures}/trackeval.json")).unwrap()).unwrap();
+    let data = scratch("eval-tracking").join("d.json");
+    let data = data.to_str().unwrap();
+    let truth = format!("{fixtures}/mot17/gt");
+    assert!(vidence(&["import", "mot", &truth, "--out", data]).status.success());
+    // The results folder holds one empty file: a sequence the tracker saw nothing in.
+    let results = format!("{fixtures}/mot17/trackers/tracker/data");
+    let joined = vidence(&["import", "mot", &results, "--into", data, "--as-run", "tracker"]);
+    assert!(joined.status.success(), "{}", String::from_utf8_lossy(&joined.stderr));
+
+    let out = vidence(&["eval", data, "--run", "tracker", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (name, want) in reference["mot17"]["combined"].as_object().unwrap() {
+        let g = got["tracking"][name].as_f64().unwrap_or_else(|| panic!("no tracking.{name}: {got}"));
+        assert!((g - want.as_f64().unwrap()).abs() <= 1e-6, "{name}: {g} here, {want} in TrackEval");
+    }
+    let items = got["items"].as_array().unwrap();
+    assert_eq!(items.iter().filter(|i| i["kind"] == "tracks").count(), 7, "an item a sequence: {got}");
+    let unseen = items.iter().find(|i| i["id"] == "unseen").unwrap();
+    assert!(unseen.get("run").is_none() && unseen["scores"]["HOTA"] == 0.0, "{unseen}");
+
+    let text = String::from_utf8(vidence(&["eval", data, "--run", "tracker"]).stdout).unwrap();
+    assert!(text.contains("tracking (7 videos): HOTA 0.4497"), "{text}");
+    assert!(text.contains("videos with no tracks from tracker, scored 0: 1"), "{text}");
+}

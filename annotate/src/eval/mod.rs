@@ -9,10 +9,17 @@
 //! a span and a tube against the run's span and boxes, on the frames the model was
 //! shown (`tube`). A run without a span spans its boxes; a run that names no frames
 //! was shown every frame of the question's clip (its segment, else the video).
+//! Tracking: where the model has runs that follow objects through a whole video (a
+//! tracker's results imported as a run), each video with tracks is an item, its
+//! tracks against the run's boxes (`sequence`, `tracking`); a video the model did
+//! not track scores as a tracker that found nothing.
 
 mod answers;
+mod assign;
+mod sequence;
 mod summary;
 mod temporal;
+mod tracking;
 mod tube;
 
 use std::collections::HashMap;
@@ -22,11 +29,12 @@ use serde::Serialize;
 use crate::dataset::{Dataset, Evidence, Question, QuestionKind, Video};
 use crate::edit::LabelRef;
 use crate::geometry::BBox;
-use crate::run::ModelRun;
+use crate::run::{ModelRun, TaskKind};
 use crate::time::{ConstantRate, FrameTimes};
 
 pub use answers::{Rule, normalize};
 pub use summary::{Answers, Part, Spatial, Temporal};
+pub use tracking::Tracking;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum EvalError {
@@ -44,19 +52,30 @@ pub struct Scores {
     pub temporal: Option<Temporal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spatial: Option<Spatial>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<Tracking>,
     pub items: Vec<Item>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Item {
-    /// The question.
+    /// The question, or the video whose tracks are scored.
     pub id: String,
     pub video: String,
-    pub kind: QuestionKind,
+    pub kind: ItemKind,
     /// The run scored; none where the model did not answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
     pub scores: ItemScores,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A video's tracks.
+    Tracks,
+    #[serde(untagged)]
+    Question(QuestionKind),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -70,6 +89,15 @@ pub struct ItemScores {
     pub tiou: Option<f64>,
     #[serde(rename = "vIoU", skip_serializing_if = "Option::is_none")]
     pub viou: Option<f64>,
+    /// A video's tracks: TrackEval's scores of that sequence.
+    #[serde(rename = "HOTA", skip_serializing_if = "Option::is_none")]
+    pub hota: Option<f64>,
+    #[serde(rename = "MOTA", skip_serializing_if = "Option::is_none")]
+    pub mota: Option<f64>,
+    #[serde(rename = "IDF1", skip_serializing_if = "Option::is_none")]
+    pub idf1: Option<f64>,
+    #[serde(rename = "IDSW", skip_serializing_if = "Option::is_none")]
+    pub idsw: Option<u64>,
 }
 
 /// What a question's evidence says is true: its span, tube and clip.
@@ -134,7 +162,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         let item = |run: Option<&ModelRun>| Item {
             id: q.id.clone(),
             video: q.video.clone(),
-            kind: q.kind,
+            kind: ItemKind::Question(q.kind),
             run: run.map(|r| r.id.clone()),
             scores: match &scored {
                 Scored::Time(truth) => item_scores(video, truth, run),
@@ -146,13 +174,58 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         }
         items.extend(runs.iter().map(|r| item(Some(r))));
     }
-    Ok(Scores {
+    let (tracking, tracked) = tracking(data, model);
+    let mut scores = Scores {
         run: model.to_owned(),
         qa: summary::answers(&items),
         temporal: summary::temporal(&items),
         spatial: summary::spatial(&items),
+        tracking,
         items,
-    })
+    };
+    scores.items.extend(tracked);
+    Ok(scores)
+}
+
+/// The model's whole-video tracking runs against each video's tracks: the combined
+/// scores and an item a sequence.
+fn tracking(data: &Dataset, model: &str) -> (Option<Tracking>, Vec<Item>) {
+    let runs: Vec<&ModelRun> = data
+        .runs
+        .iter()
+        .filter(|r| r.model.name == model && r.answers.is_none() && r.settings.task == TaskKind::Track)
+        .collect();
+    if runs.is_empty() {
+        return (None, Vec::new());
+    }
+    let mut counts = Vec::new();
+    let mut items = Vec::new();
+    for video in &data.videos {
+        let on: Vec<&ModelRun> = runs.iter().copied().filter(|r| r.video == video.id).collect();
+        if on.is_empty() && data.tracks_of(&video.id).next().is_none() {
+            continue;
+        }
+        let runs = if on.is_empty() { vec![None] } else { on.into_iter().map(Some).collect() };
+        for run in runs {
+            let c = sequence::of(data, video, run).count();
+            let s = c.scores(1);
+            items.push(Item {
+                id: video.id.clone(),
+                video: video.id.clone(),
+                kind: ItemKind::Tracks,
+                run: run.map(|r| r.id.clone()),
+                scores: ItemScores {
+                    hota: Some(s.HOTA),
+                    mota: Some(s.MOTA),
+                    idf1: Some(s.IDF1),
+                    idsw: Some(s.IDSW),
+                    ..ItemScores::default()
+                },
+            });
+            counts.push(c);
+        }
+    }
+    (Some(tracking::Counts::combine(&counts).scores(counts.len())), items)
 }
 
 /// How a question is scored: by its span (and tube), or by its answer.

@@ -25,6 +25,8 @@ use serde::Serialize;
 use crate::dataset::{Dataset, Review, Video};
 
 pub use merge::merge;
+/// MOT16's classes by number, which the tracking metrics read MOTChallenge ground truth by.
+pub(crate) use mot::CLASSES as MOT_CLASSES;
 pub use report::{Report, Skipped};
 use shared::{
     MAX_FRAMES, Num, TrackIds, TrackNumbers, add_text_spec, category_for, file_stem, is_frame_rate, line_of,
@@ -326,13 +328,13 @@ pub fn selected(data: &Dataset, options: &ExportOptions) -> Result<Dataset, Form
 fn use_given_videos(dataset: &mut Dataset, given: &[Video], report: &mut Report) -> Result<(), FormatError> {
     let only = dataset.videos.len() == 1 && given.len() == 1;
     for file in given {
-        let found = dataset.videos.iter_mut().find(|v| {
-            v.id == file.id
-                || file_stem(&v.path) == file_stem(&file.path)
-                || v.id == file_stem(&file.path)
-                || only
-        });
-        let Some(video) = found else {
+        // By id before by file name: MOTChallenge's sequences all keep their frames in `img1`.
+        let at = |same: &dyn Fn(&Video) -> bool| dataset.videos.iter().position(same);
+        let found = at(&|v| v.id == file.id)
+            .or_else(|| at(&|v| v.id == file_stem(&file.path)))
+            .or_else(|| at(&|v| file_stem(&v.path) == file_stem(&file.path)))
+            .or(only.then_some(0));
+        let Some(video) = found.map(|i| &mut dataset.videos[i]) else {
             return Err(FormatError::Invalid {
                 file: file.path.clone(),
                 message: format!(

@@ -30,7 +30,7 @@ pub const INFO: FormatInfo = FormatInfo {
 };
 
 /// MOT16's classes, by number.
-const CLASSES: [&str; 13] = [
+pub(crate) const CLASSES: [&str; 13] = [
     "pedestrian",
     "person on vehicle",
     "car",

@@ -84,12 +84,14 @@ pub(super) fn from_labels(labels: Dataset, model: &str) -> Dataset {
         for t in &tracks {
             *per_category.entry(t.category.as_str()).or_default() += 1;
         }
+        let seen = |t: &Track| t.keyframes.iter().filter(|k| !k.outside).count();
+        // A detector's boxes (one each) are named by their category; a tracker's
+        // objects by their number too, where their category has several, even one
+        // seen once: the number is what tells the objects apart.
+        let detections = tracks.iter().all(|t| seen(t) <= 1);
         for t in &tracks {
             let name = labels.category(&t.category).map_or(t.category.as_str(), |c| c.name.as_str());
-            let seen = t.keyframes.iter().filter(|k| !k.outside).count();
-            // A detection (one box) is named by its category; an object followed
-            // through frames by its number too, where its category has several.
-            let label = if per_category[t.category.as_str()] == 1 || seen == 1 {
+            let label = if per_category[t.category.as_str()] == 1 || detections {
                 name.to_owned()
             } else {
                 format!("{name} {}", t.id.rsplit_once('-').map_or(t.id.as_str(), |(_, n)| n))
