@@ -37,6 +37,14 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "\$ cargo run --release -p annotate --example formats_bench -- ${python_for_datumaro[*]}"
   cargo run -q --release -p annotate --example formats_bench -- "${python_for_datumaro[@]}"
   echo '```'
+  echo "## Tracking metrics: HOTA, CLEAR and Identity on a MOT17-sized sequence from its files, TrackEval and py-motmetrics on the same files"
+  references=()
+  [ -x target/trackevalvenv/bin/python ] && references+=(--trackeval target/trackevalvenv/bin/python)
+  [ -x target/motmetricsvenv/bin/python ] && references+=(--motmetrics target/motmetricsvenv/bin/python)
+  echo '```'
+  echo "\$ cargo run --release -p annotate --example tracking_bench -- ${references[*]}"
+  cargo run -q --release -p annotate --example tracking_bench -- "${references[@]}"
+  echo '```'
   echo "## A dataset of 10,000 model runs of 256 tokens each: first save (writing the token files), open, save"
   echo '```'; run bench runs --runs 10000 --tokens 256; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"

@@ -6,6 +6,10 @@
 
 use std::time::Instant;
 
+#[path = "support/machine.rs"]
+mod machine;
+use machine::machine;
+
 use annotate::formats::{self, ExportOptions, Format, Input};
 use annotate::{BBox, Category, Dataset, Interpolation, Keyframe, Provenance, Review, Track, Video};
 
@@ -123,16 +127,4 @@ fn every_frame_tracks(tracks: usize, per_track: u64) -> Dataset {
         });
     }
     data
-}
-
-/// The CPU and its cores, from /proc/cpuinfo where there is one.
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|info| {
-        info.lines()
-            .find(|l| l.starts_with("model name"))
-            .and_then(|l| l.split(':').nth(1))
-            .map(|s| s.trim().to_owned())
-    });
-    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    format!("{}, {cores} cores", cpu.unwrap_or_else(|| std::env::consts::ARCH.to_owned()))
 }

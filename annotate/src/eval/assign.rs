@@ -23,6 +23,31 @@ pub fn cheapest(rows: usize, cols: usize, cost: &[f64]) -> Vec<(usize, usize)> {
     solve(rows, cols, cost)
 }
 
+/// The pairs of positive score in the assignment of most total score of the `rows` x
+/// `cols` matrix `score` (row-major, finite, none negative), as `cheapest` on its
+/// negation finds it. Where no row or column has two positive scores, those scores
+/// are the assignment and no search is needed: so it is for objects apart from one
+/// another, most of a video's frames.
+pub fn best_positive(rows: usize, cols: usize, score: &[f64]) -> Vec<(usize, usize)> {
+    let mut per_col = vec![0u32; cols];
+    let mut pairs = Vec::new();
+    let mut apart = true;
+    for i in 0..rows {
+        let row = &score[i * cols..(i + 1) * cols];
+        let mut positive = row.iter().enumerate().filter(|(_, s)| **s > 0.0);
+        if let Some((j, _)) = positive.next() {
+            apart &= positive.next().is_none();
+            per_col[j] += 1;
+            pairs.push((i, j));
+        }
+    }
+    if apart && per_col.iter().all(|&n| n <= 1) {
+        return pairs;
+    }
+    let cost: Vec<f64> = score.iter().map(|s| -s).collect();
+    cheapest(rows, cols, &cost).into_iter().filter(|&(i, j)| score[i * cols + j] > 0.0).collect()
+}
+
 /// `rows <= cols`: every row gets a column.
 fn solve(rows: usize, cols: usize, cost: &[f64]) -> Vec<(usize, usize)> {
     let mut s = Search {
@@ -203,6 +228,29 @@ mod tests {
                 .map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_u64().unwrap() as usize))
                 .collect();
             assert_eq!(cheapest(rows, cols, &cost), want, "{cost:?}");
+        }
+    }
+
+    #[test]
+    fn positive_scores_apart_need_no_search_and_give_what_the_search_gives() {
+        let mut seed = 11u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 40) as f64 / (1u64 << 24) as f64
+        };
+        for (rows, cols) in [(4, 4), (3, 6), (6, 3), (8, 8)] {
+            for _ in 0..50 {
+                // Mostly zeros, with ties among the rest.
+                let score: Vec<f64> = (0..rows * cols)
+                    .map(|_| if next() < 0.75 { 0.0 } else { (next() * 3.0).ceil() })
+                    .collect();
+                let cost: Vec<f64> = score.iter().map(|s| -s).collect();
+                let searched: Vec<(usize, usize)> = cheapest(rows, cols, &cost)
+                    .into_iter()
+                    .filter(|&(i, j)| score[i * cols + j] > 0.0)
+                    .collect();
+                assert_eq!(best_positive(rows, cols, &score), searched, "{score:?}");
+            }
         }
     }
 

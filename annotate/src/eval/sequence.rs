@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::assign::cheapest;
+use super::assign::best_positive;
 use super::tracking::{Frame, Sequence};
 use crate::dataset::{Dataset, Video};
 use crate::formats::MOT_CLASSES;
@@ -52,12 +52,12 @@ pub fn of(data: &Dataset, video: &Video, run: Option<&ModelRun>) -> Sequence {
             _ => Role::Ignored,
         };
         let Some(first) = t.keyframes.first() else { continue };
+        let zero =
+            |a: &crate::dataset::AttributeValue| a.name == "consider" && a.value.parse::<f64>() == Ok(0.0);
+        let ever_zero = t.attributes.iter().any(zero);
         for f in first.frame..frames as u64 {
             let Some(b) = t.box_at(f) else { continue };
-            let considered = !t
-                .attributes_at(f)
-                .iter()
-                .any(|a| a.name == "consider" && a.value.parse::<f64>().is_ok_and(|v| v == 0.0));
+            let considered = !ever_zero || !t.attributes_at(f).into_iter().any(zero);
             truth[f as usize].push(TrueBox { track: k, bbox: b.bbox, role, considered });
         }
     }
@@ -78,10 +78,10 @@ pub fn of(data: &Dataset, video: &Video, run: Option<&ModelRun>) -> Sequence {
         let sim: Vec<f64> = gt.iter().flat_map(|g| tr.iter().map(|(_, b)| iou(&g.bbox, b))).collect();
         let cols = tr.len();
         let mut dropped = vec![false; cols];
-        if mot && !gt.is_empty() && cols > 0 {
-            let cost: Vec<f64> = sim.iter().map(|&s| if s < 0.5 - EPS { 0.0 } else { -s }).collect();
-            for (i, j) in cheapest(gt.len(), cols, &cost) {
-                if -cost[i * cols + j] > EPS && gt[i].role == Role::Distractor {
+        if mot && cols > 0 && gt.iter().any(|g| g.role == Role::Distractor) {
+            let score: Vec<f64> = sim.iter().map(|&s| if s < 0.5 - EPS { 0.0 } else { s }).collect();
+            for (i, j) in best_positive(gt.len(), cols, &score) {
+                if gt[i].role == Role::Distractor {
                     dropped[j] = true;
                 }
             }

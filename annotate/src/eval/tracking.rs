@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::assign::cheapest;
+use super::assign::{best_positive, cheapest};
 
 /// What TrackEval's `np.finfo('float').eps` guards its comparisons with.
 const EPS: f64 = f64::EPSILON;
@@ -147,62 +147,77 @@ impl Sequence {
             return;
         }
         let (gt_count, tracker_count) = self.id_counts();
-        // How well each pair of ids lines up over the whole video, before matching.
-        let mut potential: HashMap<(usize, usize), f64> = HashMap::new();
+        // The pairs of ids whose boxes ever overlap, numbered; each frame's entries
+        // by pair (none where the boxes do not overlap, which scores 0 throughout).
+        let mut pair_of: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut entries: Vec<Vec<usize>> = Vec::with_capacity(self.frames.len());
+        // How well each pair lines up over the whole video, before matching.
+        let mut potential: Vec<f64> = Vec::new();
         for f in &self.frames {
             let (rows, cols) = (f.gt.len(), f.tracker.len());
             let row_sum: Vec<f64> = (0..rows).map(|i| (0..cols).map(|j| f.sim(i, j)).sum()).collect();
             let col_sum: Vec<f64> = (0..cols).map(|j| (0..rows).map(|i| f.sim(i, j)).sum()).collect();
+            let mut on = vec![usize::MAX; rows * cols];
             for i in 0..rows {
                 for j in 0..cols {
                     let s = f.sim(i, j);
+                    if s == 0.0 {
+                        continue;
+                    }
+                    let key = (f.gt[i], f.tracker[j]);
+                    let p = *pair_of.entry(key).or_insert_with(|| {
+                        pairs.push(key);
+                        potential.push(0.0);
+                        pairs.len() - 1
+                    });
+                    on[i * cols + j] = p;
                     let denom = col_sum[j] + row_sum[i] - s;
-                    if denom > EPS && s != 0.0 {
-                        *potential.entry((f.gt[i], f.tracker[j])).or_default() += s / denom;
+                    if denom > EPS {
+                        potential[p] += s / denom;
                     }
                 }
             }
+            entries.push(on);
         }
-        let alignment = |g: usize, t: usize| {
-            potential.get(&(g, t)).map_or(0.0, |p| p / (gt_count[g] + tracker_count[t] - p))
-        };
-        let mut matches: Vec<HashMap<(usize, usize), f64>> = vec![HashMap::new(); ALPHAS];
+        let alignment: Vec<f64> = pairs
+            .iter()
+            .zip(&potential)
+            .map(|(&(g, t), p)| p / (gt_count[g] + tracker_count[t] - p))
+            .collect();
+        // Each pair's matches at each alpha, and the IoU summed over matches.
+        let mut matches: Vec<[f64; ALPHAS]> = vec![[0.0; ALPHAS]; pairs.len()];
         let mut loc_sum = [0.0; ALPHAS];
-        for f in &self.frames {
+        for (f, on) in self.frames.iter().zip(&entries) {
             let (rows, cols) = (f.gt.len(), f.tracker.len());
-            if rows == 0 || cols == 0 {
-                for a in 0..ALPHAS {
-                    c.hota_fp[a] += cols as f64;
-                    c.hota_fn[a] += rows as f64;
+            let score: Vec<f64> = on
+                .iter()
+                .enumerate()
+                .map(|(k, &p)| if p == usize::MAX { 0.0 } else { alignment[p] * f.similarity[k] })
+                .collect();
+            let matched = best_positive(rows, cols, &score);
+            let mut kept = [0.0; ALPHAS];
+            for (i, j) in matched {
+                let s = f.sim(i, j);
+                // The alphas rise, so those a match passes come first.
+                let passes = (0..ALPHAS).take_while(|&a| s >= alpha(a) - EPS).count();
+                for a in 0..passes {
+                    kept[a] += 1.0;
+                    loc_sum[a] += s;
+                    matches[on[i * cols + j]][a] += 1.0;
                 }
-                continue;
             }
-            let mut cost = Vec::with_capacity(rows * cols);
-            for i in 0..rows {
-                for j in 0..cols {
-                    cost.push(-(alignment(f.gt[i], f.tracker[j]) * f.sim(i, j)));
-                }
-            }
-            let pairs = cheapest(rows, cols, &cost);
-            for (a, loc) in loc_sum.iter_mut().enumerate() {
-                let kept: Vec<&(usize, usize)> =
-                    pairs.iter().filter(|&&(i, j)| f.sim(i, j) >= alpha(a) - EPS).collect();
-                let n = kept.len() as f64;
+            for (a, n) in kept.iter().enumerate() {
                 c.hota_tp[a] += n;
                 c.hota_fn[a] += rows as f64 - n;
                 c.hota_fp[a] += cols as f64 - n;
-                if !kept.is_empty() {
-                    *loc += kept.iter().map(|&&(i, j)| f.sim(i, j)).sum::<f64>();
-                    for &&(i, j) in &kept {
-                        *matches[a].entry((f.gt[i], f.tracker[j])).or_default() += 1.0;
-                    }
-                }
             }
         }
         for a in 0..ALPHAS {
             let tp = c.hota_tp[a].max(1.0);
             let (mut ass_a, mut ass_re, mut ass_pr) = (0.0, 0.0, 0.0);
-            for (&(g, t), &m) in &matches[a] {
+            for (&(g, t), m) in pairs.iter().zip(&matches) {
+                let m = m[a];
                 ass_a += m * (m / (gt_count[g] + tracker_count[t] - m).max(1.0));
                 ass_re += m * (m / gt_count[g].max(1.0));
                 ass_pr += m * (m / tracker_count[t].max(1.0));
@@ -250,9 +265,8 @@ impl Sequence {
                     score.push(if s < THRESHOLD - EPS { 0.0 } else { carried + s });
                 }
             }
-            let cost: Vec<f64> = score.iter().map(|s| -s).collect();
-            let pairs: Vec<(usize, usize)> =
-                cheapest(rows, cols, &cost).into_iter().filter(|&(i, j)| score[i * cols + j] > EPS).collect();
+            // Scores are 0 or at least the threshold: positive is above TrackEval's eps.
+            let pairs = best_positive(rows, cols, &score);
             for &(i, j) in &pairs {
                 let (g, t) = (f.gt[i], f.tracker[j]);
                 if last[g].is_some_and(|p| p != t) {
