@@ -17,11 +17,16 @@ pub struct Ids {
 impl Ids {
     pub fn of(data: &Dataset) -> Self {
         let mut ids = Self::default();
+        ids.extend(data);
+        ids
+    }
+
+    /// The ids of `data` taken too.
+    pub fn extend(&mut self, data: &Dataset) {
         let all = data.tracks.iter().map(|t| &t.id).chain(data.segments.iter().map(|s| &s.id));
         for id in all.chain(data.questions.iter().map(|q| &q.id)).chain(data.runs.iter().map(|r| &r.id)) {
-            ids.taken(id);
+            self.taken(id);
         }
-        ids
     }
 
     fn taken(&mut self, id: &str) {

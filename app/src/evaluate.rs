@@ -1,17 +1,27 @@
-//! `vidence eval`: a model's runs on a dataset scored by `annotate::eval`, printed as
+//! `vidence eval`: a model's runs on a dataset scored by `annotate::eval` (or compared
+//! with a second model's), printed as
 //! the sections that apply (answers, when, where over time, tracking) and the weakest
 //! items first, or as JSON.
 
 use std::path::Path;
 
-use annotate::eval::{Item, ItemKind, Scores};
+use annotate::eval::{Comparison, Item, ItemKind, Pair, Scores, Verdict};
 
 /// How many of the weakest items the text lists.
 const WORST: usize = 10;
 
-pub fn command(dataset: &Path, run: &str, json: bool) -> anyhow::Result<()> {
+pub fn command(dataset: &Path, run: &str, against: Option<&str>, json: bool) -> anyhow::Result<()> {
     let data = annotate::load(dataset)?;
     let scores = annotate::eval::score(&data, run)?;
+    if let Some(other) = against {
+        let comparison = annotate::eval::compare(&scores, &annotate::eval::score(&data, other)?);
+        if json {
+            println!("{}", serde_json::to_string_pretty(&comparison)?);
+        } else {
+            compared(&comparison).iter().for_each(|l| println!("{l}"));
+        }
+        return Ok(());
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
     } else {
@@ -87,6 +97,38 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             score("MOTA", i.scores.mota),
             score("IDF1", i.scores.idf1)
         ));
+    }
+    out
+}
+
+/// Two models compared, for people: each metric's change, the counts of who got what
+/// right, then the items where they disagree, those the first got right first.
+pub fn compared(c: &Comparison) -> Vec<String> {
+    let mut out = vec![format!("{} against {}:", c.run, c.against)];
+    for d in &c.metrics {
+        out.push(format!("  {:<22} {:>10.4} {:>10.4} {:>+10.4}", d.metric, d.run, d.against, d.delta));
+    }
+    let n = &c.disagreements;
+    out.push(format!(
+        "{} right, {} wrong: {}; {} right, {} wrong: {}; both wrong: {}; both right: {}",
+        c.run,
+        c.against,
+        n.run_right_against_wrong,
+        c.against,
+        c.run,
+        n.against_right_run_wrong,
+        n.both_wrong,
+        n.both_right
+    ));
+    for (verdict, title) in [
+        (Verdict::RunRightAgainstWrong, format!("right in {} only:", c.run)),
+        (Verdict::AgainstRightRunWrong, format!("right in {} only:", c.against)),
+    ] {
+        let items: Vec<&Pair> = c.items.iter().filter(|p| p.verdict == Some(verdict)).collect();
+        if !items.is_empty() {
+            out.push(title);
+            out.extend(items.iter().take(WORST).map(|p| format!("  {} ({})", p.id, p.video)));
+        }
     }
     out
 }

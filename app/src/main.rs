@@ -130,6 +130,10 @@ enum Command {
         /// (`model.name`; the NAME of `import --as-run NAME`).
         #[arg(long)]
         run: String,
+        /// A second model to compare with: each metric's change, and which items
+        /// one got right and the other wrong.
+        #[arg(long)]
+        against: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -242,7 +246,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let options = annotate::formats::ExportOptions { video, review, every_frame, grounding };
             vidence::convert::export_command(format, &dataset, &out, &options, json)
         }
-        Some(Command::Eval { dataset, run, json }) => vidence::evaluate::command(&dataset, &run, json),
+        Some(Command::Eval { dataset, run, against, json }) => {
+            vidence::evaluate::command(&dataset, &run, against.as_deref(), json)
+        }
         Some(Command::Formats { json }) => {
             vidence::convert::list_formats(json);
             Ok(())

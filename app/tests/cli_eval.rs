@@ -96,3 +96,63 @@ fn a_trackers_results_are_scored_as_trackeval_scores_them() {
     assert!(text.contains("tracking (7 videos): HOTA 0.4497"), "{text}");
     assert!(text.contains("videos with no tracks from tracker, scored 0: 1"), "{text}");
 }
+
+#[test]
+fn two_models_are_compared_metric_by_metric_and_item_by_item() {
+    let dir = scratch("eval-against");
+    let item = |n: u32, timestamps: [f64; 2]| {
+        json!({"vid": "v1", "fps": 30.0, "width": 640, "height": 360, "frame_count": 300,
+               "question": format!("What happens {n}?"), "object": "ball", "answer": "a throw",
+               "temporal_question": format!("When {n}?"), "timestamps": timestamps})
+    };
+    let items = json!([item(1, [2.0, 4.5]), item(2, [5.0, 7.5])]);
+    // m answers item 2 only, right (tIoU 1.8 / 2.5); m2 answers item 1 exactly and
+    // item 2 wrong, both ways.
+    let mut m = items.clone();
+    m[1]["answer_vqa"] = json!("A throw.");
+    m[1]["answer_temporal"] = json!([5.2, 7.0]);
+    let mut m2 = items.clone();
+    m2[0]["answer_vqa"] = json!("a throw");
+    m2[0]["answer_temporal"] = json!([2.0, 4.5]);
+    m2[1]["answer_vqa"] = json!("a catch");
+    m2[1]["answer_temporal"] = json!([0.0, 1.0]);
+    let data = dir.join("d.json");
+    let data = data.to_str().unwrap();
+    let write = |name: &str, v: &serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, v.to_string()).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    assert!(vidence(&["import", "vstar", &write("items.json", &items), "--out", data]).status.success());
+    for (file, model, results) in [("m.json", "m", &m), ("m2.json", "m2", &m2)] {
+        let joined = vidence(&["import", "vstar", &write(file, results), "--into", data, "--as-run", model]);
+        assert!(joined.status.success(), "{model}: {}", String::from_utf8_lossy(&joined.stderr));
+    }
+    let out = vidence(&["eval", data, "--run", "m", "--against", "m2", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        got["disagreements"],
+        json!({"run_right_against_wrong": 2, "against_right_run_wrong": 2, "both_wrong": 0, "both_right": 0}),
+        "{got}"
+    );
+    let verdict = |id: &str| {
+        got["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()["verdict"].clone()
+    };
+    assert_eq!(verdict("vstar-1-when"), "against_right_run_wrong");
+    assert_eq!(verdict("vstar-2-what"), "run_right_against_wrong");
+    let delta = got["metrics"].as_array().unwrap().iter().find(|d| d["metric"] == "temporal.m_tIoU").unwrap();
+    // m: (0 + 0.72) / 2; m2: (1 + 0) / 2.
+    let (a, b) = (0.72 / 2.0, 0.5);
+    assert!(
+        (delta["run"].as_f64().unwrap() - a).abs() < 1e-9
+            && (delta["delta"].as_f64().unwrap() - (b - a)).abs() < 1e-9,
+        "{delta}"
+    );
+
+    let text = String::from_utf8(vidence(&["eval", data, "--run", "m", "--against", "m2"]).stdout).unwrap();
+    assert!(text.contains("m right, m2 wrong: 2; m2 right, m wrong: 2"), "{text}");
+    assert!(text.contains("right in m2 only:\n  vstar-1-what (v1)"), "{text}");
+    let bad = vidence(&["eval", data, "--run", "m", "--against", "nobody"]);
+    assert!(!bad.status.success(), "an unknown second model is refused");
+}

@@ -16,6 +16,7 @@
 
 mod answers;
 mod assign;
+mod compare;
 mod sequence;
 mod summary;
 mod temporal;
@@ -33,6 +34,7 @@ use crate::run::{ModelRun, TaskKind};
 use crate::time::{ConstantRate, FrameTimes};
 
 pub use answers::{Rule, normalize};
+pub use compare::{Comparison, Delta, Disagreements, Pair, Verdict, compare};
 pub use summary::{Answers, Part, Spatial, Temporal};
 pub use tracking::Tracking;
 
@@ -69,7 +71,7 @@ pub struct Item {
     pub scores: ItemScores,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// A video's tracks.

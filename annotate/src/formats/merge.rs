@@ -13,6 +13,9 @@ use crate::edit::{Edit, LabelRef};
 use crate::labels::{Ids, category_named};
 
 pub fn merge(into: &Dataset, imported: Dataset) -> Edit {
+    // A fresh id is past those of both sides, so none given later can take it again.
+    let mut ids = Ids::of(into);
+    ids.extend(&imported);
     let mut edits = Vec::new();
     // Videos and categories go into a copy first, so each later one sees them.
     let mut scratch = Dataset {
@@ -55,10 +58,10 @@ pub fn merge(into: &Dataset, imported: Dataset) -> Edit {
         }
         categories.insert(c.id, id);
     }
-    let mut ids = Ids::of(into);
     let mut taken: HashSet<String> = into.tracks.iter().map(|t| t.id.clone()).collect();
     taken.extend(into.segments.iter().map(|s| s.id.clone()));
     taken.extend(into.questions.iter().map(|q| q.id.clone()));
+    taken.extend(into.runs.iter().map(|r| r.id.clone()));
     let mut fresh = |id: &str, prefix: &str| {
         let id = if taken.contains(id) { ids.next(prefix) } else { id.to_owned() };
         taken.insert(id.clone());
@@ -107,12 +110,8 @@ pub fn merge(into: &Dataset, imported: Dataset) -> Edit {
         renamed.insert(std::mem::replace(&mut q.id, id.clone()), id);
         edits.push(Edit::InsertQuestion { index: usize::MAX, question: q });
     }
-    let mut run_ids = Ids::of(into);
-    let run_taken: HashSet<String> = into.runs.iter().map(|r| r.id.clone()).collect();
     for mut r in imported.runs {
-        if run_taken.contains(&r.id) {
-            r.id = run_ids.next("run");
-        }
+        r.id = fresh(&r.id, "run");
         r.video = video_of(&r.video);
         if let Some(LabelRef::Track(id) | LabelRef::Segment(id) | LabelRef::Question(id)) = &mut r.answers
             && let Some(new) = renamed.get(id)
