@@ -2,7 +2,8 @@
 # Writes the metric fixtures the eval tests compare with, from ports of the benchmarks'
 # own evaluators (numpy from PyPI in target/evalvenv): TubeDETR's and V-STaR's for time
 # and tubes, VSI-Bench's and SQuAD's for answers; and the tracking cases with TrackEval's
-# and py-motmetrics' scores (from PyPI; py-motmetrics needs numpy 1, so a venv each).
+# and py-motmetrics' scores, and the COCO case with pycocotools' (from PyPI;
+# py-motmetrics needs numpy 1, so a venv of its own).
 # Run it again when a case changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,9 @@ venv=target/evalvenv
 "$venv/bin/python" scripts/eval_answers_reference.py
 trackvenv=target/trackevalvenv
 [ -x "$trackvenv/bin/python" ] || python3 -m venv "$trackvenv"
-"$trackvenv/bin/pip" install -q trackeval==1.3.0 numpy==2.4.6 scipy==1.17.1
+"$trackvenv/bin/pip" install -q trackeval==1.3.0 numpy==2.4.6 scipy==1.17.1 pycocotools==2.0.11
 "$trackvenv/bin/python" scripts/eval_tracking_reference.py
+"$trackvenv/bin/python" scripts/eval_coco_reference.py
 motvenv=target/motmetricsvenv
 [ -x "$motvenv/bin/python" ] || python3 -m venv "$motvenv"
 "$motvenv/bin/pip" install -q motmetrics==1.4.0 numpy==1.26.4 pandas==2.1.4 scipy==1.17.1

@@ -66,18 +66,28 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             t.sequences, t.HOTA, t.DetA, t.AssA, t.LocA, t.MOTA, t.MOTP, t.IDF1, t.IDSW, t.FP, t.FN
         ));
     }
+    if let Some(d) = &scores.detection {
+        out.push(format!(
+            "boxes ({} frames): AP {:.4}  AP50 {:.4}  AP75 {:.4}  AR {:.4}",
+            d.images, d.AP, d.AP50, d.AP75, d.AR
+        ));
+    }
     let without_run = |tracks: bool| {
-        scores.items.iter().filter(|i| i.run.is_none() && (i.kind == ItemKind::Tracks) == tracks).count()
+        scores
+            .items
+            .iter()
+            .filter(|i| i.run.is_none() && !matches!(i.kind, ItemKind::Question(_)) == tracks)
+            .count()
     };
     if without_run(false) > 0 {
         out.push(format!("{} questions have no answer from {} and score 0", without_run(false), scores.run));
     }
     if without_run(true) > 0 {
-        out.push(format!("videos with no tracks from {}, scored 0: {}", scores.run, without_run(true)));
+        out.push(format!("videos with no boxes from {}, scored 0: {}", scores.run, without_run(true)));
     }
     let weakest = |i: &Item| {
         let s = &i.scores;
-        s.viou.or(s.tiou).or(s.answer).or(s.hota).unwrap_or(0.0)
+        s.viou.or(s.tiou).or(s.answer).or(s.hota).or(s.ap).unwrap_or(0.0)
     };
     let mut items: Vec<&Item> = scores.items.iter().collect();
     items.sort_by(|a, b| weakest(a).total_cmp(&weakest(b)));
@@ -86,16 +96,21 @@ pub fn lines(scores: &Scores) -> Vec<String> {
         let score = |name: &str, v: Option<f64>| v.map(|v| format!("  {name} {v:.4}")).unwrap_or_default();
         let idsw = i.scores.idsw.map(|n| format!("  IDSW {n}")).unwrap_or_default();
         out.push(format!(
-            "  {} ({}, {}){}{}{}{}{}{}{idsw}",
+            "  {} ({}, {}){}{}{}{}{}{}{idsw}{}",
             i.id,
             i.video,
-            i.run.as_deref().unwrap_or(if i.kind == ItemKind::Tracks { "no tracks" } else { "no answer" }),
+            i.run.as_deref().unwrap_or(if matches!(i.kind, ItemKind::Question(_)) {
+                "no answer"
+            } else {
+                "no boxes"
+            }),
             score("answer", i.scores.answer),
             score("tIoU", i.scores.tiou),
             score("vIoU", i.scores.viou),
             score("HOTA", i.scores.hota),
             score("MOTA", i.scores.mota),
-            score("IDF1", i.scores.idf1)
+            score("IDF1", i.scores.idf1),
+            score("AP", i.scores.ap)
         ));
     }
     out

@@ -94,7 +94,7 @@ fn a_trackers_results_are_scored_as_trackeval_scores_them() {
 
     let text = String::from_utf8(vidence(&["eval", data, "--run", "tracker"]).stdout).unwrap();
     assert!(text.contains("tracking (7 videos): HOTA 0.4497"), "{text}");
-    assert!(text.contains("videos with no tracks from tracker, scored 0: 1"), "{text}");
+    assert!(text.contains("videos with no boxes from tracker, scored 0: 1"), "{text}");
 }
 
 #[test]
@@ -155,4 +155,25 @@ fn two_models_are_compared_metric_by_metric_and_item_by_item() {
     assert!(text.contains("right in m2 only:\n  vstar-1-what (v1)"), "{text}");
     let bad = vidence(&["eval", data, "--run", "m", "--against", "nobody"]);
     assert!(!bad.status.success(), "an unknown second model is refused");
+}
+
+#[test]
+fn a_detectors_results_are_scored_as_pycocotools_scores_them() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../annotate/tests/fixtures/eval/coco");
+    let reference: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{fixtures}/pycocotools.json")).unwrap()).unwrap();
+    let data = scratch("eval-coco").join("d.json");
+    let data = data.to_str().unwrap();
+    let instances = format!("{fixtures}/instances.json");
+    assert!(vidence(&["import", "coco", &instances, "--out", data]).status.success());
+    let results = format!("{fixtures}/results.json");
+    let joined = vidence(&["import", "coco", &instances, &results, "--into", data, "--as-run", "det"]);
+    assert!(joined.status.success(), "{}", String::from_utf8_lossy(&joined.stderr));
+    let out = vidence(&["eval", data, "--run", "det", "--json"]);
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for name in ["AP", "AP50", "AP75", "AR"] {
+        let (g, w) = (got["detection"][name].as_f64().unwrap(), reference["all"][name].as_f64().unwrap());
+        assert!((g - w).abs() <= 1e-6, "{name}: {g} here, {w} in pycocotools");
+    }
+    assert!(got.get("tracking").is_none(), "a detector's boxes are no tracks: {got}");
 }

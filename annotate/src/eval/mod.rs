@@ -10,13 +10,18 @@
 //! shown (`tube`). A run without a span spans its boxes; a run that names no frames
 //! was shown every frame of the question's clip (its segment, else the video).
 //! Tracking: where the model has runs that follow objects through a whole video (a
-//! tracker's results imported as a run), each video with tracks is an item, its
-//! tracks against the run's boxes (`sequence`, `tracking`); a video the model did
-//! not track scores as a tracker that found nothing.
+//! tracker's results imported as a run: no object twice on a frame), each video with
+//! tracks is an item, its tracks against the run's boxes (`sequence`, `tracking`).
+//! Boxes: where the model has whole-video runs with a confidence on every box (a
+//! detector's results), each video is an item, its frames' boxes against the run's
+//! as pycocotools scores them (`images`, `detection`). A video the model did not run
+//! on scores as a run that found nothing.
 
 mod answers;
 mod assign;
 mod compare;
+mod detection;
+mod images;
 mod sequence;
 mod summary;
 mod temporal;
@@ -35,6 +40,7 @@ use crate::time::{ConstantRate, FrameTimes};
 
 pub use answers::{Rule, normalize};
 pub use compare::{Comparison, Delta, Disagreements, Pair, Verdict, compare};
+pub use detection::Detection;
 pub use summary::{Answers, Part, Spatial, Temporal};
 pub use tracking::Tracking;
 
@@ -56,6 +62,8 @@ pub struct Scores {
     pub spatial: Option<Spatial>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<Tracking>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detection: Option<Detection>,
     pub items: Vec<Item>,
 }
 
@@ -76,6 +84,8 @@ pub struct Item {
 pub enum ItemKind {
     /// A video's tracks.
     Tracks,
+    /// A video's boxes, frame by frame.
+    Boxes,
     #[serde(untagged)]
     Question(QuestionKind),
 }
@@ -100,6 +110,11 @@ pub struct ItemScores {
     pub idf1: Option<f64>,
     #[serde(rename = "IDSW", skip_serializing_if = "Option::is_none")]
     pub idsw: Option<u64>,
+    /// A video's boxes: pycocotools' AP and AP50 of its frames.
+    #[serde(rename = "AP", skip_serializing_if = "Option::is_none")]
+    pub ap: Option<f64>,
+    #[serde(rename = "AP50", skip_serializing_if = "Option::is_none")]
+    pub ap50: Option<f64>,
 }
 
 /// What a question's evidence says is true: its span, tube and clip.
@@ -177,57 +192,98 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         items.extend(runs.iter().map(|r| item(Some(r))));
     }
     let (tracking, tracked) = tracking(data, model);
+    let (detection, detected) = detection(data, model);
     let mut scores = Scores {
         run: model.to_owned(),
         qa: summary::answers(&items),
         temporal: summary::temporal(&items),
         spatial: summary::spatial(&items),
         tracking,
+        detection,
         items,
     };
     scores.items.extend(tracked);
+    scores.items.extend(detected);
     Ok(scores)
 }
 
-/// The model's whole-video tracking runs against each video's tracks: the combined
-/// scores and an item a sequence.
-fn tracking(data: &Dataset, model: &str) -> (Option<Tracking>, Vec<Item>) {
-    let runs: Vec<&ModelRun> = data
-        .runs
-        .iter()
-        .filter(|r| r.model.name == model && r.answers.is_none() && r.settings.task == TaskKind::Track)
-        .collect();
-    if runs.is_empty() {
-        return (None, Vec::new());
-    }
-    let mut counts = Vec::new();
-    let mut items = Vec::new();
+/// Each video with labels or one of `runs`, with each of its runs, or none.
+fn per_video<'a>(data: &'a Dataset, runs: &[&'a ModelRun]) -> Vec<(&'a Video, Option<&'a ModelRun>)> {
+    let mut out = Vec::new();
     for video in &data.videos {
         let on: Vec<&ModelRun> = runs.iter().copied().filter(|r| r.video == video.id).collect();
         if on.is_empty() && data.tracks_of(&video.id).next().is_none() {
             continue;
         }
-        let runs = if on.is_empty() { vec![None] } else { on.into_iter().map(Some).collect() };
-        for run in runs {
-            let c = sequence::of(data, video, run).count();
-            let s = c.scores(1);
-            items.push(Item {
-                id: video.id.clone(),
-                video: video.id.clone(),
-                kind: ItemKind::Tracks,
-                run: run.map(|r| r.id.clone()),
-                scores: ItemScores {
-                    hota: Some(s.HOTA),
-                    mota: Some(s.MOTA),
-                    idf1: Some(s.IDF1),
-                    idsw: Some(s.IDSW),
-                    ..ItemScores::default()
-                },
-            });
-            counts.push(c);
+        if on.is_empty() {
+            out.push((video, None));
         }
+        out.extend(on.into_iter().map(|r| (video, Some(r))));
+    }
+    out
+}
+
+/// The model's runs over whole videos with boxes that `keep` keeps.
+fn whole_video_runs<'a>(
+    data: &'a Dataset,
+    model: &str,
+    keep: impl Fn(&ModelRun) -> bool,
+) -> Vec<&'a ModelRun> {
+    data.runs
+        .iter()
+        .filter(|r| r.model.name == model && r.answers.is_none() && !r.prediction.boxes.is_empty() && keep(r))
+        .collect()
+}
+
+/// The model's tracker runs (no object twice on a frame, as TrackEval requires)
+/// against each video's tracks: the combined scores and an item a sequence.
+fn tracking(data: &Dataset, model: &str) -> (Option<Tracking>, Vec<Item>) {
+    let runs = whole_video_runs(data, model, |r| {
+        r.settings.task == TaskKind::Track && sequence::one_box_an_object(r)
+    });
+    if runs.is_empty() {
+        return (None, Vec::new());
+    }
+    let mut counts = Vec::new();
+    let mut items = Vec::new();
+    for (video, run) in per_video(data, &runs) {
+        let c = sequence::of(data, video, run).count();
+        let s = c.scores(1);
+        let scores = ItemScores {
+            hota: Some(s.HOTA),
+            mota: Some(s.MOTA),
+            idf1: Some(s.IDF1),
+            idsw: Some(s.IDSW),
+            ..ItemScores::default()
+        };
+        items.push(whole_video_item(video, run, ItemKind::Tracks, scores));
+        counts.push(c);
     }
     (Some(tracking::Counts::combine(&counts).scores(counts.len())), items)
+}
+
+/// The model's runs with a confidence on every box against each video's boxes, frame
+/// by frame: pycocotools' scores of all the frames and an item a video.
+fn detection(data: &Dataset, model: &str) -> (Option<Detection>, Vec<Item>) {
+    let runs = whole_video_runs(data, model, |r| images::scored(data, r));
+    if runs.is_empty() {
+        return (None, Vec::new());
+    }
+    let categories = data.categories.len();
+    let mut all = Vec::new();
+    let mut items = Vec::new();
+    for (video, run) in per_video(data, &runs) {
+        let frames = images::of(data, video, run);
+        let s = detection::score(&frames, categories);
+        let scores = ItemScores { ap: Some(s.AP), ap50: Some(s.AP50), ..ItemScores::default() };
+        items.push(whole_video_item(video, run, ItemKind::Boxes, scores));
+        all.extend(frames);
+    }
+    (Some(detection::score(&all, categories)), items)
+}
+
+fn whole_video_item(video: &Video, run: Option<&ModelRun>, kind: ItemKind, scores: ItemScores) -> Item {
+    Item { id: video.id.clone(), video: video.id.clone(), kind, run: run.map(|r| r.id.clone()), scores }
 }
 
 /// How a question is scored: by its span (and tube), or by its answer.

@@ -33,6 +33,12 @@ struct TrueBox {
     considered: bool,
 }
 
+/// Whether no object of `run` has two boxes on one frame: a tracker's run.
+pub fn one_box_an_object(run: &ModelRun) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    run.prediction.boxes.iter().all(|b| seen.insert((b.label.as_deref(), b.time_s.map(f64::to_bits))))
+}
+
 /// The sequence of `video`'s tracks against `run`'s boxes (none: a tracker that saw nothing).
 pub fn of(data: &Dataset, video: &Video, run: Option<&ModelRun>) -> Sequence {
     let times = ConstantRate { fps: video.fps, frames: video.frame_count.max(1) };

@@ -221,8 +221,10 @@ fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, 
         file.images.iter().enumerate().map(|(i, image)| (image.id, i)).collect();
     let categories: Vec<(u64, String)> =
         file.categories.iter().map(|c| (c.id, category_for(data, &c.name))).collect();
-    // Boxes by (video, track or one-frame annotation).
-    let mut tracks: BTreeMap<(String, String), Seen> = BTreeMap::new();
+    // Boxes by (video, track or one-frame annotation), in the file's order: a
+    // results file's order breaks pycocotools' ties between equal scores.
+    let mut tracks: Vec<((String, String), Seen)> = Vec::new();
+    let mut track_at: HashMap<(String, String), usize> = HashMap::new();
     for (i, a) in file.annotations.iter().enumerate() {
         let at = format!("$.annotations[{i}]");
         let Some(&image) = images.get(&a.image_id) else {
@@ -249,12 +251,20 @@ fn read_one(input: &Input, file: &File, data: &mut Dataset, ids: &mut TrackIds, 
         }
         let (video, frame) = &frames[image];
         let key = a.track_id.map_or_else(|| format!("a{}", a.id.unwrap_or(i as u64)), |t| t.to_string());
-        let entry = tracks.entry((video.clone(), key)).or_insert_with(|| Seen {
-            category: category.clone(),
-            keyframes: Vec::new(),
-            iscrowd: a.iscrowd,
-            scores: Vec::new(),
+        let k = (video.clone(), key);
+        let at_index = *track_at.entry(k.clone()).or_insert_with(|| {
+            tracks.push((
+                k,
+                Seen {
+                    category: category.clone(),
+                    keyframes: Vec::new(),
+                    iscrowd: a.iscrowd,
+                    scores: Vec::new(),
+                },
+            ));
+            tracks.len() - 1
         });
+        let entry = &mut tracks[at_index].1;
         if entry.keyframes.iter().any(|k| k.frame == *frame) {
             report.skip("boxes", "a second box of the track on the same frame", at);
             continue;
