@@ -10,17 +10,32 @@ use annotate::eval::{Comparison, Item, ItemKind, Pair, Scores, Verdict};
 /// How many of the weakest items the text lists.
 const WORST: usize = 10;
 
-pub fn command(dataset: &Path, run: &str, against: Option<&str>, json: bool) -> anyhow::Result<()> {
+pub fn command(
+    dataset: &Path,
+    run: &str,
+    against: Option<&str>,
+    report: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<()> {
     let data = annotate::load(dataset)?;
     let scores = annotate::eval::score(&data, run)?;
+    let name = dataset.display().to_string();
     if let Some(other) = against {
         let comparison = annotate::eval::compare(&scores, &annotate::eval::score(&data, other)?);
+        if let Some(path) = report {
+            crate::report::write(path, &crate::report::comparison_page(&comparison, &name))?;
+            eprintln!("report: {}", path.display());
+        }
         if json {
             println!("{}", serde_json::to_string_pretty(&comparison)?);
         } else {
             compared(&comparison).iter().for_each(|l| println!("{l}"));
         }
         return Ok(());
+    }
+    if let Some(path) = report {
+        crate::report::write(path, &crate::report::scores_page(&scores, &name))?;
+        eprintln!("report: {}", path.display());
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&scores)?);

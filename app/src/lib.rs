@@ -9,4 +9,5 @@ pub mod demo;
 pub mod evaluate;
 pub mod gui;
 pub mod model_cli;
+pub mod report;
 pub mod videos;

@@ -134,6 +134,10 @@ enum Command {
         /// one got right and the other wrong.
         #[arg(long)]
         against: Option<String>,
+        /// Also write the scores as one self-contained HTML page: the tables, plots
+        /// of the per-item scores, and every item.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -246,8 +250,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let options = annotate::formats::ExportOptions { video, review, every_frame, grounding };
             vidence::convert::export_command(format, &dataset, &out, &options, json)
         }
-        Some(Command::Eval { dataset, run, against, json }) => {
-            vidence::evaluate::command(&dataset, &run, against.as_deref(), json)
+        Some(Command::Eval { dataset, run, against, report, json }) => {
+            vidence::evaluate::command(&dataset, &run, against.as_deref(), report.as_deref(), json)
         }
         Some(Command::Formats { json }) => {
             vidence::convert::list_formats(json);

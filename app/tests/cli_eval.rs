@@ -58,6 +58,17 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
     let weakest = lines.iter().position(|l| *l == "weakest:").unwrap();
     let first_two = &lines[weakest + 1..weakest + 3];
     assert!(first_two.iter().all(|l| l.contains("(v1, no answer)")), "{text}");
+    // The report: one page holding the tables, the plots and every item.
+    let report = dir.join("report.html");
+    let out = vidence(&["eval", data, "--run", "m", "--report", report.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&report).unwrap();
+    for want in
+        ["<td>m_tIoU</td><td>0.5178</td>", "<td>vstar-1-when</td>", "tIoU: items by tenths (3 items)", "<svg"]
+    {
+        assert!(html.contains(want), "{want} not in the report: {html}");
+    }
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="), "self-contained");
     let bad = vidence(&["eval", data, "--run", "nobody"]);
     let e = String::from_utf8_lossy(&bad.stderr);
     assert!(
@@ -153,6 +164,15 @@ fn two_models_are_compared_metric_by_metric_and_item_by_item() {
     let text = String::from_utf8(vidence(&["eval", data, "--run", "m", "--against", "m2"]).stdout).unwrap();
     assert!(text.contains("m right, m2 wrong: 2; m2 right, m wrong: 2"), "{text}");
     assert!(text.contains("right in m2 only:\n  vstar-1-what (v1)"), "{text}");
+    let report = dir.join("compared.html");
+    assert!(
+        vidence(&["eval", data, "--run", "m", "--against", "m2", "--report", report.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<tr><td>m right, m2 wrong</td><td>2</td></tr>"), "{html}");
+    assert!(html.contains("<td>vstar-1-when</td><td>v1</td><td>when</td><td>m2 right</td>"), "{html}");
     let bad = vidence(&["eval", data, "--run", "m", "--against", "nobody"]);
     assert!(!bad.status.success(), "an unknown second model is refused");
 }
