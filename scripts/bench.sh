@@ -45,6 +45,11 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "\$ cargo run --release -p annotate --example tracking_bench -- ${references[*]}"
   cargo run -q --release -p annotate --example tracking_bench -- "${references[@]}"
   echo '```'
+  echo "## Scoring 10,000 V-STaR items: a what, a when and two where questions each, a result file answering all, imported as a run"
+  echo '```'
+  echo "\$ cargo run --release -p annotate --example eval_bench"
+  cargo run -q --release -p annotate --example eval_bench
+  echo '```'
   echo "## A dataset of 10,000 model runs of 256 tokens each: first save (writing the token files), open, save"
   echo '```'; run bench runs --runs 10000 --tokens 256; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"

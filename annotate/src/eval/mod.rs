@@ -124,20 +124,38 @@ struct Truth<'a> {
     clip: Option<(f64, f64)>,
 }
 
+/// The dataset's videos, tracks and segments by id, found once (a benchmark has
+/// tens of thousands of questions).
+struct Index<'a> {
+    videos: HashMap<&'a str, &'a Video>,
+    tracks: HashMap<&'a str, &'a crate::dataset::Track>,
+    segments: HashMap<&'a str, &'a crate::dataset::Segment>,
+}
+
+impl<'a> Index<'a> {
+    fn of(data: &'a Dataset) -> Self {
+        Index {
+            videos: data.videos.iter().map(|v| (v.id.as_str(), v)).collect(),
+            tracks: data.tracks.iter().map(|t| (t.id.as_str(), t)).collect(),
+            segments: data.segments.iter().map(|s| (s.id.as_str(), s)).collect(),
+        }
+    }
+}
+
 impl<'a> Truth<'a> {
     /// The truth of a question scored here: a when question with a span, or a where
     /// question with a span and a tube.
-    fn of(data: &'a Dataset, q: &Question) -> Option<Self> {
+    fn of(data: &Index<'a>, q: &Question) -> Option<Self> {
         let span = q.evidence.iter().find_map(|e| match e {
             Evidence::Span { start_s, end_s } => Some((*start_s, *end_s)),
             _ => None,
         })?;
         let tube = q.evidence.iter().find_map(|e| match e {
-            Evidence::Track { id } => data.track(id),
+            Evidence::Track { id } => data.tracks.get(id.as_str()).copied(),
             _ => None,
         });
         let clip = q.evidence.iter().find_map(|e| match e {
-            Evidence::Segment { id } => data.segment(id).map(|s| (s.start_s, s.end_s)),
+            Evidence::Segment { id } => data.segments.get(id.as_str()).map(|s| (s.start_s, s.end_s)),
             _ => None,
         });
         let scored = match q.kind {
@@ -157,6 +175,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         known.dedup();
         return Err(EvalError::UnknownModel { model: model.to_owned(), known });
     }
+    let index = Index::of(data);
     // The model's runs by the question each answers, found once.
     let mut by_question: HashMap<&str, Vec<&ModelRun>> = HashMap::new();
     for r in data.runs.iter().filter(|r| r.model.name == model) {
@@ -166,8 +185,8 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     }
     let mut items = Vec::new();
     for q in &data.questions {
-        let Some(video) = data.video(&q.video) else { continue };
-        let scored = match Truth::of(data, q) {
+        let Some(&video) = index.videos.get(q.video.as_str()) else { continue };
+        let scored = match Truth::of(&index, q) {
             Some(truth) => Scored::Time(truth),
             // A where question's answer names its object; its boxes are what count.
             None if q.kind != QuestionKind::Where && !q.answer.trim().is_empty() => {
@@ -209,10 +228,15 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
 
 /// Each video with labels or one of `runs`, with each of its runs, or none.
 fn per_video<'a>(data: &'a Dataset, runs: &[&'a ModelRun]) -> Vec<(&'a Video, Option<&'a ModelRun>)> {
+    let mut by_video: HashMap<&str, Vec<&ModelRun>> = HashMap::new();
+    for r in runs {
+        by_video.entry(r.video.as_str()).or_default().push(r);
+    }
+    let labelled: std::collections::HashSet<&str> = data.tracks.iter().map(|t| t.video.as_str()).collect();
     let mut out = Vec::new();
     for video in &data.videos {
-        let on: Vec<&ModelRun> = runs.iter().copied().filter(|r| r.video == video.id).collect();
-        if on.is_empty() && data.tracks_of(&video.id).next().is_none() {
+        let on = by_video.remove(video.id.as_str()).unwrap_or_default();
+        if on.is_empty() && !labelled.contains(video.id.as_str()) {
             continue;
         }
         if on.is_empty() {
