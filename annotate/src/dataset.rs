@@ -346,6 +346,14 @@ impl Track {
         out
     }
 
+    /// The frames its boxes can be on, of a video of `frames` frames: from its first
+    /// keyframe to its last, where that one marks it outside, else to the end.
+    pub fn span_of_frames(&self, frames: u64) -> std::ops::Range<u64> {
+        let (Some(first), Some(last)) = (self.keyframes.first(), self.keyframes.last()) else { return 0..0 };
+        let end = if last.outside { last.frame } else { frames };
+        first.frame..end.min(frames).max(first.frame)
+    }
+
     /// The box on `frame`: the keyframe's own, interpolated between the keyframes around
     /// it, or held after the last one (the object stays until marked outside). `None`
     /// before the first keyframe and while outside.

@@ -175,3 +175,21 @@ fn py_motmetrics_agrees_but_where_an_object_comes_back() {
         }
     }
 }
+
+#[test]
+fn a_long_video_counts_only_its_frames_with_boxes() {
+    // 10,000,000 frames, an object on two of them half-way, tracked exactly.
+    let seqinfo = "[Sequence]\nname=long\nframeRate=30\nseqLength=10000000\nimWidth=1920\nimHeight=1080\n";
+    let lines = "5000001,1,100,100,50,120,1,1,1\n5000002,1,104,100,50,120,1,1,1\n";
+    let truth = [
+        Input { name: "long/gt/gt.txt".into(), bytes: lines.as_bytes().to_vec() },
+        Input { name: "long/seqinfo.ini".into(), bytes: seqinfo.as_bytes().to_vec() },
+    ];
+    let mut data = formats::import(Format::Mot, &truth, &[]).unwrap().dataset;
+    let results =
+        [Input { name: "long.txt".into(), bytes: lines.replace(",1,1,1\n", ",1,-1,-1,-1\n").into_bytes() }];
+    let runs = formats::import_run(Format::Mot, &results, &data.videos, "tracker").unwrap().dataset;
+    data.runs.extend(runs.runs);
+    let t = eval::score(&data, "tracker").unwrap().tracking.unwrap();
+    assert_eq!((t.HOTA, t.MOTA, t.IDF1, t.TP, t.FP, t.FN), (1.0, 1.0, 1.0, 2, 0, 0));
+}

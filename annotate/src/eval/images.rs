@@ -5,6 +5,8 @@
 //! without a trailing object number); a box of a category the labels do not have is
 //! not scored, as pycocotools scores only the ground truth's categories.
 
+use std::collections::BTreeMap;
+
 use super::detection::Image;
 use crate::dataset::{Dataset, Video};
 use crate::run::ModelRun;
@@ -34,16 +36,16 @@ fn category_of(names: &[&str], label: &str) -> Option<usize> {
 /// The images of `video`, by the dataset's categories in order.
 pub fn of(data: &Dataset, video: &Video, run: Option<&ModelRun>) -> Vec<Image> {
     let times = ConstantRate { fps: video.fps, frames: video.frame_count.max(1) };
-    let frames = times.frame_count() as usize;
+    let frames = times.frame_count();
     let names: Vec<&str> = data.categories.iter().map(|c| c.name.as_str()).collect();
-    let mut images: Vec<Image> = (0..frames).map(|_| Image::default()).collect();
+    // Only the frames with a box: a long video's empty frames count for nothing.
+    let mut images: BTreeMap<u64, Image> = BTreeMap::new();
     for t in data.tracks_of(&video.id) {
         let Some(category) = data.categories.iter().position(|c| c.id == t.category) else { continue };
         let crowd = t.attributes.iter().any(|a| a.name == "iscrowd" && a.value.trim() == "1");
-        let Some(first) = t.keyframes.first() else { continue };
-        for f in first.frame..frames as u64 {
+        for f in t.span_of_frames(frames) {
             if let Some(b) = t.box_at(f) {
-                images[f as usize].truth.push((category, b.bbox, crowd));
+                images.entry(f).or_default().truth.push((category, b.bbox, crowd));
             }
         }
     }
@@ -51,9 +53,9 @@ pub fn of(data: &Dataset, video: &Video, run: Option<&ModelRun>) -> Vec<Image> {
         for (b, score) in run.prediction.boxes.iter().zip(&run.box_confidence) {
             let (Some(time), Some(score)) = (b.time_s, score) else { continue };
             let Some(category) = category_of(&names, b.label.as_deref().unwrap_or("")) else { continue };
-            images[times.frame_at_time(time) as usize].detections.push((category, b.bbox, f64::from(*score)));
+            let image = images.entry(times.frame_at_time(time)).or_default();
+            image.detections.push((category, b.bbox, f64::from(*score)));
         }
     }
-    images.retain(|i| !i.truth.is_empty() || !i.detections.is_empty());
-    images
+    images.into_values().collect()
 }

@@ -6,7 +6,7 @@
 //! a vehicle, a static person, a distractor, a reflection) is dropped. Everywhere a
 //! true box whose `consider` attribute is 0 is dropped, as TrackEval drops it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::assign::best_positive;
 use super::tracking::{Frame, Sequence};
@@ -42,14 +42,15 @@ pub fn one_box_an_object(run: &ModelRun) -> bool {
 /// The sequence of `video`'s tracks against `run`'s boxes (none: a tracker that saw nothing).
 pub fn of(data: &Dataset, video: &Video, run: Option<&ModelRun>) -> Sequence {
     let times = ConstantRate { fps: video.fps, frames: video.frame_count.max(1) };
-    let frames = times.frame_count() as usize;
+    let frames = times.frame_count();
     let tracks: Vec<_> = data.tracks_of(&video.id).collect();
     let names: Vec<&str> = tracks
         .iter()
         .map(|t| data.category(&t.category).map_or(t.category.as_str(), |c| c.name.as_str()))
         .collect();
     let mot = !names.is_empty() && names.iter().all(|n| MOT_CLASSES.contains(n));
-    let mut truth: Vec<Vec<TrueBox>> = (0..frames).map(|_| Vec::new()).collect();
+    // Only the frames with a box: a long video's empty frames count for nothing.
+    let mut truth: BTreeMap<u64, Vec<TrueBox>> = BTreeMap::new();
     for (k, t) in tracks.iter().enumerate() {
         let role = match names[k] {
             _ if !mot => Role::Scored,
@@ -57,30 +58,32 @@ pub fn of(data: &Dataset, video: &Video, run: Option<&ModelRun>) -> Sequence {
             n if DISTRACTORS.contains(&n) => Role::Distractor,
             _ => Role::Ignored,
         };
-        let Some(first) = t.keyframes.first() else { continue };
         let zero =
             |a: &crate::dataset::AttributeValue| a.name == "consider" && a.value.parse::<f64>() == Ok(0.0);
         let ever_zero = t.attributes.iter().any(zero);
-        for f in first.frame..frames as u64 {
+        for f in t.span_of_frames(frames) {
             let Some(b) = t.box_at(f) else { continue };
             let considered = !ever_zero || !t.attributes_at(f).into_iter().any(zero);
-            truth[f as usize].push(TrueBox { track: k, bbox: b.bbox, role, considered });
+            truth.entry(f).or_default().push(TrueBox { track: k, bbox: b.bbox, role, considered });
         }
     }
     // The run's boxes by object, numbered as they first appear; one box an object a frame.
-    let mut tracked: Vec<Vec<(usize, BBox)>> = (0..frames).map(|_| Vec::new()).collect();
+    let mut tracked: BTreeMap<u64, Vec<(usize, BBox)>> = BTreeMap::new();
     let mut objects: HashMap<&str, usize> = HashMap::new();
     for b in run.map_or(&[][..], |r| r.prediction.boxes.as_slice()) {
         let Some(t) = b.time_s else { continue };
         let next = objects.len();
         let id = *objects.entry(b.label.as_deref().unwrap_or("")).or_insert(next);
-        let on = &mut tracked[times.frame_at_time(t) as usize];
+        let on = tracked.entry(times.frame_at_time(t)).or_default();
         if !on.iter().any(|(j, _)| *j == id) {
             on.push((id, b.bbox));
         }
     }
-    let mut out: Vec<Frame> = Vec::with_capacity(frames);
-    for (gt, tr) in truth.iter().zip(&tracked) {
+    let on_frames: BTreeSet<u64> = truth.keys().chain(tracked.keys()).copied().collect();
+    let mut out: Vec<Frame> = Vec::with_capacity(on_frames.len());
+    for f in on_frames {
+        let (gt, tr) =
+            (truth.get(&f).map_or(&[][..], Vec::as_slice), tracked.get(&f).map_or(&[][..], Vec::as_slice));
         let sim: Vec<f64> = gt.iter().flat_map(|g| tr.iter().map(|(_, b)| iou(&g.bbox, b))).collect();
         let cols = tr.len();
         let mut dropped = vec![false; cols];
