@@ -6,7 +6,7 @@
 //! a vehicle, a static person, a distractor, a reflection) is dropped. Everywhere a
 //! true box whose `consider` attribute is 0 is dropped, as TrackEval drops it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::assign::best_positive;
 use super::tracking::{Frame, Sequence};
@@ -35,7 +35,7 @@ struct TrueBox {
 
 /// Whether no object of `run` has two boxes on one frame: a tracker's run.
 pub fn one_box_an_object(run: &ModelRun) -> bool {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     run.prediction.boxes.iter().all(|b| seen.insert((b.label.as_deref(), b.time_s.map(f64::to_bits))))
 }
 
@@ -119,9 +119,12 @@ fn relabel(frames: Vec<&mut Vec<usize>>) -> usize {
     let mut seen: Vec<usize> = frames.iter().flat_map(|ids| ids.iter().copied()).collect();
     seen.sort_unstable();
     seen.dedup();
-    let to: HashMap<usize, usize> = seen.iter().enumerate().map(|(new, &old)| (old, new)).collect();
+    let mut to = vec![0; seen.last().map_or(0, |&m| m + 1)];
+    for (new, &old) in seen.iter().enumerate() {
+        to[old] = new;
+    }
     for ids in frames {
-        ids.iter_mut().for_each(|id| *id = to[id]);
+        ids.iter_mut().for_each(|id| *id = to[*id]);
     }
     seen.len()
 }
