@@ -193,3 +193,33 @@ fn a_long_video_counts_only_its_frames_with_boxes() {
     let t = eval::score(&data, "tracker").unwrap().tracking.unwrap();
     assert_eq!((t.HOTA, t.MOTA, t.IDF1, t.TP, t.FP, t.FN), (1.0, 1.0, 1.0, 2, 0, 0));
 }
+
+#[test]
+fn thirty_thousand_false_ids_are_counted_not_matched() {
+    // One object tracked on 100 frames, and 300 false boxes a frame, each a new id:
+    // TrackEval's square matrix of 30,001 tracked ids would be 7 GB.
+    let seqinfo = "[Sequence]\nname=noisy\nframeRate=30\nseqLength=100\nimWidth=1920\nimHeight=1080\n";
+    let (mut truth, mut results) = (String::new(), String::new());
+    let mut id = 2;
+    for f in 1..=100 {
+        truth += &format!("{f},1,100,100,50,120,1,1,1\n");
+        results += &format!("{f},1,100,100,50,120,1,-1,-1,-1\n");
+        for k in 0..300 {
+            results += &format!("{f},{id},{},600,10,10,1,-1,-1,-1\n", 400 + k * 4);
+            id += 1;
+        }
+    }
+    let inputs = [
+        Input { name: "noisy/gt/gt.txt".into(), bytes: truth.into_bytes() },
+        Input { name: "noisy/seqinfo.ini".into(), bytes: seqinfo.as_bytes().to_vec() },
+    ];
+    let mut data = formats::import(Format::Mot, &inputs, &[]).unwrap().dataset;
+    let results = [Input { name: "noisy.txt".into(), bytes: results.into_bytes() }];
+    data.runs
+        .extend(formats::import_run(Format::Mot, &results, &data.videos, "tracker").unwrap().dataset.runs);
+    let t = eval::score(&data, "tracker").unwrap().tracking.unwrap();
+    // IDTP 100, IDFP 30,000, IDFN 0.
+    assert!((t.IDF1 - 100.0 / (100.0 + 0.5 * 30_000.0)).abs() < 1e-12, "{t:?}");
+    assert_eq!((t.TP, t.FP, t.FN, t.IDSW), (100, 30_000, 0, 0));
+    assert!((t.MOTA - (100.0 - 30_000.0) / 100.0).abs() < 1e-12);
+}

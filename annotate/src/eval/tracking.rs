@@ -2,8 +2,10 @@
 //! over the nineteen alphas 0.05..0.95), CLEAR (MOTA, MOTP, IDSW, FP, FN, MT/PT/ML,
 //! Frag) and Identity (IDF1). Each is a port of TrackEval's `eval_sequence`, down to
 //! its tolerances and its quirks (CLEAR carries a match on only through the frame
-//! before, and a frame without a tracker's box does not end that); sequences are
-//! combined as its `combine_sequences` does. py-motmetrics carries a match on across
+//! before, and a frame without a tracker's box does not end that), but for Identity's
+//! one-to-one matching of ids, solved as the number it comes to and group by group
+//! (TrackEval's square matrix of every id is gigabytes for a tracker with thousands
+//! of false ids); sequences are combined as its `combine_sequences` does. py-motmetrics carries a match on across
 //! frames where the object is gone, so its MOTA can differ where an object comes back.
 
 use std::collections::HashMap;
@@ -315,49 +317,68 @@ impl Sequence {
             (c.id_fn, c.id_fp) = (gt_dets, tracker_dets);
             return;
         }
-        let (gt_count, tracker_count) = self.id_counts();
-        let (g, t) = (self.gt_ids, self.tracker_ids);
-        let mut potential = vec![0.0; g * t];
+        // The frames each pair of ids overlaps in at the threshold.
+        let mut potential: HashMap<(usize, usize), f64> = HashMap::new();
         for f in &self.frames {
             for (i, &gi) in f.gt.iter().enumerate() {
                 for (j, &tj) in f.tracker.iter().enumerate() {
                     if f.sim(i, j) >= THRESHOLD {
-                        potential[gi * t + tj] += 1.0;
+                        *potential.entry((gi, tj)).or_default() += 1.0;
                     }
                 }
             }
         }
-        // TrackEval's square matrix: each true id matched to a tracked one or to its
-        // own "missed" column, each tracked id to one or to its own "false" row.
-        let size = g + t;
-        let mut fn_mat = vec![0.0; size * size];
-        let mut fp_mat = vec![0.0; size * size];
-        for r in g..size {
-            fp_mat[r * size..r * size + t].fill(1e10);
-        }
-        for r in 0..g {
-            fn_mat[r * size + t..(r + 1) * size].fill(1e10);
-            fn_mat[r * size..r * size + t].fill(gt_count[r]);
-            fn_mat[r * size + t + r] = gt_count[r];
-        }
-        for j in 0..t {
-            for r in 0..g {
-                fp_mat[r * size + j] = tracker_count[j];
-            }
-            fp_mat[(j + g) * size + j] = tracker_count[j];
-        }
-        for r in 0..g {
-            for j in 0..t {
-                fn_mat[r * size + j] -= potential[r * t + j];
-                fp_mat[r * size + j] -= potential[r * t + j];
-            }
-        }
-        let cost: Vec<f64> = fn_mat.iter().zip(&fp_mat).map(|(a, b)| a + b).collect();
-        let pairs = cheapest(size, size, &cost);
-        c.id_fn = pairs.iter().map(|&(r, j)| fn_mat[r * size + j]).sum::<f64>().trunc();
-        c.id_fp = pairs.iter().map(|&(r, j)| fp_mat[r * size + j]).sum::<f64>().trunc();
-        c.id_tp = gt_count.iter().sum::<f64>() - c.id_fn;
+        // TrackEval matches ids one to one over a square matrix of every true id, every
+        // tracked id and a "missed" or "false" slot for each; what it comes to is the
+        // most frames matched ids can share (IDTP), the rest of each side's boxes
+        // missed or false. Ids that never overlap add nothing to that, and groups of
+        // ids that never overlap one another add up apart: each is matched alone.
+        let id_tp: f64 =
+            groups(self.gt_ids, &potential).iter().map(|pairs| most_shared(pairs, &potential)).sum();
+        c.id_tp = id_tp;
+        c.id_fn = gt_dets - id_tp;
+        c.id_fp = tracker_dets - id_tp;
     }
+}
+
+/// The pairs of `potential` in groups of ids linked through them.
+fn groups(gt_ids: usize, potential: &HashMap<(usize, usize), f64>) -> Vec<Vec<(usize, usize)>> {
+    // Union-find over the true ids, then the tracked ones after them.
+    let mut parent: HashMap<usize, usize> = HashMap::new();
+    fn root(parent: &mut HashMap<usize, usize>, mut x: usize) -> usize {
+        while let Some(&p) = parent.get(&x).filter(|&&p| p != x) {
+            x = p;
+        }
+        x
+    }
+    let mut keys: Vec<(usize, usize)> = potential.keys().copied().collect();
+    keys.sort_unstable();
+    for &(g, t) in &keys {
+        let (a, b) = (root(&mut parent, g), root(&mut parent, gt_ids + t));
+        parent.entry(a).or_insert(a);
+        parent.insert(b, a);
+    }
+    let mut by_root: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for &(g, t) in &keys {
+        by_root.entry(root(&mut parent, g)).or_default().push((g, t));
+    }
+    by_root.into_values().collect()
+}
+
+/// The most frames the ids of `pairs` can share, matched one to one.
+fn most_shared(pairs: &[(usize, usize)], potential: &HashMap<(usize, usize), f64>) -> f64 {
+    let mut rows: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+    let mut cols: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    cols.sort_unstable();
+    cols.dedup();
+    let cost: Vec<f64> = rows
+        .iter()
+        .flat_map(|g| cols.iter().map(move |t| (*g, *t)))
+        .map(|k| -potential.get(&k).copied().unwrap_or(0.0))
+        .collect();
+    cheapest(rows.len(), cols.len(), &cost).iter().map(|&(i, j)| -cost[i * cols.len() + j]).sum()
 }
 
 impl Counts {
