@@ -5,8 +5,9 @@
 //! before, and a frame without a tracker's box does not end that), but for Identity's
 //! one-to-one matching of ids, solved as the number it comes to and group by group
 //! (TrackEval's square matrix of every id is gigabytes for a tracker with thousands
-//! of false ids); sequences are combined as its `combine_sequences` does. py-motmetrics carries a match on across
-//! frames where the object is gone, so its MOTA can differ where an object comes back.
+//! of false ids); sequences are combined as its `combine_sequences` does.
+//! py-motmetrics carries a match on across frames where the object is gone, so its
+//! MOTA can differ where an object comes back.
 
 use std::collections::HashMap;
 
@@ -248,6 +249,7 @@ impl Sequence {
         // last frame that had boxes of both (to carry a match on).
         let mut last: Vec<Option<usize>> = vec![None; n];
         let mut previous: Vec<Option<usize>> = vec![None; n];
+        let mut matched_before: Vec<usize> = Vec::new();
         for f in &self.frames {
             let (rows, cols) = (f.gt.len(), f.tracker.len());
             if rows == 0 {
@@ -276,18 +278,21 @@ impl Sequence {
                 }
             }
             f.gt.iter().for_each(|&g| seen[g] += 1.0);
-            let was_tracked: Vec<bool> = previous.iter().map(Option::is_some).collect();
-            previous.fill(None);
+            // A match of an object not matched in the last such frame starts a stretch.
+            for &(i, _) in &pairs {
+                if previous[f.gt[i]].is_none() {
+                    frag[f.gt[i]] += 1.0;
+                }
+            }
+            for g in matched_before.drain(..) {
+                previous[g] = None;
+            }
             for &(i, j) in &pairs {
                 let (g, t) = (f.gt[i], f.tracker[j]);
                 matched[g] += 1.0;
                 last[g] = Some(t);
                 previous[g] = Some(t);
-            }
-            for g in 0..n {
-                if !was_tracked[g] && previous[g].is_some() {
-                    frag[g] += 1.0;
-                }
+                matched_before.push(g);
             }
             r.tp += pairs.len() as f64;
             r.fn_ += (rows - pairs.len()) as f64;
