@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Item, ItemKind, ItemScores, Scores};
+use super::Scores;
+use super::items::{Item, ItemKind, ItemScores};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {

@@ -22,11 +22,13 @@ mod assign;
 mod compare;
 mod detection;
 mod images;
+mod items;
 mod sequence;
 mod summary;
 mod temporal;
 mod tracking;
 mod tube;
+mod whole_video;
 
 use std::collections::HashMap;
 
@@ -35,12 +37,13 @@ use serde::Serialize;
 use crate::dataset::{Dataset, Evidence, Question, QuestionKind, Video};
 use crate::edit::LabelRef;
 use crate::geometry::BBox;
-use crate::run::{ModelRun, TaskKind};
+use crate::run::ModelRun;
 use crate::time::{ConstantRate, FrameTimes};
 
 pub use answers::{Rule, normalize};
 pub use compare::{Comparison, Delta, Disagreements, Pair, Verdict, compare};
 pub use detection::Detection;
+pub use items::{Item, ItemKind, ItemScores};
 pub use summary::{Answers, Part, Spatial, Temporal};
 pub use tracking::Tracking;
 
@@ -65,56 +68,6 @@ pub struct Scores {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detection: Option<Detection>,
     pub items: Vec<Item>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Item {
-    /// The question, or the video whose tracks are scored.
-    pub id: String,
-    pub video: String,
-    pub kind: ItemKind,
-    /// The run scored; none where the model did not answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run: Option<String>,
-    pub scores: ItemScores,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    /// A video's tracks.
-    Tracks,
-    /// A video's boxes, frame by frame.
-    Boxes,
-    #[serde(untagged)]
-    Question(QuestionKind),
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct ItemScores {
-    /// The answer's score and the rule that gave it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub answer: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<Rule>,
-    #[serde(rename = "tIoU", skip_serializing_if = "Option::is_none")]
-    pub tiou: Option<f64>,
-    #[serde(rename = "vIoU", skip_serializing_if = "Option::is_none")]
-    pub viou: Option<f64>,
-    /// A video's tracks: TrackEval's scores of that sequence.
-    #[serde(rename = "HOTA", skip_serializing_if = "Option::is_none")]
-    pub hota: Option<f64>,
-    #[serde(rename = "MOTA", skip_serializing_if = "Option::is_none")]
-    pub mota: Option<f64>,
-    #[serde(rename = "IDF1", skip_serializing_if = "Option::is_none")]
-    pub idf1: Option<f64>,
-    #[serde(rename = "IDSW", skip_serializing_if = "Option::is_none")]
-    pub idsw: Option<u64>,
-    /// A video's boxes: pycocotools' AP and AP50 of its frames.
-    #[serde(rename = "AP", skip_serializing_if = "Option::is_none")]
-    pub ap: Option<f64>,
-    #[serde(rename = "AP50", skip_serializing_if = "Option::is_none")]
-    pub ap50: Option<f64>,
 }
 
 /// What a question's evidence says is true: its span, tube and clip.
@@ -210,8 +163,8 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         }
         items.extend(runs.iter().map(|r| item(Some(r))));
     }
-    let (tracking, tracked) = tracking(data, model);
-    let (detection, detected) = detection(data, model);
+    let (tracking, tracked) = whole_video::tracking(data, model);
+    let (detection, detected) = whole_video::detection(data, model);
     let mut scores = Scores {
         run: model.to_owned(),
         qa: summary::answers(&items),
@@ -224,90 +177,6 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     scores.items.extend(tracked);
     scores.items.extend(detected);
     Ok(scores)
-}
-
-/// Each video with labels or one of `runs`, with each of its runs, or none.
-fn per_video<'a>(data: &'a Dataset, runs: &[&'a ModelRun]) -> Vec<(&'a Video, Option<&'a ModelRun>)> {
-    let mut by_video: HashMap<&str, Vec<&ModelRun>> = HashMap::new();
-    for r in runs {
-        by_video.entry(r.video.as_str()).or_default().push(r);
-    }
-    let labelled: std::collections::HashSet<&str> = data.tracks.iter().map(|t| t.video.as_str()).collect();
-    let mut out = Vec::new();
-    for video in &data.videos {
-        let on = by_video.remove(video.id.as_str()).unwrap_or_default();
-        if on.is_empty() && !labelled.contains(video.id.as_str()) {
-            continue;
-        }
-        if on.is_empty() {
-            out.push((video, None));
-        }
-        out.extend(on.into_iter().map(|r| (video, Some(r))));
-    }
-    out
-}
-
-/// The model's runs over whole videos with boxes that `keep` keeps.
-fn whole_video_runs<'a>(
-    data: &'a Dataset,
-    model: &str,
-    keep: impl Fn(&ModelRun) -> bool,
-) -> Vec<&'a ModelRun> {
-    data.runs
-        .iter()
-        .filter(|r| r.model.name == model && r.answers.is_none() && !r.prediction.boxes.is_empty() && keep(r))
-        .collect()
-}
-
-/// The model's tracker runs (no object twice on a frame, as TrackEval requires)
-/// against each video's tracks: the combined scores and an item a sequence.
-fn tracking(data: &Dataset, model: &str) -> (Option<Tracking>, Vec<Item>) {
-    let runs = whole_video_runs(data, model, |r| {
-        r.settings.task == TaskKind::Track && sequence::one_box_an_object(r)
-    });
-    if runs.is_empty() {
-        return (None, Vec::new());
-    }
-    let mut counts = Vec::new();
-    let mut items = Vec::new();
-    for (video, run) in per_video(data, &runs) {
-        let c = sequence::of(data, video, run).count();
-        let s = c.scores(1);
-        let scores = ItemScores {
-            hota: Some(s.HOTA),
-            mota: Some(s.MOTA),
-            idf1: Some(s.IDF1),
-            idsw: Some(s.IDSW),
-            ..ItemScores::default()
-        };
-        items.push(whole_video_item(video, run, ItemKind::Tracks, scores));
-        counts.push(c);
-    }
-    (Some(tracking::Counts::combine(&counts).scores(counts.len())), items)
-}
-
-/// The model's runs with a confidence on every box against each video's boxes, frame
-/// by frame: pycocotools' scores of all the frames and an item a video.
-fn detection(data: &Dataset, model: &str) -> (Option<Detection>, Vec<Item>) {
-    let runs = whole_video_runs(data, model, |r| images::scored(data, r));
-    if runs.is_empty() {
-        return (None, Vec::new());
-    }
-    let categories = data.categories.len();
-    let mut all = Vec::new();
-    let mut items = Vec::new();
-    for (video, run) in per_video(data, &runs) {
-        let frames = images::of(data, video, run);
-        let s = detection::score(&frames, categories);
-        let scores = ItemScores { ap: Some(s.AP), ap50: Some(s.AP50), ..ItemScores::default() };
-        items.push(whole_video_item(video, run, ItemKind::Boxes, scores));
-        all.extend(frames);
-    }
-    (Some(detection::score(&all, categories)), items)
-}
-
-fn whole_video_item(video: &Video, run: Option<&ModelRun>, kind: ItemKind, scores: ItemScores) -> Item {
-    Item { id: video.id.clone(), video: video.id.clone(), kind, run: run.map(|r| r.id.clone()), scores }
 }
 
 /// How a question is scored: by its span (and tube), or by its answer.

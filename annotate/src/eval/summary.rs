@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Item, Rule};
+use super::Rule;
+use super::items::Item;
 
 /// Answers: the mean score (right or wrong; a number's mean relative accuracy), and
 /// each rule's part of it.
