@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Rule;
+use super::answers::Rule;
 use crate::dataset::QuestionKind;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

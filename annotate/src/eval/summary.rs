@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Rule;
+use super::answers::Rule;
 use super::items::Item;
 
 /// Answers: the mean score (right or wrong; a number's mean relative accuracy), and

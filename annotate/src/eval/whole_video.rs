@@ -4,8 +4,10 @@
 
 use std::collections::HashMap;
 
+use super::detection::{self, Detection};
 use super::items::{Item, ItemKind, ItemScores};
-use super::{Detection, Tracking, detection, images, sequence, tracking};
+use super::tracking::{self, Tracking};
+use super::{images, sequence};
 use crate::dataset::{Dataset, Video};
 use crate::run::{ModelRun, TaskKind};
 
