@@ -87,6 +87,22 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             d.images, d.AP, d.AP50, d.AP75, d.AR
         ));
     }
+    if let Some(d) = &scores.by_duration {
+        for (name, part) in [("short", &d.short), ("medium", &d.medium), ("long", &d.long)] {
+            let Some(p) = part else { continue };
+            let mut line = format!("  {name} videos:");
+            if let Some(qa) = &p.qa {
+                line += &format!("  accuracy {:.4} ({})", qa.accuracy, qa.items);
+            }
+            if let Some(t) = &p.temporal {
+                line += &format!("  m_tIoU {:.4} ({})", t.m_tiou, t.items);
+            }
+            if let Some(s) = &p.spatial {
+                line += &format!("  m_vIoU {:.4} ({})", s.m_viou, s.items);
+            }
+            out.push(line);
+        }
+    }
     let without_run = |tracks: bool| {
         scores
             .items

@@ -136,23 +136,33 @@ fn cell(v: Option<&Value>) -> String {
     }
 }
 
-/// A section's numbers in a table; a rule's part as its items and mean.
+/// A section's numbers in a table; a rule's part as its items and mean; a section
+/// within (by duration) as its rows under its name.
 fn section_table(v: &Value) -> String {
-    let Value::Object(fields) = v else { return String::new() };
-    let mut t = String::from("<table><tr><th>metric</th><th>value</th></tr>");
+    let mut rows = String::new();
+    section_rows(v, "", &mut rows);
+    format!("<table><tr><th>metric</th><th>value</th></tr>{rows}</table>")
+}
+
+fn section_rows(v: &Value, prefix: &str, rows: &mut String) {
+    let Value::Object(fields) = v else { return };
     for (name, v) in fields {
+        let name = format!("{prefix}{name}");
         let shown = match v {
             Value::Number(_) => cell(Some(v)),
-            Value::Object(part) => format!(
+            Value::Object(part) if part.contains_key("mean") => format!(
                 "{} ({} items)",
                 cell(part.get("mean")),
                 part.get("items").and_then(Value::as_u64).unwrap_or(0)
             ),
+            Value::Object(_) => {
+                section_rows(v, &format!("{name} "), rows);
+                continue;
+            }
             _ => continue,
         };
-        let _ = write!(t, "<tr><td>{}</td><td>{shown}</td></tr>", esc(name));
+        let _ = write!(rows, "<tr><td>{}</td><td>{shown}</td></tr>", esc(&name));
     }
-    t + "</table>"
 }
 
 fn kind(k: ItemKind) -> String {

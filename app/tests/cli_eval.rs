@@ -197,3 +197,42 @@ fn a_detectors_results_are_scored_as_pycocotools_scores_them() {
     }
     assert!(got.get("tracking").is_none(), "a detector's boxes are no tracks: {got}");
 }
+
+#[test]
+fn items_are_split_by_their_videos_length_as_v_star_splits_them() {
+    let dir = scratch("eval-duration");
+    // 10 s, 120 s, 180 s (long: the bound is in the long ones) and 60 s (medium).
+    let item = |vid: &str, frames: u32, timestamps: [f64; 2]| {
+        json!({"vid": vid, "fps": 30.0, "width": 640, "height": 360, "frame_count": frames,
+               "question": format!("What happens in {vid}?"), "object": "ball", "answer": "a throw",
+               "temporal_question": "When?", "timestamps": timestamps})
+    };
+    let items = json!([
+        item("v1", 300, [2.0, 4.5]),
+        item("v2", 3600, [5.0, 10.0]),
+        item("v3", 5400, [2.0, 4.5]),
+        item("v4", 1800, [10.0, 20.0])
+    ]);
+    let mut results = items.clone();
+    for (i, span) in [[2.0, 4.5], [5.0, 7.5], [2.0, 4.5], [15.0, 25.0]].iter().enumerate() {
+        results[i]["answer_temporal"] = json!(span);
+    }
+    let (items_path, results_path) = (dir.join("items.json"), dir.join("results.json"));
+    std::fs::write(&items_path, items.to_string()).unwrap();
+    std::fs::write(&results_path, results.to_string()).unwrap();
+    let data = dir.join("d.json");
+    let data = data.to_str().unwrap();
+    assert!(vidence(&["import", "vstar", items_path.to_str().unwrap(), "--out", data]).status.success());
+    let joined =
+        vidence(&["import", "vstar", results_path.to_str().unwrap(), "--into", data, "--as-run", "m"]);
+    assert!(joined.status.success(), "{}", String::from_utf8_lossy(&joined.stderr));
+    let out = vidence(&["eval", data, "--run", "m", "--json"]);
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &got["by_duration"];
+    let m = |bucket: &str| d[bucket]["temporal"]["m_tIoU"].as_f64().unwrap();
+    let items = |bucket: &str| d[bucket]["temporal"]["items"].as_u64().unwrap();
+    // Short: v1 exactly. Medium: v2 2.5 / 5 and v4 5 / 15. Long: v3 exactly.
+    assert_eq!((m("short"), items("short")), (1.0, 1), "{d}");
+    assert!((m("medium") - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-9 && items("medium") == 2, "{d}");
+    assert_eq!((m("long"), items("long")), (1.0, 1), "{d}");
+}

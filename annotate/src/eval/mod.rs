@@ -44,7 +44,7 @@ pub use answers::{Rule, normalize};
 pub use compare::{Comparison, Delta, Disagreements, Pair, Verdict, compare};
 pub use detection::Detection;
 pub use items::{Item, ItemKind, ItemScores};
-pub use summary::{Answers, Part, Spatial, Temporal};
+pub use summary::{Answers, ByDuration, Part, Sections, Spatial, Temporal};
 pub use tracking::Tracking;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -67,6 +67,9 @@ pub struct Scores {
     pub tracking: Option<Tracking>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detection: Option<Detection>,
+    /// The question sections again, by the length of the items' videos.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_duration: Option<ByDuration>,
     pub items: Vec<Item>,
 }
 
@@ -165,6 +168,10 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     }
     let (tracking, tracked) = whole_video::tracking(data, model);
     let (detection, detected) = whole_video::detection(data, model);
+    let length_of = |video: &str| {
+        let v = index.videos.get(video)?;
+        (v.fps > 0.0).then(|| (v.frame_count as f64 / v.fps * 100.0).round() / 100.0)
+    };
     let mut scores = Scores {
         run: model.to_owned(),
         qa: summary::answers(&items),
@@ -172,6 +179,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         spatial: summary::spatial(&items),
         tracking,
         detection,
+        by_duration: summary::by_duration(&items, length_of),
         items,
     };
     scores.items.extend(tracked);

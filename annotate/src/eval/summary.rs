@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::answers::Rule;
-use super::items::Item;
+use super::items::{Item, ItemKind};
 
 /// Answers: the mean score (right or wrong; a number's mean relative accuracy), and
 /// each rule's part of it.
@@ -51,6 +51,52 @@ pub struct Spatial {
     pub viou_03: f64,
     #[serde(rename = "vIoU@0.5")]
     pub viou_05: f64,
+}
+
+/// The question sections of the items on videos of each length, as V-STaR splits
+/// them: short under 60 s, medium under 180 s, long from there.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ByDuration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short: Option<Sections>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub medium: Option<Sections>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long: Option<Sections>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sections {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qa: Option<Answers>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporal: Option<Temporal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spatial: Option<Spatial>,
+}
+
+/// `items` split by their video's length in seconds (`length_of`, V-STaR's
+/// `round(frame_count / fps, 2)`); none where no question item has a length.
+pub(super) fn by_duration(items: &[Item], length_of: impl Fn(&str) -> Option<f64>) -> Option<ByDuration> {
+    let questions: Vec<(&Item, f64)> = items
+        .iter()
+        .filter(|i| matches!(i.kind, ItemKind::Question(_)))
+        .filter_map(|i| length_of(&i.video).map(|l| (i, l)))
+        .collect();
+    let part = |keep: &dyn Fn(f64) -> bool| {
+        let these: Vec<Item> =
+            questions.iter().filter(|(_, l)| keep(*l)).map(|(i, _)| (*i).clone()).collect();
+        (!these.is_empty()).then(|| Sections {
+            qa: answers(&these),
+            temporal: temporal(&these),
+            spatial: spatial(&these),
+        })
+    };
+    (!questions.is_empty()).then(|| ByDuration {
+        short: part(&|l| l < 60.0),
+        medium: part(&|l| (60.0..180.0).contains(&l)),
+        long: part(&|l| l >= 180.0),
+    })
 }
 
 pub(super) fn answers(items: &[Item]) -> Option<Answers> {
