@@ -12,7 +12,10 @@ use serde_json::{Value, json};
 
 #[path = "support/machine.rs"]
 mod machine;
+#[path = "support/xorshift.rs"]
+mod xorshift;
 use machine::machine;
+use xorshift::XorShift;
 
 const RUNS: usize = 5;
 const PER_VIDEO: usize = 5;
@@ -46,7 +49,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         data.questions.len(),
         data.runs.len()
     );
-    let (qa, temporal) = (s.qa.as_ref().map_or(0, |a| a.items), s.temporal.as_ref().map_or(0, |t| t.items));
+    let (qa, temporal) = (
+        s.questions.qa.as_ref().map_or(0, |a| a.items),
+        s.questions.temporal.as_ref().map_or(0, |t| t.items),
+    );
     println!(
         "  scored in {:.4} s (median of {RUNS}; min {:.4}, max {:.4}): {} items, {qa} answers, {temporal} spans",
         seconds[RUNS / 2],
@@ -60,13 +66,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// `count` items and their results: answers right and wrong, spans near and far, boxes
 /// on and off the object.
 fn vstar(count: usize) -> (Value, Value) {
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut unit = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15u64);
+    let mut unit = move || rng.unit();
     let mut items = Vec::with_capacity(count);
     let mut results = Vec::with_capacity(count);
     for n in 0..count {

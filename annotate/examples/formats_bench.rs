@@ -8,7 +8,10 @@ use std::time::Instant;
 
 #[path = "support/machine.rs"]
 mod machine;
+#[path = "support/xorshift.rs"]
+mod xorshift;
 use machine::machine;
+use xorshift::XorShift;
 
 use annotate::formats::{self, ExportOptions, Format, Input};
 use annotate::{BBox, Category, Dataset, Interpolation, Keyframe, Provenance, Review, Track, Video};
@@ -76,13 +79,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// `tracks` tracks on a 1920x1080 video of 2,000 frames, each a box somewhere else on
 /// each of `per_track` frames in a row, the last outside.
 fn every_frame_tracks(tracks: usize, per_track: u64) -> Dataset {
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move |below: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % below
-    };
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut next = move |below: u64| rng.next() % below;
     let mut data = Dataset {
         videos: vec![Video {
             id: "v".into(),

@@ -11,7 +11,10 @@ use std::time::Instant;
 
 #[path = "support/machine.rs"]
 mod machine;
+#[path = "support/xorshift.rs"]
+mod xorshift;
 use machine::machine;
+use xorshift::XorShift;
 
 use annotate::eval;
 use annotate::formats::{self, Format, Input};
@@ -98,13 +101,8 @@ fn median(v: &mut [f64]) -> f64 {
 /// one box in ten, adds a false one in three frames, swaps two ids a third in and
 /// starts one object's id anew half-way.
 fn sequence(frames: u64, objects: u64) -> (String, String) {
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut unit = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1du64);
+    let mut unit = move || rng.unit();
     let (mut gt, mut tr) = (String::new(), String::new());
     let mut state: Vec<[f64; 6]> = (0..objects)
         .map(|_| {

@@ -130,8 +130,8 @@ fn vidstg_tiou_and_viou_are_tubedetrs_item_by_item_and_in_aggregate() {
     // The union TubeDETR's fix widened: before it, these vIoU differed, and they are
     // the fixed ones here.
     assert!(cases.iter().filter(|c| c["viou"].as_f64() != c["viou_before_fix"].as_f64()).count() >= 4);
-    let t = scores.temporal.as_ref().unwrap();
-    let s = scores.spatial.as_ref().unwrap();
+    let t = scores.questions.temporal.as_ref().unwrap();
+    let s = scores.questions.spatial.as_ref().unwrap();
     let got = [t.m_tiou, t.r1_03, t.r1_05, t.r1_07, s.m_viou, s.viou_03, s.viou_05];
     let keys = ["m_tIoU", "R1@0.3", "R1@0.5", "R1@0.7", "m_vIoU", "vIoU@0.3", "vIoU@0.5"];
     for (g, k) in got.iter().zip(keys) {
@@ -152,8 +152,11 @@ fn a_question_the_model_did_not_answer_scores_zero_and_an_unknown_model_is_refus
     assert_eq!((missed.run.as_deref(), missed.scores.tiou, missed.scores.viou), (None, Some(0.0), Some(0.0)));
     assert_eq!(scores.items.len(), 8, "listed, not left out");
     let full = eval::score(&scored_sample("tubes", 0).0, "tubes").unwrap();
-    let m = full.temporal.unwrap().m_tiou;
-    assert!((scores.temporal.unwrap().m_tiou - (m * 8.0 - 1.0) / 8.0).abs() < CLOSE, "its 1.0 became 0");
+    let m = full.questions.temporal.unwrap().m_tiou;
+    assert!(
+        (scores.questions.temporal.unwrap().m_tiou - (m * 8.0 - 1.0) / 8.0).abs() < CLOSE,
+        "its 1.0 became 0"
+    );
 
     let err = eval::score(&data, "other").unwrap_err();
     assert_eq!(err, EvalError::UnknownModel { model: "other".into(), known: vec!["tubes".into()] });
@@ -246,11 +249,11 @@ fn answers_score_as_vsi_bench_and_squad_score_them() {
             assert_eq!(serde_json::to_value(got).unwrap(), *n, "SQuAD's normalize_answer");
         }
     }
-    let qa = scores.qa.unwrap();
+    let qa = scores.questions.qa.unwrap();
     assert!((qa.accuracy - reference["accuracy"].as_f64().unwrap()).abs() < CLOSE);
     let parts = [&qa.choice, &qa.number, &qa.exact].map(|p| p.as_ref().unwrap().items);
     assert_eq!(parts, [11, 16, 12]);
-    assert!(scores.temporal.is_none() && scores.spatial.is_none());
+    assert!(scores.questions.temporal.is_none() && scores.questions.spatial.is_none());
 }
 
 #[test]

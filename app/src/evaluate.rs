@@ -20,29 +20,26 @@ pub fn command(
     let data = annotate::load(dataset)?;
     let scores = annotate::eval::score(&data, run)?;
     let name = dataset.display().to_string();
-    if let Some(other) = against {
-        let comparison = annotate::eval::compare(&scores, &annotate::eval::score(&data, other)?);
-        if let Some(path) = report {
-            crate::report::write(path, &crate::report::comparison_page(&comparison, &name))?;
-            eprintln!("report: {}", path.display());
+    // One model's scores, or two compared: as JSON, as lines, as a page.
+    let (json_text, text, page) = match against {
+        Some(other) => {
+            let c = annotate::eval::compare(&scores, &annotate::eval::score(&data, other)?);
+            (serde_json::to_string_pretty(&c)?, compared(&c), crate::report::comparison_page(&c, &name))
         }
-        if json {
-            println!("{}", serde_json::to_string_pretty(&comparison)?);
-        } else {
-            compared(&comparison).iter().for_each(|l| println!("{l}"));
-        }
-        return Ok(());
-    }
+        None => (
+            serde_json::to_string_pretty(&scores)?,
+            lines(&scores),
+            crate::report::scores_page(&scores, &name),
+        ),
+    };
     if let Some(path) = report {
-        crate::report::write(path, &crate::report::scores_page(&scores, &name))?;
+        crate::report::write(path, &page)?;
         eprintln!("report: {}", path.display());
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&scores)?);
+        println!("{json_text}");
     } else {
-        for line in lines(&scores) {
-            println!("{line}");
-        }
+        text.iter().for_each(|l| println!("{l}"));
     }
     Ok(())
 }
@@ -50,7 +47,7 @@ pub fn command(
 /// The scores in lines for people: each section, then the weakest items.
 pub fn lines(scores: &Scores) -> Vec<String> {
     let mut out = vec![format!("{}: {} items", scores.run, scores.items.len())];
-    if let Some(qa) = &scores.qa {
+    if let Some(qa) = &scores.questions.qa {
         let part = |name: &str, p: &Option<annotate::eval::Part>| {
             p.as_ref().map(|p| format!("  {name} {:.4} ({})", p.mean, p.items)).unwrap_or_default()
         };
@@ -63,13 +60,13 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             part("exact", &qa.exact)
         ));
     }
-    if let Some(t) = &scores.temporal {
+    if let Some(t) = &scores.questions.temporal {
         out.push(format!(
             "when ({} items): m_tIoU {:.4}  R1@0.3 {:.4}  R1@0.5 {:.4}  R1@0.7 {:.4}",
             t.items, t.m_tiou, t.r1_03, t.r1_05, t.r1_07
         ));
     }
-    if let Some(s) = &scores.spatial {
+    if let Some(s) = &scores.questions.spatial {
         out.push(format!(
             "where over time ({} items): m_vIoU {:.4}  vIoU@0.3 {:.4}  vIoU@0.5 {:.4}",
             s.items, s.m_viou, s.viou_03, s.viou_05

@@ -57,12 +57,9 @@ pub enum EvalError {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scores {
     pub run: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub qa: Option<Answers>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temporal: Option<Temporal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spatial: Option<Spatial>,
+    /// Answers, when and where over time (`qa`, `temporal`, `spatial` in the JSON).
+    #[serde(flatten)]
+    pub questions: Sections,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<Tracking>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -174,9 +171,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     };
     let mut scores = Scores {
         run: model.to_owned(),
-        qa: summary::answers(&items),
-        temporal: summary::temporal(&items),
-        spatial: summary::spatial(&items),
+        questions: summary::sections(&items),
         tracking,
         detection,
         by_duration: summary::by_duration(&items, length_of),

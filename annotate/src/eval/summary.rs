@@ -65,6 +65,7 @@ pub struct ByDuration {
     pub long: Option<Sections>,
 }
 
+/// The sections of question items: answers, when, where over time.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sections {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,7 +100,11 @@ pub(super) fn by_duration(items: &[Item], length_of: impl Fn(&str) -> Option<f64
     })
 }
 
-pub(super) fn answers(items: &[Item]) -> Option<Answers> {
+pub(super) fn sections(items: &[Item]) -> Sections {
+    Sections { qa: answers(items), temporal: temporal(items), spatial: spatial(items) }
+}
+
+fn answers(items: &[Item]) -> Option<Answers> {
     let scored = |rule: Option<Rule>| -> Vec<f64> {
         items
             .iter()
@@ -121,7 +126,7 @@ pub(super) fn answers(items: &[Item]) -> Option<Answers> {
     })
 }
 
-pub(super) fn temporal(items: &[Item]) -> Option<Temporal> {
+fn temporal(items: &[Item]) -> Option<Temporal> {
     let tious: Vec<f64> = items.iter().filter_map(|i| i.scores.tiou).collect();
     (!tious.is_empty()).then(|| Temporal {
         items: tious.len(),
@@ -132,7 +137,7 @@ pub(super) fn temporal(items: &[Item]) -> Option<Temporal> {
     })
 }
 
-pub(super) fn spatial(items: &[Item]) -> Option<Spatial> {
+fn spatial(items: &[Item]) -> Option<Spatial> {
     let vious: Vec<f64> = items.iter().filter_map(|i| i.scores.viou).collect();
     (!vious.is_empty()).then(|| Spatial {
         items: vious.len(),
