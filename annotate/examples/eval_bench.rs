@@ -49,16 +49,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         data.questions.len(),
         data.runs.len()
     );
-    let (qa, temporal) = (
+    let (qa, temporal, spatial) = (
         s.questions.qa.as_ref().map_or(0, |a| a.items),
         s.questions.temporal.as_ref().map_or(0, |t| t.items),
+        s.questions.spatial.as_ref().map_or(0, |t| t.items),
     );
     println!(
-        "  scored in {:.4} s (median of {RUNS}; min {:.4}, max {:.4}): {} items, {qa} answers, {temporal} spans",
+        "  scored in {:.4} s (median of {RUNS}; min {:.4}, max {:.4}): {} items, {qa} answers, {temporal} spans \
+         along both chains, {spatial} where answers by their boxes' seconds",
         seconds[RUNS / 2],
         seconds[0],
         seconds[RUNS - 1],
         s.items.len()
+    );
+    let v = s.vstar.as_ref().ok_or("no V-STaR section")?;
+    println!(
+        "  V-STaR: accuracy {:.4}, mAM {:.4}, chain 1 m_tIoU {:.4} m_vIoU {:.4}",
+        v.all.accuracy, v.all.m_am, v.all.chain1.m_tiou, v.all.chain1.m_viou
     );
     Ok(())
 }
@@ -76,7 +83,7 @@ fn vstar(count: usize) -> (Value, Value) {
             .map(|k| {
                 let t = start + k as f64;
                 let x = 100.0 + k as f64 * 20.0;
-                json!({"timestamp": t, "frame_index": (t * 30.0) as u64, "xmin": x, "ymin": 100, "xmax": x + 80.0, "ymax": 220})
+                json!({"timestamp": t as u64, "frame_index": (t * 30.0) as u64, "xmin": x, "ymin": 100, "xmax": x + 80.0, "ymax": 220})
             })
             .collect();
         let item = json!({

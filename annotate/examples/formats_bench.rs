@@ -90,6 +90,7 @@ fn every_frame_tracks(tracks: usize, per_track: u64) -> Dataset {
             fps: 30.0,
             frame_count: 2_000,
             duration_s: 2_000.0 / 30.0,
+            tags: Default::default(),
         }],
         categories: vec![Category {
             id: "c".into(),

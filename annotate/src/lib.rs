@@ -1,4 +1,4 @@
-//! Vidence's data: the dataset schema ("vidence/3", older versions migrated), box interpolation along tracks,
+//! Vidence's data: the dataset schema ("vidence/4", older versions migrated), box interpolation along tracks,
 //! and reading and writing dataset files. No GUI, video or ML crates here: this crate
 //! builds and tests in seconds.
 
@@ -39,8 +39,8 @@ pub use persist::{DatasetError, load, parse, parse_versioned, save_atomic};
 pub use prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 pub use review::ReviewProgress;
 pub use run::{
-    Alternative, Backend, Dialect, EvidenceItem, Generation, ModelRef, ModelRun, Reading, RunSettings,
-    RunToken, Sampling, TaskKind, Tokens, Verdict, box_confidences,
+    Alternative, Backend, Dialect, EvidenceItem, Generation, Judgement, ModelRef, ModelRun, Reading,
+    RunSettings, RunToken, Sampling, TaskKind, Tokens, Verdict, box_confidences,
 };
 pub use shape::shape_problems;
 pub use validate::{Problem, repairs, validate};

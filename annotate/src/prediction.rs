@@ -37,6 +37,10 @@ pub struct PredictedBox {
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_s: Option<f64>,
+    /// The time as the model wrote it, where a benchmark matches it as text (V-STaR's
+    /// `eval.py` finds a box by `str(timestamp)`, where `2` and `2.0` differ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_text: Option<String>,
     pub bbox: BBox,
 }
 

@@ -42,6 +42,23 @@ pub struct ModelRun {
     pub prediction: Prediction,
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
+    /// Judge models' scores of the run's answer, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judgements: Vec<Judgement>,
+}
+
+/// A judge model's score of a run's answer against the question's, on V-STaR's scale:
+/// 0 entirely wrong, 1 largely wrong, 2 largely right, 3 entirely right.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Judgement {
+    /// The judge model, as its server names it.
+    pub judge: String,
+    /// None where the reply was not one of 0, 1, 2 or 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+    /// What the judge replied.
+    pub reply: String,
 }
 
 /// Which model wrote a run, and where it ran.
@@ -151,6 +168,10 @@ pub struct RunSettings {
     /// Times of the frames the model saw.
     #[serde(default)]
     pub frames_s: Vec<f64>,
+    /// Labels the prompt gave the model with the question (V-STaR's second chain asks
+    /// when, given the object's boxes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub given: Vec<LabelRef>,
 }
 
 /// Every setting of the generation (`temperature` 0 is greedy).
@@ -416,6 +437,7 @@ mod tests {
             label: Some(label.into()),
             time_s: t,
             bbox: BBox::new(x, 0.0, x + 10.0, 10.0),
+            time_text: None,
         };
         ModelRun {
             id: "run-1".into(),
@@ -432,6 +454,7 @@ mod tests {
                 sampling: Sampling::Uniform,
                 region: None,
                 frames_s: vec![0.0, 2.0],
+                given: Vec::new(),
             },
             generation: Some(Generation { max_tokens: 64, ..Generation::default() }),
             reading: Reading {
@@ -459,6 +482,7 @@ mod tests {
                 ..Default::default()
             },
             verdicts: Vec::new(),
+            judgements: Vec::new(),
         }
     }
 
@@ -522,6 +546,7 @@ mod tests {
             fps: 30.0,
             frame_count: 120,
             duration_s: 4.0,
+            tags: Default::default(),
         });
         d.runs.push(run());
         let reject = Verdict { item: EvidenceItem::Box { index: 0 }, review: Review::Rejected, label: None };

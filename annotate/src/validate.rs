@@ -247,6 +247,7 @@ mod tests {
             fps: 10.0,
             frame_count: 20,
             duration_s: 2.0,
+            tags: Default::default(),
         });
         d.categories.push(Category {
             attributes: Vec::new(),

@@ -37,6 +37,7 @@ fn dataset() -> Dataset {
         fps: 10.0,
         frame_count: 100,
         duration_s: 10.0,
+        tags: Default::default(),
     });
     // A category whose id is the name the model uses for something else.
     d.categories.push(Category {
@@ -49,6 +50,7 @@ fn dataset() -> Dataset {
         label: Some(label.into()),
         time_s: t,
         bbox: BBox::new(10.0, 10.0, 50.0, 50.0),
+        time_text: None,
     };
     d.runs.push(ModelRun {
         id: "run-1".into(),
@@ -65,6 +67,7 @@ fn dataset() -> Dataset {
             sampling: Sampling::Uniform,
             region: None,
             frames_s: Vec::new(),
+            given: Vec::new(),
         },
         generation: Some(Generation::default()),
         reading: Reading {
@@ -85,6 +88,7 @@ fn dataset() -> Dataset {
             ..Default::default()
         },
         verdicts: Vec::new(),
+        judgements: Vec::new(),
     });
     d
 }

@@ -28,6 +28,7 @@ fn base() -> Dataset {
         fps: 30.0,
         frame_count: 1_000_000,
         duration_s: 33_333.0,
+        tags: Default::default(),
     });
     d.categories.push(Category { attributes: Vec::new(), id: "c".into(), name: "c".into(), color: None });
     d.tracks.push(Track {

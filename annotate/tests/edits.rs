@@ -95,6 +95,7 @@ fn dataset(rng: &mut Rng) -> Dataset {
         fps: 10.0,
         frame_count: 100,
         duration_s: 10.0,
+        tags: Default::default(),
     });
     d.categories.push(Category { attributes: Vec::new(), id: "a".into(), name: "A".into(), color: None });
     d.categories.push(Category {

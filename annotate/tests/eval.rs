@@ -48,6 +48,7 @@ fn run_of(case: &Value, id: usize, fps: f64, model: &str) -> ModelRun {
                 label: None,
                 time_s: Some(f.parse::<f64>().unwrap() / fps),
                 bbox: BBox::new(c[0], c[1], c[2], c[3]),
+                time_text: None,
             }
         })
         .collect();
@@ -78,6 +79,7 @@ fn given_run(id: usize, video: &str, question: &str, model: &str, prediction: Pr
             sampling: Sampling::Uniform,
             region: None,
             frames_s: Vec::new(),
+            given: Vec::new(),
         },
         generation: None,
         reading: Reading {
@@ -95,6 +97,7 @@ fn given_run(id: usize, video: &str, question: &str, model: &str, prediction: Pr
         box_confidence: Vec::new(),
         prediction,
         verdicts: Vec::new(),
+        judgements: Vec::new(),
     }
 }
 
@@ -178,6 +181,7 @@ fn a_run_that_names_no_frames_is_scored_on_every_frame_of_its_clip() {
             label: None,
             time_s: Some(f as f64 / fps),
             bbox: track.box_at(f).unwrap().bbox,
+            time_text: None,
         })
         .collect();
     let scores = eval::score(&data, "tubes").unwrap();
@@ -203,6 +207,7 @@ fn answered_cases() -> (Dataset, Value) {
         fps: 10.0,
         frame_count: 100,
         duration_s: 10.0,
+        tags: Default::default(),
     });
     let text = |v: &Value| v.as_str().unwrap().to_owned();
     for (i, case) in reference["cases"].as_array().unwrap().iter().enumerate() {

@@ -194,6 +194,7 @@ fn given_video_files_set_the_size_and_rate_and_a_wrong_one_is_refused() {
         fps: 25.0,
         frame_count: 71,
         duration_s: 2.84,
+        tags: Default::default(),
     };
     let got = formats::import(Format::Mot, &inputs, std::slice::from_ref(&file)).unwrap();
     assert_eq!(got.dataset.videos, std::slice::from_ref(&file));

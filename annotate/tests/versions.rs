@@ -99,12 +99,15 @@ fn the_current_version_opens_as_it_is() {
 }
 
 #[test]
-fn vidence_2_reads_as_the_current_version_unchanged() {
-    // vidence/3 only adds optional fields: a vidence/2 file is the same data.
-    let v2 = std::fs::read_to_string(fixture("vidence/2")).unwrap();
-    let (old, from) = annotate::parse_versioned(&v2, Path::new("v2.json")).unwrap();
-    assert_eq!(from.as_deref(), Some("vidence/2"));
+fn vidence_2_and_3_read_as_the_current_version_unchanged() {
+    // vidence/3 and vidence/4 only add optional fields: the older files are the same data.
     let current = fixture(migrate::VERSIONS[migrate::VERSIONS.len() - 1]);
-    assert_eq!(old, annotate::load(&current).unwrap());
-    assert_eq!(v2.replacen("\"vidence/2\"", "\"vidence/3\"", 1), std::fs::read_to_string(&current).unwrap());
+    for version in ["vidence/2", "vidence/3"] {
+        let text = std::fs::read_to_string(fixture(version)).unwrap();
+        let (old, from) = annotate::parse_versioned(&text, Path::new("old.json")).unwrap();
+        assert_eq!(from.as_deref(), Some(version));
+        assert_eq!(old, annotate::load(&current).unwrap());
+        let named = text.replacen(&format!("\"{version}\""), "\"vidence/4\"", 1);
+        assert_eq!(named, std::fs::read_to_string(&current).unwrap());
+    }
 }

@@ -245,6 +245,7 @@ impl AskRequest {
             sampling: self.sampling,
             region: self.region.map(|(b, _)| annotate::BBox(b.map(|v| v as f32))),
             frames_s,
+            given: Vec::new(),
         }
     }
 
@@ -303,6 +304,7 @@ impl Asked {
             box_confidence: Vec::new(),
             prediction,
             verdicts: Vec::new(),
+            judgements: Vec::new(),
         }
     }
 }

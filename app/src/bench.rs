@@ -308,6 +308,7 @@ pub fn synthetic_dataset(
             fps: 30.0,
             frame_count: frames,
             duration_s: frames as f64 / 30.0,
+            tags: Default::default(),
         });
         for t in 0..tracks {
             let start = rng.next_u64() % (frames.saturating_sub(per_track * 10) + 1);
@@ -394,6 +395,7 @@ pub fn synthetic_runs(
                     label: Some(format!("object {}", k % 2)),
                     time_s: Some(f64::from(k) * 2.5),
                     bbox: BBox::new(x, y, x + 100.0, y + 80.0),
+                    time_text: None,
                 }
             })
             .collect();

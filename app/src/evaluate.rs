@@ -52,12 +52,13 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             p.as_ref().map(|p| format!("  {name} {:.4} ({})", p.mean, p.items)).unwrap_or_default()
         };
         out.push(format!(
-            "answers ({} items): accuracy {:.4}{}{}{}",
+            "answers ({} items): accuracy {:.4}{}{}{}{}",
             qa.items,
             qa.accuracy,
             part("choice", &qa.choice),
             part("number", &qa.number),
-            part("exact", &qa.exact)
+            part("exact", &qa.exact),
+            part("judge", &qa.judge)
         ));
     }
     if let Some(t) = &scores.questions.temporal {
@@ -71,6 +72,9 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             "where over time ({} items): m_vIoU {:.4}  vIoU@0.3 {:.4}  vIoU@0.5 {:.4}",
             s.items, s.m_viou, s.viou_03, s.viou_05
         ));
+    }
+    if let Some(v) = &scores.vstar {
+        out.extend(vstar_lines(v));
     }
     if let Some(t) = &scores.tracking {
         out.push(format!(
@@ -123,8 +127,9 @@ pub fn lines(scores: &Scores) -> Vec<String> {
     for i in items.into_iter().take(WORST) {
         let score = |name: &str, v: Option<f64>| v.map(|v| format!("  {name} {v:.4}")).unwrap_or_default();
         let idsw = i.scores.idsw.map(|n| format!("  IDSW {n}")).unwrap_or_default();
+        let chain = i.chain.map(|c| format!(", chain {c}")).unwrap_or_default();
         out.push(format!(
-            "  {} ({}, {}){}{}{}{}{}{}{idsw}{}",
+            "  {} ({}, {}{chain}){}{}{}{}{}{}{idsw}{}",
             i.id,
             i.video,
             i.run.as_deref().unwrap_or(if matches!(i.kind, ItemKind::Question(_)) {
@@ -140,6 +145,43 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             score("IDF1", i.scores.idf1),
             score("AP", i.scores.ap)
         ));
+    }
+    out
+}
+
+/// V-STaR's scores as its `eval.py` prints them: overall, then by length and domain.
+fn vstar_lines(v: &annotate::eval::Vstar) -> Vec<String> {
+    let lgm = |l: Option<f64>| l.map_or("infinite (a term is 1)".to_owned(), |l| format!("{l:.4}"));
+    let headline = |c: &annotate::eval::Chains| {
+        format!("accuracy {:.4}  mAM {:.4}  mLGM {}", c.accuracy, c.m_am, lgm(c.m_lgm))
+    };
+    let a = &v.all;
+    let mut out = vec![format!(
+        "V-STaR ({} items, {} answered, {} judged): {}",
+        a.items,
+        a.answered,
+        a.judged,
+        headline(a)
+    )];
+    for (n, c) in [(1, &a.chain1), (2, &a.chain2)] {
+        let [a1, a3, a5, a7, a9] = c.m_ap;
+        out.push(format!(
+            "  chain {n}: m_tIoU {:.4}  R1@0.3 {:.4}  R1@0.5 {:.4}  R1@0.7 {:.4}  m_vIoU {:.4}  \
+             mAP@0.1 {a1:.4}  @0.3 {a3:.4}  @0.5 {a5:.4}  @0.7 {a7:.4}  @0.9 {a9:.4}  AM {:.4}  LGM {}",
+            c.m_tiou,
+            c.r1_03,
+            c.r1_05,
+            c.r1_07,
+            c.m_viou,
+            c.am,
+            lgm(c.lgm)
+        ));
+    }
+    for (name, c) in &v.by_duration {
+        out.push(format!("  {name} videos ({} answered): {}", c.items, headline(c)));
+    }
+    for (name, c) in &v.by_domain {
+        out.push(format!("  domain {name} ({} answered): {}", c.items, headline(c)));
     }
     out
 }

@@ -104,7 +104,7 @@ pub fn comparison_page(c: &Comparison, dataset: &str) -> String {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{verdict}</td>",
             esc(&p.id),
             esc(&p.video),
-            kind(p.kind)
+            kind(p.kind, p.chain)
         );
         for k in &keys {
             let (x, y) = (item_json(&p.run, k), item_json(&p.against, k));
@@ -159,14 +159,20 @@ fn section_rows(v: &Value, prefix: &str, rows: &mut String) {
                 section_rows(v, &format!("{name} "), rows);
                 continue;
             }
+            // V-STaR's mAP at each threshold.
+            Value::Array(values) => values.iter().map(|v| cell(Some(v))).collect::<Vec<_>>().join(" "),
+            // V-STaR's LGM where a term is 1.
+            Value::Null => "infinite".into(),
             _ => continue,
         };
         let _ = write!(rows, "<tr><td>{}</td><td>{shown}</td></tr>", esc(&name));
     }
 }
 
-fn kind(k: ItemKind) -> String {
-    serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+/// An item's kind as its JSON names it, with V-STaR's chain where it has one.
+fn kind(k: ItemKind, chain: Option<u8>) -> String {
+    let name = serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    chain.map_or(name.clone(), |c| format!("{name}, chain {c}"))
 }
 
 /// The per-item scores named in any of `scores`, as their JSON names them.
@@ -209,7 +215,7 @@ fn items_table(items: &[Item]) -> String {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             esc(&i.id),
             esc(&i.video),
-            kind(i.kind),
+            kind(i.kind, i.chain),
             esc(i.run.as_deref().unwrap_or("none"))
         );
         for k in &keys {
@@ -290,7 +296,7 @@ fn answers_by_kind(items: &[Item]) -> String {
     let mut kinds: Vec<(String, f64, usize)> = Vec::new();
     for i in items {
         let (ItemKind::Question(_), Some(a)) = (i.kind, i.scores.answer) else { continue };
-        let k = kind(i.kind);
+        let k = kind(i.kind, None);
         match kinds.iter_mut().find(|(name, _, _)| *name == k) {
             Some(e) => {
                 e.1 += a;

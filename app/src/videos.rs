@@ -18,6 +18,7 @@ pub fn record_of(info: &VideoInfo, id: String, path: String) -> Video {
         fps: info.fps,
         frame_count: info.frame_count,
         duration_s: info.duration_s,
+        tags: Default::default(),
     }
 }
 

@@ -148,7 +148,7 @@ fn validate_exit_codes_and_problem_paths() {
     let wrong_type = dir.join("wrong_type.json");
     std::fs::write(
         &wrong_type,
-        "{\n  \"schema\": \"vidence/3\",\n  \"videos\": [{\"id\": \"v\", \"width\": \"wide\"}]\n}\n",
+        "{\n  \"schema\": \"vidence/4\",\n  \"videos\": [{\"id\": \"v\", \"width\": \"wide\"}]\n}\n",
     )
     .unwrap();
     let out = vidence(&["validate", wrong_type.to_str().unwrap()]);
@@ -157,7 +157,7 @@ fn validate_exit_codes_and_problem_paths() {
     assert!(text.contains("$.videos[0].width") && text.contains("line 3"), "{text}");
 
     let garbage = dir.join("garbage.json");
-    std::fs::write(&garbage, "{\n  \"schema\": \"vidence/3\",\n  \"videos\": [,]\n}").unwrap();
+    std::fs::write(&garbage, "{\n  \"schema\": \"vidence/4\",\n  \"videos\": [,]\n}").unwrap();
     let out = vidence(&["validate", garbage.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(

@@ -14,7 +14,10 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
                "question": format!("What happens {n}?"), "object": "ball", "answer": "a throw",
                "temporal_question": format!("When {n}?"), "timestamps": timestamps})
     };
-    let items = json!([item(1, [2.0, 4.5]), item(2, [5.0, 7.5])]);
+    let mut items = json!([item(1, [2.0, 4.5]), item(2, [5.0, 7.5])]);
+    // Item 2's ball: chain 2 asks when given its boxes.
+    items[1]["bboxes"] =
+        json!([{"timestamp": 6, "frame_index": 180, "xmin": 1, "ymin": 2, "xmax": 30, "ymax": 40}]);
     let mut results = items.clone();
     results[1]["answer_vqa"] = json!("A throw.");
     results[1]["answer_temporal"] = json!([5.2, 7.0]);
@@ -32,12 +35,12 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
     let out = vidence(&["eval", data, "--run", "m", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    // V-STaR's calculate_temporal_iou: 1.8 / 2.5 and 2.5 / 3; item 1's when question
-    // has no answer and scores 0.
-    let want = [0.0, 1.8 / 2.5, 2.5 / 3.0];
+    // V-STaR's calculate_temporal_iou: 1.8 / 2.5 and 2.5 / 3 along the two chains;
+    // item 1's when question has no answer in either and scores 0.
+    let want = [0.0, 0.0, 1.8 / 2.5, 2.5 / 3.0];
     let items = got["items"].as_array().unwrap();
     let tious: Vec<f64> = items.iter().filter_map(|i| i["scores"]["tIoU"].as_f64()).collect();
-    assert_eq!(tious.len(), 3, "{got}");
+    assert_eq!(tious.len(), 4, "{got}");
     for (g, w) in tious.iter().zip(want) {
         assert!((g - w).abs() < 1e-9, "{tious:?}");
     }
@@ -47,25 +50,42 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
     assert_eq!((got["qa"]["items"].as_u64(), got["qa"]["accuracy"].as_f64()), (Some(2), Some(0.5)), "{got}");
     assert_eq!(got["qa"]["exact"]["items"].as_u64(), Some(2));
     let m = got["temporal"]["m_tIoU"].as_f64().unwrap();
-    assert!((m - want.iter().sum::<f64>() / 3.0).abs() < 1e-9, "{got}");
-    assert_eq!(got["temporal"]["R1@0.7"].as_f64(), Some(2.0 / 3.0));
-    assert!(got.get("spatial").is_none(), "no item has a tube: {got}");
+    assert!((m - want.iter().sum::<f64>() / 4.0).abs() < 1e-9, "{got}");
+    assert_eq!(got["temporal"]["R1@0.7"].as_f64(), Some(0.5));
+    assert!(got.get("spatial").is_none(), "no item has a where question: {got}");
+    // V-STaR's own: item 1 has no what answer, so only item 2 is in the means.
+    let v = &got["vstar"];
+    assert_eq!(
+        (v["items"].as_u64(), v["answered"].as_u64(), v["accuracy"].as_f64()),
+        (Some(2), Some(1), Some(0.5))
+    );
+    assert!((v["chain1"]["m_tIoU"].as_f64().unwrap() - 0.72).abs() < 1e-9, "{v}");
+    assert!((v["chain2"]["m_tIoU"].as_f64().unwrap() - 2.5 / 3.0).abs() < 1e-9, "{v}");
+    let am = (0.5 + 0.72) / 3.0;
+    assert!((v["chain1"]["AM"].as_f64().unwrap() - am).abs() < 1e-9, "{v}");
+    assert!(v["mLGM"].as_f64().is_some() && v["by_duration"]["short"]["answered"] == 1, "{v}");
 
     let text = String::from_utf8(vidence(&["eval", data, "--run", "m"]).stdout).unwrap();
-    assert!(text.contains("m_tIoU 0.5178") && text.contains("2 questions have no answer"), "{text}");
+    assert!(text.contains("m_tIoU 0.3883") && text.contains("3 questions have no answer"), "{text}");
+    assert!(text.contains("V-STaR (2 items, 1 answered, 0 judged): accuracy 0.5000"), "{text}");
+    assert!(text.contains("  chain 2: m_tIoU 0.8333"), "{text}");
     assert!(text.contains("answers (2 items): accuracy 0.5000  exact 0.5000 (2)"), "{text}");
     let lines: Vec<&str> = text.lines().collect();
     let weakest = lines.iter().position(|l| *l == "weakest:").unwrap();
     let first_two = &lines[weakest + 1..weakest + 3];
-    assert!(first_two.iter().all(|l| l.contains("(v1, no answer)")), "{text}");
+    assert!(first_two.iter().all(|l| l.contains("(v1, no answer")), "{text}");
     // The report: one page holding the tables, the plots and every item.
     let report = dir.join("report.html");
     let out = vidence(&["eval", data, "--run", "m", "--report", report.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(&report).unwrap();
-    for want in
-        ["<td>m_tIoU</td><td>0.5178</td>", "<td>vstar-1-when</td>", "tIoU: items by tenths (3 items)", "<svg"]
-    {
+    for want in [
+        "<td>m_tIoU</td><td>0.3883</td>",
+        "<td>chain1 m_tIoU</td><td>0.7200</td>",
+        "<td>vstar-1-when</td>",
+        "tIoU: items by tenths (4 items)",
+        "<svg",
+    ] {
         assert!(html.contains(want), "{want} not in the report: {html}");
     }
     assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="), "self-contained");
@@ -144,7 +164,7 @@ fn two_models_are_compared_metric_by_metric_and_item_by_item() {
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         got["disagreements"],
-        json!({"run_right_against_wrong": 2, "against_right_run_wrong": 2, "both_wrong": 0, "both_right": 0}),
+        json!({"run_right_against_wrong": 2, "against_right_run_wrong": 2, "both_wrong": 2, "both_right": 0}),
         "{got}"
     );
     let verdict = |id: &str| {
@@ -153,8 +173,9 @@ fn two_models_are_compared_metric_by_metric_and_item_by_item() {
     assert_eq!(verdict("vstar-1-when"), "against_right_run_wrong");
     assert_eq!(verdict("vstar-2-what"), "run_right_against_wrong");
     let delta = got["metrics"].as_array().unwrap().iter().find(|d| d["metric"] == "temporal.m_tIoU").unwrap();
-    // m: (0 + 0.72) / 2; m2: (1 + 0) / 2.
-    let (a, b) = (0.72 / 2.0, 0.5);
+    // Each item's when along both chains, neither model answering chain 2's: m: (0 + 0.72)
+    // / 4; m2: (1 + 0) / 4.
+    let (a, b) = (0.72 / 4.0, 0.25);
     assert!(
         (delta["run"].as_f64().unwrap() - a).abs() < 1e-9
             && (delta["delta"].as_f64().unwrap() - (b - a)).abs() < 1e-9,
@@ -172,7 +193,10 @@ fn two_models_are_compared_metric_by_metric_and_item_by_item() {
     );
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<tr><td>m right, m2 wrong</td><td>2</td></tr>"), "{html}");
-    assert!(html.contains("<td>vstar-1-when</td><td>v1</td><td>when</td><td>m2 right</td>"), "{html}");
+    assert!(
+        html.contains("<td>vstar-1-when</td><td>v1</td><td>when, chain 1</td><td>m2 right</td>"),
+        "{html}"
+    );
     let bad = vidence(&["eval", data, "--run", "m", "--against", "nobody"]);
     assert!(!bad.status.success(), "an unknown second model is refused");
 }
@@ -215,6 +239,7 @@ fn items_are_split_by_their_videos_length_as_v_star_splits_them() {
     ]);
     let mut results = items.clone();
     for (i, span) in [[2.0, 4.5], [5.0, 7.5], [2.0, 4.5], [15.0, 25.0]].iter().enumerate() {
+        results[i]["answer_vqa"] = json!("a throw");
         results[i]["answer_temporal"] = json!(span);
     }
     let (items_path, results_path) = (dir.join("items.json"), dir.join("results.json"));
@@ -231,8 +256,14 @@ fn items_are_split_by_their_videos_length_as_v_star_splits_them() {
     let d = &got["by_duration"];
     let m = |bucket: &str| d[bucket]["temporal"]["m_tIoU"].as_f64().unwrap();
     let items = |bucket: &str| d[bucket]["temporal"]["items"].as_u64().unwrap();
-    // Short: v1 exactly. Medium: v2 2.5 / 5 and v4 5 / 15. Long: v3 exactly.
-    assert_eq!((m("short"), items("short")), (1.0, 1), "{d}");
-    assert!((m("medium") - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-9 && items("medium") == 2, "{d}");
-    assert_eq!((m("long"), items("long")), (1.0, 1), "{d}");
+    // Short: v1 exactly. Medium: v2 2.5 / 5 and v4 5 / 15. Long: v3 exactly. Each
+    // item's when is there twice, chain 2's unanswered.
+    assert_eq!((m("short"), items("short")), (0.5, 2), "{d}");
+    assert!((m("medium") - (0.5 + 1.0 / 3.0) / 4.0).abs() < 1e-9 && items("medium") == 4, "{d}");
+    assert_eq!((m("long"), items("long")), (0.5, 2), "{d}");
+    // V-STaR's own split, chain 1.
+    let v = &got["vstar"]["by_duration"];
+    let chain1 = |bucket: &str| v[bucket]["chain1"]["m_tIoU"].as_f64().unwrap();
+    assert_eq!((chain1("short"), chain1("long")), (1.0, 1.0), "{v}");
+    assert!((chain1("medium") - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-9 && v["medium"]["items"] == 2, "{v}");
 }

@@ -1,6 +1,8 @@
-//! The dataset schema "vidence/3" (older versions are migrated on reading: `migrate`). Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
+//! The dataset schema "vidence/4" (older versions are migrated on reading: `migrate`). Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
 //! rotation-applied frame; keyframes are 0-based frame indices in presentation order;
 //! times are seconds from the first frame.
+
+use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,7 +14,7 @@ mod track;
 
 pub use track::{Interpolation, Keyframe, Keyframes, Track, TrackBox};
 
-pub const SCHEMA: &str = "vidence/3";
+pub const SCHEMA: &str = "vidence/4";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +108,9 @@ pub struct Video {
     pub fps: f64,
     pub frame_count: u64,
     pub duration_s: f64,
+    /// What a benchmark says of the whole video, by name (V-STaR's `domain`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 impl Video {
@@ -309,7 +314,7 @@ mod tests {
             review: Review::Accepted,
         });
         let json = serde_json::to_string(&d).unwrap();
-        assert!(json.contains(r#""schema":"vidence/3""#));
+        assert!(json.contains(r#""schema":"vidence/4""#));
         assert!(json.contains(r#""bbox":[1.5,0.0,11.5,10.0]"#));
         let back: Dataset = serde_json::from_str(&json).unwrap();
         assert_eq!(back, d);

@@ -114,8 +114,13 @@ mod tests {
         let mut p = Prediction::default();
         // In the bottom-right tile of a 200x100 picture: a quarter-frame box.
         let bbox = BBox([150.0, 75.0, 175.0, 100.0]);
-        p.boxes.push(PredictedBox { label: None, time_s: None, bbox });
-        p.boxes.push(PredictedBox { label: None, time_s: Some(10.5), bbox: BBox([0.0, 0.0, 50.0, 50.0]) });
+        p.boxes.push(PredictedBox { label: None, time_s: None, time_text: None, bbox });
+        p.boxes.push(PredictedBox {
+            label: None,
+            time_s: Some(10.5),
+            bbox: BBox([0.0, 0.0, 50.0, 50.0]),
+            time_text: None,
+        });
         let p = grid.to_frames(p, 200, 100);
         assert_eq!(p.boxes[0].bbox, BBox([100.0, 50.0, 150.0, 100.0]));
         assert_eq!(p.boxes[0].time_s, Some(13.0));

@@ -283,7 +283,7 @@ fn read_object(map: &Map<String, Value>, cx: &Context, p: &mut Prediction) {
             .ok_or_else(|| format!("a box needs 4 numbers, got {v}"))
             .and_then(|b| cx.bbox(b))
         {
-            Ok(bbox) => p.boxes.push(PredictedBox { label: label.clone(), time_s, bbox }),
+            Ok(bbox) => p.boxes.push(PredictedBox { label: label.clone(), time_s, time_text: None, bbox }),
             Err(e) => p.problems.push(e),
         }
     }
@@ -380,7 +380,7 @@ fn read_tags(text: &str, cx: &Context, p: &mut Prediction) {
         match numbers::<4>(&Value::Array(coords)).ok_or_else(|| format!("unreadable box {}", excerpt(&c[0])))
         {
             Ok(b) => match cx.bbox(b) {
-                Ok(bbox) => p.boxes.push(PredictedBox { label, time_s, bbox }),
+                Ok(bbox) => p.boxes.push(PredictedBox { label, time_s, time_text: None, bbox }),
                 Err(e) => p.problems.push(e),
             },
             Err(e) => p.problems.push(e),

@@ -206,11 +206,13 @@ mod tests {
                     label: Some("car".into()),
                     time_s: Some(2.5),
                     bbox: BBox::new(100.0, 50.0, 300.0, 250.0),
+                    time_text: None,
                 },
                 PredictedBox {
                     label: Some("car".into()),
                     time_s: Some(3.0),
                     bbox: BBox::new(120.0, 60.0, 320.0, 260.0),
+                    time_text: None,
                 },
             ],
             spans: vec![PredictedSpan { label: Some("passes".into()), start_s: 2.5, end_s: 4.25 }],

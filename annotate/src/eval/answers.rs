@@ -13,6 +13,8 @@ pub enum Rule {
     Choice,
     Number,
     Exact,
+    /// A judge model's score: right at 2 or more of 3.
+    Judge,
 }
 
 /// The rule for a question with these options and answer: a choice where it has
@@ -38,7 +40,8 @@ pub fn score(rule: Rule, options: &[String], answer: &str, predicted: &str) -> f
             (Some(p), Some(t)) => mean_relative_accuracy(p, t),
             _ => 0.0,
         },
-        Rule::Exact => f64::from(u8::from(normalize(predicted) == normalize(answer))),
+        // A judge's verdict is the run's own; its words alone are matched exactly.
+        Rule::Exact | Rule::Judge => f64::from(u8::from(normalize(predicted) == normalize(answer))),
     }
 }
 

@@ -54,6 +54,8 @@ pub struct Pair {
     pub id: String,
     pub video: String,
     pub kind: ItemKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<u8>,
     pub run: ItemScores,
     pub against: ItemScores,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,8 +77,8 @@ pub fn compare(run: &Scores, against: &Scores) -> Comparison {
         }
     }
     // Each item's first scoring on the other side (a question answered twice pairs its first run).
-    let key = |i: &Item| (i.id.clone(), i.kind);
-    let mut theirs: HashMap<(String, ItemKind), &Item> = HashMap::new();
+    let key = |i: &Item| (i.id.clone(), i.kind, i.chain);
+    let mut theirs: HashMap<(String, ItemKind, Option<u8>), &Item> = HashMap::new();
     for i in &against.items {
         theirs.entry(key(i)).or_insert(i);
     }
@@ -106,6 +108,7 @@ pub fn compare(run: &Scores, against: &Scores) -> Comparison {
             id: mine.id.clone(),
             video: mine.video.clone(),
             kind: mine.kind,
+            chain: mine.chain,
             run: mine.scores.clone(),
             against: other.scores.clone(),
             verdict,
@@ -123,10 +126,13 @@ fn sections(s: &Scores) -> Vec<(String, f64)> {
         for (name, v) in fields {
             match v {
                 Value::Number(n) => out.extend(n.as_f64().map(|x| (format!("{section}.{name}"), x))),
-                // A rule's part: its mean.
-                Value::Object(part) => out.extend(
-                    part.get("mean").and_then(Value::as_f64).map(|x| (format!("{section}.{name}"), x)),
-                ),
+                // A rule's part: its mean; V-STaR's chain: each of its numbers.
+                Value::Object(part) => match part.get("mean").and_then(Value::as_f64) {
+                    Some(x) => out.push((format!("{section}.{name}"), x)),
+                    None => out.extend(part.iter().filter_map(|(field, v)| {
+                        v.as_f64().map(|x| (format!("{section}.{name}.{field}"), x))
+                    })),
+                },
                 _ => {}
             }
         }

@@ -12,6 +12,9 @@ pub struct Item {
     pub id: String,
     pub video: String,
     pub kind: ItemKind,
+    /// V-STaR's chain (1 or 2) the answer was asked along.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<u8>,
     /// The run scored; none where the model did not answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,

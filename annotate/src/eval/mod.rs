@@ -28,6 +28,7 @@ mod summary;
 mod temporal;
 mod tracking;
 mod tube;
+mod vstar;
 mod whole_video;
 
 use std::collections::HashMap;
@@ -46,6 +47,7 @@ pub use detection::Detection;
 pub use items::{Item, ItemKind, ItemScores};
 pub use summary::{Answers, ByDuration, Part, Sections, Spatial, Temporal};
 pub use tracking::Tracking;
+pub use vstar::{Chain, Chains, Vstar};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum EvalError {
@@ -60,6 +62,8 @@ pub struct Scores {
     /// Answers, when and where over time (`qa`, `temporal`, `spatial` in the JSON).
     #[serde(flatten)]
     pub questions: Sections,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vstar: Option<Vstar>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<Tracking>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,8 +140,8 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
             by_question.entry(id.as_str()).or_default().push(r);
         }
     }
-    let mut items = Vec::new();
-    for q in &data.questions {
+    let (vstar, mut items, in_vstar) = vstar::score(data, &by_question);
+    for q in data.questions.iter().filter(|q| !in_vstar.contains(q.id.as_str())) {
         let Some(&video) = index.videos.get(q.video.as_str()) else { continue };
         let scored = match Truth::of(&index, q) {
             Some(truth) => Scored::Time(truth),
@@ -152,6 +156,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
             id: q.id.clone(),
             video: q.video.clone(),
             kind: ItemKind::Question(q.kind),
+            chain: None,
             run: run.map(|r| r.id.clone()),
             scores: match &scored {
                 Scored::Time(truth) => item_scores(video, truth, run),
@@ -172,6 +177,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     let mut scores = Scores {
         run: model.to_owned(),
         questions: summary::sections(&items),
+        vstar,
         tracking,
         detection,
         by_duration: summary::by_duration(&items, length_of),

@@ -18,6 +18,8 @@ pub struct Answers {
     pub number: Option<Part>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exact: Option<Part>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge: Option<Part>,
 }
 
 /// The items one rule scored and their mean.
@@ -123,6 +125,7 @@ fn answers(items: &[Item]) -> Option<Answers> {
         choice: part(Rule::Choice),
         number: part(Rule::Number),
         exact: part(Rule::Exact),
+        judge: part(Rule::Judge),
     })
 }
 

@@ -92,5 +92,12 @@ pub(super) fn detection(data: &Dataset, model: &str) -> (Option<Detection>, Vec<
 }
 
 fn whole_video_item(video: &Video, run: Option<&ModelRun>, kind: ItemKind, scores: ItemScores) -> Item {
-    Item { id: video.id.clone(), video: video.id.clone(), kind, run: run.map(|r| r.id.clone()), scores }
+    Item {
+        id: video.id.clone(),
+        video: video.id.clone(),
+        kind,
+        chain: None,
+        run: run.map(|r| r.id.clone()),
+        scores,
+    }
 }

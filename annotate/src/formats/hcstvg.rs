@@ -120,6 +120,7 @@ fn read_item(
         fps,
         frame_count: item.img_num,
         duration_s: item.img_num as f64 / fps,
+        tags: Default::default(),
     });
     let source = provenance(super::Format::Hcstvg, &input.name);
     let mut evidence = Vec::new();

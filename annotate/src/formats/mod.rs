@@ -16,7 +16,7 @@ mod runs;
 mod sft;
 mod shared;
 mod vidstg;
-mod vstar;
+pub(crate) mod vstar;
 mod xml;
 mod youtube_vis;
 

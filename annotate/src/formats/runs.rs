@@ -48,6 +48,7 @@ impl Given<'_> {
                 sampling: Sampling::Uniform,
                 region: None,
                 frames_s: Vec::new(),
+                given: Vec::new(),
             },
             generation: None,
             reading: Reading {
@@ -65,6 +66,7 @@ impl Given<'_> {
             box_confidence: self.confidence,
             prediction: self.prediction,
             verdicts: Vec::new(),
+            judgements: Vec::new(),
         }
     }
 }
@@ -101,6 +103,7 @@ pub(super) fn from_labels(labels: Dataset, model: &str) -> Dataset {
                     label: Some(label.clone()),
                     time_s: Some(times.time_of(k.frame)),
                     bbox: k.bbox,
+                    time_text: None,
                 });
                 let score = t
                     .attributes_at(k.frame)

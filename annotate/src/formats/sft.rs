@@ -208,7 +208,12 @@ fn conversations<'a>(data: &'a Dataset, g: Grounding, report: &mut Report) -> Ve
                         ),
                     },
                     Evidence::Box { time_s, bbox } if sized => {
-                        p.boxes.push(PredictedBox { label: None, time_s: Some(*time_s), bbox: *bbox });
+                        p.boxes.push(PredictedBox {
+                            label: None,
+                            time_s: Some(*time_s),
+                            bbox: *bbox,
+                            time_text: None,
+                        });
                     }
                     Evidence::Track { .. } | Evidence::Box { .. } => report.skip(
                         "evidence",
@@ -275,6 +280,7 @@ fn samples(data: &Dataset, t: &Track, times: &ConstantRate) -> Vec<PredictedBox>
                 label: Some(label.clone()),
                 time_s: Some(times.time_of(frame)),
                 bbox: b.bbox,
+                time_text: None,
             });
         }
     }

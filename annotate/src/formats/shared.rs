@@ -52,6 +52,7 @@ pub(super) fn video_record(
         fps,
         frame_count: frames,
         duration_s: frames as f64 / fps,
+        tags: Default::default(),
     }
 }
 

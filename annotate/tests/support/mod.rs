@@ -30,6 +30,7 @@ pub fn opossum_video() -> Video {
         fps: 24.0,
         frame_count: 1009,
         duration_s: 1009.0 / 24.0,
+        tags: Default::default(),
     }
 }
 
@@ -57,6 +58,7 @@ pub fn made() -> Dataset {
         fps: 25.0,
         frame_count: 30,
         duration_s: 1.2,
+        tags: Default::default(),
     };
     let spec = |name: &str, input, mutable| AttributeSpec {
         name: name.into(),

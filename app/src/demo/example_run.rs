@@ -66,6 +66,7 @@ pub fn example_run(data: &Dataset) -> Option<ModelRun> {
             .iter()
             .map(|&i| i as f64 / f64::from(FPS))
             .collect(),
+        given: Vec::new(),
     };
     let reading = Reading { dialect: Dialect::Qwen3Vl, context: cx, grid: None };
     let asked = crate::ask::Asked { answers: None, settings, generation: None, reading };

@@ -33,6 +33,7 @@ pub fn dataset(shapes: &[Shape], states: &[Vec<ShapeState>], video_path: &str, s
         fps: f64::from(FPS),
         frame_count: FRAMES,
         duration_s: f64::from(SECONDS),
+        tags: Default::default(),
     });
     for (n, shape) in shapes.iter().enumerate() {
         d.categories.push(Category {

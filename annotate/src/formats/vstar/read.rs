@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ANSWERS, Part};
+use super::{ANSWERS, Part, raw_field};
 use crate::dataset::{
     AttributeValue, Dataset, Evidence, Interpolation, Keyframe, Question, QuestionKind, RationaleKind,
     RationaleStep, Review, Track, Video,
@@ -109,12 +109,11 @@ fn read_item(
         return Err(invalid(format!("{at}.vid: an item names its video")));
     };
     for key in item.keys() {
-        let answer = ANSWERS.iter().any(|(a, _)| key == a || key.strip_suffix("_pre") == Some(a));
-        if key == "domain" {
-            report.skip("domains", "Vidence keeps no domain for a question", format!("{at}.domain"));
-        } else if !FIELDS.contains(&key.as_str()) && !answer {
+        let raw = ANSWERS.iter().any(|(a, _)| *key == raw_field(a));
+        let answer = ANSWERS.iter().any(|(a, _)| key == a);
+        if !FIELDS.contains(&key.as_str()) && !answer && !raw {
             report.skip("fields", "not part of V-STaR's items", format!("{at}.{key}"));
-        } else if answer && run.is_none() && !key.ends_with("_pre") {
+        } else if answer && run.is_none() {
             report.skip("answers", "a model's: import the file with --as-run NAME", format!("{at}.{key}"));
         }
     }
@@ -127,14 +126,16 @@ fn read_item(
         };
         let fps = number(field("fps"));
         let path = format!("{vid}.mp4");
-        data.videos.push(video_record(
-            vid,
-            &path,
-            size.filter(|(w, h)| *w > 0 && *h > 0),
-            frames as u64,
-            fps,
-            report,
-        ));
+        let mut video =
+            video_record(vid, &path, size.filter(|(w, h)| *w > 0 && *h > 0), frames as u64, fps, report);
+        if let Some(domain) = text(field("domain")) {
+            video.tags.insert("domain".into(), domain.to_owned());
+        }
+        data.videos.push(video);
+    } else if let Some(domain) = text(field("domain"))
+        && data.video(vid).and_then(|v| v.tags.get("domain")).is_some_and(|d| d != domain)
+    {
+        report.skip("domains", "another item on the video gave it another domain", format!("{at}.domain"));
     }
     let video = data.video(vid).cloned().unwrap_or_else(|| unreachable!("added above"));
     let times = ConstantRate { fps: video.fps, frames: video.frame_count };
@@ -208,15 +209,32 @@ fn read_item(
     }
     if let Some(model) = run {
         for (key, part) in ANSWERS {
-            let raw = item.get(&format!("{key}_pre")).and_then(Value::as_str);
+            let raw = item.get(&raw_field(key)).and_then(Value::as_str);
             // A null answer with no text of its own is an item the inference did not reach.
             let Some(value) = item.get(key).filter(|v| !v.is_null() || raw.is_some()) else { continue };
             let Some(q) = questions.iter().find(|q| q.id.ends_with(&format!("-{}", part.suffix()))) else {
                 report.skip("answers", "the item has no question they answer", format!("{at}.{key}"));
                 continue;
             };
+            // Chain 2 asked when with the object's boxes given.
+            let given: Vec<LabelRef> = match part {
+                Part::When2 if !has_track => {
+                    report.skip(
+                        "answers",
+                        "chain 2's when answer of an item without boxes",
+                        format!("{at}.{key}"),
+                    );
+                    continue;
+                }
+                Part::When2 => vec![LabelRef::Track(track_id.clone())],
+                _ => Vec::new(),
+            };
             match answer_run(&video, model, q, part, &object, value, raw, &format!("{at}.{key}"), report) {
-                Some(r) => data.runs.push(r.run(ids.next("run"))),
+                Some(r) => {
+                    let mut run = r.run(ids.next("run"));
+                    run.settings.given = given;
+                    data.runs.push(run);
+                }
                 None => report.skip("answers", "not in the shape V-STaR writes", format!("{at}.{key}")),
             }
         }
@@ -315,7 +333,7 @@ fn answer_run<'a>(
             prediction.answer = if value.is_null() { None } else { Some(value.as_str()?.to_owned()) };
             TaskKind::Answer
         }
-        Part::When => {
+        Part::When | Part::When2 => {
             match value {
                 Value::Null => {}
                 Value::Array(list) if list.is_empty() => {}
@@ -355,6 +373,7 @@ fn answer_run<'a>(
                             prediction.boxes.push(PredictedBox {
                                 label: Some(object.to_owned()),
                                 time_s: Some(time_s),
+                                time_text: Some(second.clone()),
                                 bbox,
                             });
                         }

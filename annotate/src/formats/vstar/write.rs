@@ -3,31 +3,19 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ANSWERS, Part};
-use crate::dataset::{Dataset, Evidence, Question, Track};
+use super::{ANSWERS, Item, Part, answer_key, raw_field, timestamp};
+use crate::dataset::Dataset;
 use crate::edit::LabelRef;
 use crate::formats::{Input, Report, json};
 use crate::run::ModelRun;
-use crate::time::{ConstantRate, FrameTimes};
+use crate::time::ConstantRate;
 
 pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
     let mut items: Vec<(&str, Map<String, Value>)> = Vec::new();
     let mut used: Vec<&str> = Vec::new();
-    for what in data.questions.iter().filter(|q| q.id.ends_with("-what")) {
-        let base = &what.id[..what.id.len() - "-what".len()];
-        let Some(video) = data.video(&what.video) else { continue };
-        let part = |p: Part| data.question(&format!("{base}-{}", p.suffix())).filter(|q| q.video == video.id);
-        let (when, where1, where2) = (part(Part::When), part(Part::Where), part(Part::Where2));
-        let parts: Vec<&Question> = [Some(what), when, where1, where2].into_iter().flatten().collect();
-        let track = parts.iter().flat_map(|q| &q.evidence).find_map(|e| match e {
-            Evidence::Track { id } => data.track(id),
-            _ => None,
-        });
-        let span = [when, Some(what)].into_iter().flatten().flat_map(|q| &q.evidence).find_map(|e| match e {
-            Evidence::Span { start_s, end_s } => Some([*start_s, *end_s]),
-            _ => None,
-        });
-        used.extend(parts.iter().map(|q| q.id.as_str()));
+    for parts in super::items(data) {
+        let Item { base, video, what, when, where1, where2, track } = parts;
+        used.extend(parts.questions().map(|q| q.id.as_str()));
         let object = track.and_then(|t| data.category(&t.category)).map(|c| c.name.clone());
         let object = object.or(where1.map(|q| q.answer.clone())).unwrap_or_default();
         let times = ConstantRate { fps: video.fps, frames: video.frame_count };
@@ -46,6 +34,9 @@ pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
             item.insert(k.to_owned(), v);
         };
         put("vid", json!(video.id));
+        if let Some(domain) = video.tags.get("domain") {
+            put("domain", json!(domain));
+        }
         put("fps", json!(video.fps));
         put("width", json!(video.width));
         put("height", json!(video.height));
@@ -58,7 +49,7 @@ pub fn write(data: &Dataset, report: &mut Report) -> Vec<Input> {
         put("object", json!(object));
         put("answer", json!(what.answer));
         put("temporal_question", json!(when.map_or("", |q| q.text.as_str())));
-        put("timestamps", json!(span.unwrap_or_default()));
+        put("timestamps", json!(parts.span().map(|(s, e)| [s, e]).unwrap_or_default()));
         put("spatial_question", json!(where1.map_or("", |q| q.text.as_str())));
         if let Some(q) = where2 {
             put("spatial_question_2", json!(q.text));
@@ -94,26 +85,25 @@ fn result_files(data: &Dataset, items: &[(&str, Map<String, Value>)], report: &m
                 else {
                     continue;
                 };
-                let Some(field) = ANSWERS
-                    .iter()
-                    .filter(|(_, p)| *p == part)
-                    .map(|(f, _)| *f)
-                    .find(|f| !item.contains_key(*f))
-                else {
+                // Chain 2 asked when with the object's boxes given.
+                let part =
+                    if part == Part::When && !r.settings.given.is_empty() { Part::When2 } else { part };
+                let field = ANSWERS.iter().find(|(_, p)| *p == part).map_or("", |(f, _)| *f);
+                if item.contains_key(field) {
                     report.skip(
                         "model runs",
-                        "a third answer of one model to one question",
+                        "a second answer of one model to one question in one chain",
                         format!("run {}", r.id),
                     );
                     continue;
-                };
+                }
                 let value = answer_value(r, part);
                 let own = match &value {
                     Value::String(s) => s.clone(),
                     v => v.to_string(),
                 };
                 if r.raw != own {
-                    item.insert(format!("{field}_pre"), json!(r.raw));
+                    item.insert(raw_field(field), json!(r.raw));
                 }
                 item.insert(field.to_owned(), value);
                 answered = true;
@@ -148,13 +138,12 @@ fn answer_value(r: &ModelRun, part: Part) -> Value {
     let p = &r.prediction;
     match part {
         Part::What => json!(p.answer.clone().unwrap_or_else(|| r.raw.clone())),
-        Part::When => p.spans.first().map_or(json!([]), |s| json!([s.start_s, s.end_s])),
+        Part::When | Part::When2 => p.spans.first().map_or(json!([]), |s| json!([s.start_s, s.end_s])),
         Part::Where | Part::Where2 if p.boxes.is_empty() => Value::Null,
         Part::Where | Part::Where2 => {
             let mut seconds: Vec<(String, Vec<Value>)> = Vec::new();
             for b in &p.boxes {
-                let Some(t) = b.time_s else { continue };
-                let key = t.to_string();
+                let Some(key) = answer_key(b) else { continue };
                 match seconds.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, list)) => list.push(json!(b.bbox.0)),
                     None => seconds.push((key, vec![json!(b.bbox.0)])),
@@ -186,15 +175,4 @@ fn report_unused(data: &Dataset, used: &[&str], report: &mut Report) {
             format!("segment {}", s.id),
         );
     }
-}
-
-/// A box's timestamp as the file wrote it, else its time as a whole number where it
-/// is one (the whole seconds V-STaR's answers are keyed by).
-fn timestamp(t: &Track, frame: u64, times: &ConstantRate) -> Value {
-    let written = t.attributes.iter().find(|a| a.name == "timestamp" && a.frame == Some(frame));
-    if let Some(value) = written.and_then(|a| serde_json::from_str::<Value>(&a.value).ok()) {
-        return value;
-    }
-    let time = times.time_of(frame);
-    if time.fract() == 0.0 && time.abs() < 1e15 { json!(time as i64) } else { json!(time) }
 }
