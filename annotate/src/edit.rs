@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::{
     Category, Dataset, Interpolation, Keyframe, Keyframes, Question, Review, Segment, Track, Video,
 };
-use crate::run::{ModelRun, Verdict};
+use crate::run::{Judgement, ModelRun, Verdict};
 
 /// A label that carries a review state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -73,6 +73,11 @@ pub enum Edit {
     SetVerdicts {
         run: String,
         verdicts: Vec<Verdict>,
+    },
+    /// Replace a model run's judges' scores.
+    SetJudgements {
+        run: String,
+        judgements: Vec<Judgement>,
     },
     /// Add a keyframe, or replace the one on the same frame (move, resize, flags).
     SetKeyframe {
@@ -263,6 +268,13 @@ impl Edit {
                 Edit::SetVerdicts {
                     run: run.clone(),
                     verdicts: std::mem::replace(&mut d.runs[i].verdicts, verdicts.clone()),
+                }
+            }
+            Edit::SetJudgements { run, judgements } => {
+                let i = position(&d.runs, "model run", run, |r| &r.id)?;
+                Edit::SetJudgements {
+                    run: run.clone(),
+                    judgements: std::mem::replace(&mut d.runs[i].judgements, judgements.clone()),
                 }
             }
             Edit::SetKeyframe { track, keyframe } => {

@@ -8,6 +8,7 @@ pub mod convert;
 pub mod demo;
 pub mod evaluate;
 pub mod gui;
+pub mod judge;
 pub mod model_cli;
 pub mod report;
 pub mod videos;

@@ -141,6 +141,33 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Have a judge model on an OpenAI-compatible server (vLLM, SGLang, llama.cpp, a
+    /// hosted API) score a model's open answers 0-3 with V-STaR's prompt; the scores
+    /// are kept with the runs, and `vidence eval` counts an answer right at 2 or more.
+    /// Runs already judged by this judge are skipped.
+    Judge {
+        dataset: PathBuf,
+        /// The model whose answers are judged, as its runs name it.
+        #[arg(long)]
+        run: String,
+        /// The server's address, such as http://localhost:8000 (with or without /v1).
+        #[arg(long)]
+        server: String,
+        /// The judge model, as the server names it (V-STaR's is Qwen/Qwen2.5-72B-Instruct).
+        #[arg(long)]
+        judge: String,
+        /// The environment variable holding the server's API key, if it wants one.
+        #[arg(long, default_value = "OPENAI_API_KEY")]
+        api_key_env: String,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 4)]
+        parallel: usize,
+        /// Seconds to wait for each reply.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// List the formats Vidence imports and exports, and what each can hold.
     Formats {
         #[arg(long)]
@@ -252,6 +279,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Eval { dataset, run, against, report, json }) => {
             vidence::evaluate::command(&dataset, &run, against.as_deref(), report.as_deref(), json)
+        }
+        Some(Command::Judge { dataset, run, server, judge, api_key_env, parallel, timeout, json }) => {
+            let options = vidence::judge::Options {
+                server: &server,
+                judge: &judge,
+                api_key: std::env::var(&api_key_env).ok().filter(|k| !k.is_empty()),
+                parallel,
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            vidence::judge::command(&dataset, &run, &options, json)
         }
         Some(Command::Formats { json }) => {
             vidence::convert::list_formats(json);

@@ -23,6 +23,7 @@ mod compare;
 mod detection;
 mod images;
 mod items;
+pub mod judge;
 mod sequence;
 mod summary;
 mod temporal;
@@ -145,8 +146,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
         let Some(&video) = index.videos.get(q.video.as_str()) else { continue };
         let scored = match Truth::of(&index, q) {
             Some(truth) => Scored::Time(truth),
-            // A where question's answer names its object; its boxes are what count.
-            None if q.kind != QuestionKind::Where && !q.answer.trim().is_empty() => {
+            None if by_words(q) && !q.answer.trim().is_empty() => {
                 Scored::Answer(answers::rule(&q.options, &q.answer))
             }
             None => continue,
@@ -186,6 +186,13 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     scores.items.extend(tracked);
     scores.items.extend(detected);
     Ok(scores)
+}
+
+/// Whether a question is scored by its answer's words: not a where question (its
+/// answer names the object; its boxes are what count), nor a when question with a span.
+fn by_words(q: &Question) -> bool {
+    let span = q.evidence.iter().any(|e| matches!(e, Evidence::Span { .. }));
+    !(q.kind == QuestionKind::Where || q.kind == QuestionKind::When && span)
 }
 
 /// How a question is scored: by its span (and tube), or by its answer.
