@@ -69,7 +69,7 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
     echo "(transformers side skipped: set PYTHON to a Python with torch and transformers)"
   fi
   echo '```'
-  echo "## UI frame time: 1,000 boxes on screen, a 1,000,000-keyframe dataset saving in the background, 10,000 model runs open"
+  echo "## UI frame time: 1,000 boxes on screen, a 1,000,000-keyframe dataset saving in the background, 10,000 model runs open, the Evaluate tab on 100,000 items"
   echo "The app driven through egui_kittest (headless); a frame is the GUI thread's logic, layout and tessellation."
   echo '```'; cargo bench -q -p vidence-tests --bench ui 2>/dev/null; echo '```'
   echo "## UI frame time while the model runs on the CPU"

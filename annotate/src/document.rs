@@ -26,6 +26,8 @@ pub struct Document {
     unsaved: Vec<Edit>,
     /// The file is of this older schema version until it is first saved.
     migrated_from: Option<String>,
+    /// Edits applied since the file was opened, undo and redo included.
+    changes: u64,
 }
 
 /// A save that runs off the editing thread: a snapshot of the data and where it goes.
@@ -177,6 +179,7 @@ impl Document {
             journal,
             unsaved: replayed,
             migrated_from,
+            changes: 0,
         };
         Ok((doc, opened))
     }
@@ -193,6 +196,18 @@ impl Document {
 
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
+    }
+
+    /// The data as it is now, shared without a copy (for work on another thread; an
+    /// edit made while it is held copies the data once).
+    pub fn snapshot(&self) -> Arc<Dataset> {
+        Arc::clone(&self.dataset)
+    }
+
+    /// Edits applied since the file was opened (undo and redo included): a view of the
+    /// data made at one count is stale at another.
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// Apply an edit; it is journaled at once.
@@ -221,6 +236,7 @@ impl Document {
     }
 
     fn journal_edit(&mut self, edit: Edit) {
+        self.changes += 1;
         self.journal.append(edit.clone());
         self.unsaved.push(edit);
     }

@@ -63,7 +63,7 @@ pub struct Pair {
 }
 
 /// Whether an item is right, where one of its scores has a rule of right.
-fn right(s: &ItemScores) -> Option<bool> {
+pub fn right(s: &ItemScores) -> Option<bool> {
     s.viou.map(|v| v > 0.5).or(s.tiou.map(|t| t >= 0.5)).or(s.answer.map(|a| a >= 0.5))
 }
 

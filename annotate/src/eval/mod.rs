@@ -43,7 +43,7 @@ use crate::run::ModelRun;
 use crate::time::{ConstantRate, FrameTimes};
 
 pub use answers::{Rule, normalize};
-pub use compare::{Comparison, Delta, Disagreements, Pair, Verdict, compare};
+pub use compare::{Comparison, Delta, Disagreements, Pair, Verdict, compare, right};
 pub use detection::Detection;
 pub use items::{Item, ItemKind, ItemScores};
 pub use summary::{Answers, ByDuration, Part, Sections, Spatial, Temporal};

@@ -25,6 +25,6 @@ pub fn viou(frames: &[Frame], truth: (f64, f64), predicted: (f64, f64)) -> f64 {
             (Some(t), Some(p)) => f64::from(t.iou(p)),
             _ => 0.0,
         })
-        .sum();
+        .fold(0.0, |sum, iou| sum + iou);
     sum / frames.iter().filter(|f| within(f.time_s, hull)).count().max(1) as f64
 }

@@ -12,6 +12,7 @@ use super::asker::Outcome;
 use super::canvas::{CanvasAction, Tool};
 use super::dataset_panel::DatasetAction;
 use super::dialogs::{Picked, Purpose};
+use super::evaluate::EvalAction;
 use super::lanes::LaneAction;
 use super::loader::LoadEvent;
 use super::objects::Jump;
@@ -47,6 +48,7 @@ pub enum Action {
     Dataset(DatasetAction),
     Ask(AskAction),
     Trace(TraceAction),
+    Eval(EvalAction),
     /// Select a label from the object list and bring it on screen.
     Pick(LabelRef, Jump),
     /// The shown run's box under the pointer on the canvas.
@@ -100,6 +102,8 @@ pub enum Action {
     /// The autosave journal's health changed.
     Autosave(Health),
     Model(Outcome),
+    /// A model's runs were scored.
+    Scored(Result<Box<super::evaluate::Scored>, String>),
 }
 
 /// What to do when a save was refused because another program changed the file.

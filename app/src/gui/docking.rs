@@ -23,13 +23,15 @@ impl Pane {
             Pane::Tab(LeftTab::Objects) => "Objects",
             Pane::Tab(LeftTab::Questions) => "Questions",
             Pane::Tab(LeftTab::Model) => "Model",
+            Pane::Tab(LeftTab::Evaluate) => "Evaluate",
             Pane::Video => "Video",
             Pane::Selection => "Selection",
         }
     }
 }
 
-const TABS: [LeftTab; 4] = [LeftTab::Dataset, LeftTab::Objects, LeftTab::Questions, LeftTab::Model];
+const TABS: [LeftTab; 5] =
+    [LeftTab::Dataset, LeftTab::Objects, LeftTab::Questions, LeftTab::Model, LeftTab::Evaluate];
 
 /// Where the layout is kept between runs.
 const KEY: &str = "vidence-panels";
@@ -58,7 +60,7 @@ pub fn first_layout() -> Tree<Pane> {
     let selection = tiles.insert_pane(Pane::Selection);
     let root = tiles.insert_horizontal_tile(vec![left, video, selection]);
     if let Some(Tile::Container(egui_tiles::Container::Linear(row))) = tiles.get_mut(root) {
-        for (tile, share) in [(left, 260.0), (video, 780.0), (selection, 240.0)] {
+        for (tile, share) in [(left, 340.0), (video, 700.0), (selection, 240.0)] {
             row.shares.set_share(tile, share);
         }
     }
@@ -75,13 +77,22 @@ pub fn before(tree: &mut Tree<Pane>, session: &Session, wanted: LeftTab) {
     let labels = session.video_id().is_some();
     for tab in TABS {
         if let Some(id) = tile_of(tree, Pane::Tab(tab)) {
-            tree.set_visible(id, tab == LeftTab::Dataset || labels);
+            let shown = match tab {
+                LeftTab::Dataset => true,
+                LeftTab::Evaluate => session.dataset.is_some(),
+                _ => labels,
+            };
+            tree.set_visible(id, shown);
         }
     }
     if let Some(id) = tile_of(tree, Pane::Selection) {
         tree.set_visible(id, session.dataset.is_some());
     }
-    let wanted = if labels { wanted } else { LeftTab::Dataset };
+    let wanted = if labels || wanted == LeftTab::Evaluate && session.dataset.is_some() {
+        wanted
+    } else {
+        LeftTab::Dataset
+    };
     if let Some(id) = tile_of(tree, Pane::Tab(wanted))
         && !tree.active_tiles().contains(&id)
     {

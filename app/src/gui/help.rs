@@ -16,6 +16,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("L", "Link the selection to the open question as evidence"),
     ("G", "Ground the current rationale step to this frame and the selected box"),
     ("V", "Review mode on/off"),
+    ("J, K", "Evaluate: the next / previous wrong item"),
     ("A, X, Enter, S", "Review: accept, reject, edit, skip"),
     ("Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y", "Undo, redo"),
     ("Ctrl+S", "Save (autosave to the journal is always on)"),

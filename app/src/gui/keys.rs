@@ -116,6 +116,9 @@ fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bo
         (Key::I, _) => Action::Mark { is_in: true },
         (Key::O, false) => Action::Mark { is_in: false },
         (Key::L, _) => Action::Question(QuestionAction::LinkSelection),
+        (Key::J | Key::K, _) if session.scored.is_some() => {
+            Action::Eval(super::evaluate::EvalAction::Step { forward: key == Key::J })
+        }
         (Key::G, _) => match ui.drafts.step {
             Some(step) => Action::Question(QuestionAction::Ground(step)),
             None => Action::Notify(Notice::warning("Add a rationale step to the open question first.")),

@@ -6,12 +6,13 @@ use annotate::time::FrameTimes;
 
 use super::action::Action;
 use super::dialogs::Purpose;
+use super::evaluate::EvalTable;
 use super::lanes::LaneInput;
 use super::session::{ReviewMode, Session};
 use super::ui_state::LeftTab;
 use super::{
-    VidenceApp, ask_panel, canvas, dataset_panel, evidence, objects, questions, review, selection, timeline,
-    trace,
+    VidenceApp, ask_panel, canvas, dataset_panel, evaluate, evidence, objects, questions, review, selection,
+    timeline, trace,
 };
 
 /// The shown run's evidence as the canvas draws it.
@@ -151,6 +152,17 @@ impl VidenceApp {
             return;
         };
         let data = d.document.dataset();
+        if tab == LeftTab::Evaluate {
+            let view = evaluate::View {
+                models: self.ui.eval.models(data, d.serial, d.document.changes()),
+                scored: session.scored.as_ref(),
+                scoring: self.workers.is_scoring(),
+                stale: session.scored.as_ref().is_some_and(|s| s.changes != d.document.changes()),
+                iou_here: iou_here(session, &self.ui.eval),
+            };
+            out.extend(evaluate::show(ui, &view, &mut self.ui.eval).map(Action::Eval));
+            return;
+        }
         match (tab, video_id) {
             (LeftTab::Objects, Some(video)) => {
                 let picked = objects::show(ui, data, video, &mut self.ui.filter, session.selected.as_ref());
@@ -222,4 +234,24 @@ impl VidenceApp {
             }
         }
     }
+}
+
+/// The IoU on the frame seen of the open Evaluate item's true box (its question's
+/// track) and its run's box there, where both are on the frame.
+fn iou_here(session: &Session, table: &EvalTable) -> Option<f32> {
+    let item = session.scored.as_ref()?.scores.items.get(table.open?)?;
+    let data = session.data()?;
+    if session.video_id()? != item.video {
+        return None;
+    }
+    let track = data.question(&item.id)?.evidence.iter().find_map(|e| match e {
+        annotate::Evidence::Track { id } => data.track(id),
+        _ => None,
+    })?;
+    let frame = session.frame_seen()?;
+    let truth = track.box_at(frame)?.bbox;
+    let index = session.video.as_ref()?.server.index();
+    let run = data.run(item.run.as_deref()?)?;
+    let on_frame = |b: &&annotate::PredictedBox| b.time_s.is_some_and(|t| index.frame_at_time(t) == frame);
+    Some(truth.iou(&run.prediction.boxes.iter().find(on_frame)?.bbox))
 }

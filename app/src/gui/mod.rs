@@ -13,6 +13,7 @@ mod canvas;
 mod dataset_panel;
 mod dialogs;
 mod docking;
+mod evaluate;
 mod evidence;
 mod help;
 mod keys;
@@ -288,6 +289,16 @@ impl VidenceApp {
         self.workers.saving.is_some()
     }
 
+    /// The Evaluate tab's scores: the model and its items, once scored.
+    pub fn eval_scores(&self) -> Option<(&str, &annotate::eval::Scores)> {
+        self.session.scored.as_ref().map(|s| (s.model.as_str(), s.scores.as_ref()))
+    }
+
+    /// The item the Evaluate tab opened last (an index into the scores' items).
+    pub fn eval_open(&self) -> Option<usize> {
+        self.ui.eval.open
+    }
+
     /// Seconds from the first frame to frame `index` of the open video.
     pub fn time_of(&self, index: u64) -> Option<f64> {
         self.session.video.as_ref().map(|v| v.server.index().time_of(index))
@@ -329,6 +340,15 @@ impl eframe::App for VidenceApp {
         }
         for action in actions {
             self.apply(action);
+        }
+        // Scores made before the data changed are made again, a second apart at most.
+        if let (Some(scored), Some(d)) = (&self.session.scored, &self.session.dataset)
+            && scored.changes != d.document.changes()
+            && !self.workers.is_scoring()
+            && self.session.now - self.session.scored_at > 1.0
+        {
+            let model = scored.model.clone();
+            self.apply(Action::Eval(evaluate::EvalAction::Score(model)));
         }
         // The worker cannot wake the GUI: look again soon while it works.
         if self.workers.asker.is_busy() {

@@ -85,6 +85,14 @@ impl Notice {
     }
 }
 
+/// An item of the Evaluate tab on its way onto the screen: shown once its video opens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenItem {
+    pub run: Option<String>,
+    pub question: Option<String>,
+    pub time_s: f64,
+}
+
 /// How long an info notice stays, in seconds.
 pub const INFO_SECONDS: f64 = 5.0;
 
@@ -124,6 +132,11 @@ pub struct Session {
     pub progress: Option<(String, f32)>,
     /// The UI clock (seconds) at the start of this frame.
     pub now: f64,
+    /// The Evaluate tab's scores, and when they were last asked for (UI clock).
+    pub scored: Option<super::evaluate::Scored>,
+    pub scored_at: f64,
+    /// An item of the Evaluate tab to show once its video opens.
+    pub opening_item: Option<OpenItem>,
 }
 
 impl Session {

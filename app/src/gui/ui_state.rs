@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::asker::ModelForm;
 use super::canvas::CanvasView;
+use super::evaluate::EvalTable;
 use super::lanes::Lanes;
 use super::objects::Filter;
 use super::questions::Drafts;
@@ -17,6 +18,7 @@ pub enum LeftTab {
     Objects,
     Questions,
     Model,
+    Evaluate,
 }
 
 pub struct UiState {
@@ -41,6 +43,8 @@ pub struct UiState {
     pub export_review: Option<annotate::formats::ReviewFilter>,
     /// Export…'s grounding for fine-tuning data.
     pub export_grounding: annotate::dialect::Grounding,
+    /// The Evaluate tab's model, sorting and filter.
+    pub eval: EvalTable,
 }
 
 impl Default for UiState {
@@ -61,6 +65,7 @@ impl Default for UiState {
             new_category: String::new(),
             export_review: None,
             export_grounding: Default::default(),
+            eval: EvalTable::default(),
         }
     }
 }

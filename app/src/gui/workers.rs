@@ -11,6 +11,7 @@ use annotate::{DatasetError, RunToken, SaveJob, Saved};
 use super::action::Action;
 use super::asker::Asker;
 use super::dialogs::{DialogKind, Dialogs};
+use super::evaluate::Scored;
 use super::loader::Loader;
 use super::pending::Pending;
 use super::session::Notice;
@@ -32,6 +33,8 @@ pub struct Workers {
     tokens: Option<Pending<(String, TokensRead)>>,
     /// An import or export running, and what it is in words.
     transfer: Option<Pending<Result<Done, String>>>,
+    /// A model's runs being scored: the model and the dataset's change count.
+    scoring: Option<Pending<Result<Box<Scored>, String>>>,
     transfer_what: String,
     /// Woken when a worker finishes.
     ctx: egui::Context,
@@ -47,6 +50,7 @@ impl Workers {
             dialogs: Dialogs::new(dialogs, ctx.clone()),
             tokens: None,
             transfer: None,
+            scoring: None,
             transfer_what: String::new(),
             set_aside: None,
             ctx,
@@ -98,6 +102,24 @@ impl Workers {
         Ok(())
     }
 
+    /// Score `model`'s runs in `data` (the dataset at change `changes`); one at a time.
+    pub fn score(&mut self, model: String, changes: u64, data: Arc<annotate::Dataset>) -> Result<(), String> {
+        if self.scoring.is_some() {
+            return Ok(());
+        }
+        let wake = Some(self.ctx.clone());
+        let work = move || match annotate::eval::score(&data, &model) {
+            Ok(scores) => Ok(Box::new(Scored::new(model, changes, scores))),
+            Err(e) => Err(format!("cannot score {model}: {e}")),
+        };
+        self.scoring = Some(Pending::spawn("vidence-eval", "scoring", wake, work)?);
+        Ok(())
+    }
+
+    pub fn is_scoring(&self) -> bool {
+        self.scoring.is_some()
+    }
+
     /// The import or export running, in words.
     pub fn transferring(&self) -> Option<&str> {
         self.transfer.as_ref().map(|_| self.transfer_what.as_str())
@@ -118,6 +140,11 @@ impl Workers {
         }
         match Pending::take(&mut self.tokens) {
             Some(Ok((run, result))) => out.push(Action::TokensRead { run, result }),
+            Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
+            None => {}
+        }
+        match Pending::take(&mut self.scoring) {
+            Some(Ok(result)) => out.push(Action::Scored(result)),
             Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
             None => {}
         }

@@ -11,6 +11,7 @@ use vidence::gui::{Options, VidenceApp};
 use vidence_tests::step_until;
 
 mod annotation;
+mod evaluate;
 mod first_hour;
 mod layout;
 mod model;

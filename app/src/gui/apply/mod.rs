@@ -3,6 +3,7 @@
 //! (each one `Edit`, so one undo step and one journal line) is in `labels`, and
 //! model runs in `runs`.
 
+mod eval;
 mod files;
 mod labels;
 mod runs;
@@ -44,6 +45,7 @@ impl VidenceApp {
             Action::Dataset(a) => self.dataset_action(a),
             Action::Ask(a) => self.ask_action(a),
             Action::Trace(a) => self.trace_action(a),
+            Action::Eval(a) => self.eval_action(a),
             Action::Pick(label, jump) => self.pick(label, Some(jump)),
             Action::HoverPrediction(index) => self.session.hovered_prediction = index,
             Action::SetTool(tool) => self.session.tool = tool,
@@ -147,6 +149,7 @@ impl VidenceApp {
                     self.session.notify(Notice::info("Autosave works again: the journal holds every edit."));
                 }
             }
+            Action::Scored(result) => self.scored(result),
             Action::Model(outcome) => match outcome {
                 Outcome::Finished(run) => {
                     let id = run.id.clone();
@@ -207,6 +210,9 @@ impl VidenceApp {
                 s.commands.clear();
                 if let Some(t) = s.start_time.take() {
                     s.commands.push(PlaybackCommand::SeekTime(t));
+                }
+                if let Some(item) = s.opening_item.take() {
+                    self.show_item(item);
                 }
                 self.ui.canvas.fit();
                 self.check_video();

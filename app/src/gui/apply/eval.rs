@@ -1,0 +1,115 @@
+//! The Evaluate tab's actions: scoring on a thread, and an item opened on the video
+//! (its video shown, its run on show, the play head where truth and answer meet).
+
+use annotate::Evidence;
+use annotate::eval::ItemKind;
+use annotate::time::{ConstantRate, FrameTimes};
+use viewer::PlaybackCommand;
+
+use crate::gui::VidenceApp;
+use crate::gui::dataset_panel::DatasetAction;
+use crate::gui::evaluate::{EvalAction, Scored};
+use crate::gui::session::{Notice, OpenItem};
+
+impl VidenceApp {
+    pub(super) fn eval_action(&mut self, action: EvalAction) {
+        match action {
+            EvalAction::Score(model) => {
+                let Some(d) = &self.session.dataset else { return };
+                let (changes, data) = (d.document.changes(), d.document.snapshot());
+                self.session.scored_at = self.session.now;
+                if let Err(e) = self.workers.score(model, changes, data) {
+                    self.session.notify(Notice::error(e));
+                }
+            }
+            EvalAction::Open(n) => self.open_item(n),
+            EvalAction::Step { forward } => {
+                let Some(scored) = &self.session.scored else { return };
+                let scores = std::sync::Arc::clone(&scored.scores);
+                let rows = self.ui.eval.rows(&scores).to_vec();
+                let at = self.ui.eval.open.and_then(|n| rows.iter().position(|r| *r == n));
+                let wrong = |n: &usize| annotate::eval::right(&scores.items[*n].scores) == Some(false);
+                let next = match (forward, at) {
+                    (true, Some(at)) => rows[at + 1..].iter().find(|n| wrong(n)),
+                    (true, None) => rows.iter().find(|n| wrong(n)),
+                    (false, Some(at)) => rows[..at].iter().rev().find(|n| wrong(n)),
+                    (false, None) => rows.iter().rev().find(|n| wrong(n)),
+                };
+                match next {
+                    Some(&n) => self.open_item(n),
+                    None => self.session.notify(Notice::info("No more wrong items that way.")),
+                }
+            }
+        }
+    }
+
+    pub(super) fn scored(&mut self, result: Result<Box<Scored>, String>) {
+        match result {
+            Ok(scored) => {
+                // Another model's scores leave the table's place with them.
+                if self.session.scored.as_ref().is_some_and(|s| s.model != scored.model) {
+                    self.ui.eval.open = None;
+                }
+                self.session.scored = Some(*scored);
+            }
+            Err(e) => self.session.notify(Notice::error(e)),
+        }
+    }
+
+    /// Show item `n` of the scores: its video, its run, its question, at its time.
+    fn open_item(&mut self, n: usize) {
+        let Some(scored) = &self.session.scored else { return };
+        let Some(item) = scored.scores.items.get(n) else { return };
+        let Some(data) = self.session.data() else { return };
+        let Some(video) = data.video(&item.video) else { return };
+        let question = matches!(item.kind, ItemKind::Question(_)).then(|| item.id.clone());
+        let time_s = item_time(data, &item.id, item.run.as_deref(), video);
+        let open = OpenItem { run: item.run.clone(), question, time_s };
+        let other_video = self.session.video_id() != Some(video.id.as_str());
+        let id = video.id.clone();
+        self.ui.eval.open = Some(n);
+        if other_video {
+            self.session.opening_item = Some(open);
+            self.dataset_action(DatasetAction::ShowVideo(id));
+        } else {
+            self.show_item(open);
+        }
+    }
+
+    /// An item on the video on screen: its run on show, its question open, the play head at its time.
+    pub(super) fn show_item(&mut self, item: OpenItem) {
+        self.show_run(item.run);
+        self.session.question = item.question;
+        self.session.commands.push(PlaybackCommand::SeekTime(item.time_s));
+    }
+}
+
+/// Where an item is best seen: for a where question with a tube, the first frame that
+/// has both its true box and the run's; else the start of its span, of its first
+/// timed evidence, or of the run's answer; else the video's start.
+fn item_time(data: &annotate::Dataset, id: &str, run: Option<&str>, video: &annotate::Video) -> f64 {
+    let times = ConstantRate { fps: video.fps, frames: video.frame_count };
+    let run = run.and_then(|r| data.run(r));
+    let Some(q) = data.question(id) else {
+        // A video's tracks or boxes: where the run's first box is.
+        return run
+            .and_then(|r| r.prediction.boxes.iter().filter_map(|b| b.time_s).reduce(f64::min))
+            .unwrap_or(0.0);
+    };
+    let track = q.evidence.iter().find_map(|e| match e {
+        Evidence::Track { id } => data.track(id),
+        _ => None,
+    });
+    let both = track.zip(run).and_then(|(t, r)| {
+        let mut times_s: Vec<f64> = r.prediction.boxes.iter().filter_map(|b| b.time_s).collect();
+        times_s.sort_by(f64::total_cmp);
+        times_s.into_iter().find(|s| t.box_at(times.frame_at_time(*s)).is_some())
+    });
+    let evidence = q.evidence.iter().find_map(|e| match e {
+        Evidence::Span { start_s, .. } => Some(*start_s),
+        Evidence::Time { time_s } | Evidence::Box { time_s, .. } => Some(*time_s),
+        _ => None,
+    });
+    let answered = run.and_then(|r| r.prediction.spans.first().map(|s| s.start_s));
+    both.or(evidence).or(answered).unwrap_or(0.0)
+}

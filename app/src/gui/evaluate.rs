@@ -1,0 +1,376 @@
+//! The Evaluate tab: a model's runs scored as the benchmarks score them (`annotate::eval`,
+//! on a thread), the sections, and every item in a table that sorts by any score,
+//! filters (`tIoU < 0.3`, `wrong`, `no answer`, `IDSW > 0`, words of the id or video)
+//! and scrolls through any number of rows (only those in view are laid out). A row
+//! opens its item on the video with the run on show; J and K go to the next and
+//! previous wrong item in the table's order.
+
+use std::sync::Arc;
+
+use annotate::eval::{Item, ItemKind, ItemScores, Scores};
+
+/// A model's scores, the dataset's change count they were made at, and what the tab
+/// shows of them that does not change (worked out with them, off the GUI thread).
+pub struct Scored {
+    pub model: String,
+    pub changes: u64,
+    pub scores: Arc<Scores>,
+    /// The sections in lines, as `vidence eval` prints them.
+    summary: Vec<String>,
+    /// The score columns some item has.
+    columns: Vec<&'static str>,
+}
+
+impl Scored {
+    pub fn new(model: String, changes: u64, scores: Scores) -> Self {
+        let summary =
+            crate::evaluate::lines(&scores).into_iter().skip(1).take_while(|l| l != "weakest:").collect();
+        let columns = SCORES
+            .iter()
+            .filter(|(_, f)| scores.items.iter().any(|i| f(&i.scores).is_some()))
+            .map(|(n, _)| *n)
+            .collect();
+        Scored { model, changes, scores: Arc::new(scores), summary, columns }
+    }
+}
+
+pub enum EvalAction {
+    /// Score this model's runs (again).
+    Score(String),
+    /// Open the item at this index of the scores' items.
+    Open(usize),
+    /// The next (or previous) wrong item in the table's order.
+    Step { forward: bool },
+}
+
+/// One per-item score, read from an item's scores.
+type Score = fn(&ItemScores) -> Option<f64>;
+
+/// The column sorted by, and whether the largest come first.
+type Sort = Option<(&'static str, bool)>;
+
+/// The per-item scores a column can show, by the name the JSON gives them.
+pub const SCORES: [(&str, Score); 9] = [
+    ("answer", |s| s.answer),
+    ("tIoU", |s| s.tiou),
+    ("vIoU", |s| s.viou),
+    ("HOTA", |s| s.hota),
+    ("MOTA", |s| s.mota),
+    ("IDF1", |s| s.idf1),
+    ("IDSW", |s| s.idsw.map(|n| n as f64)),
+    ("AP", |s| s.ap),
+    ("AP50", |s| s.ap50),
+];
+
+/// The table's settings and the rows they give, worked out again only when one changes.
+#[derive(Default)]
+pub struct EvalTable {
+    /// The model picked to score.
+    pub model: String,
+    /// The score column sorted by, and whether the largest come first.
+    pub sort: Sort,
+    pub filter: String,
+    /// The item opened last (an index into the scores' items).
+    pub open: Option<usize>,
+    /// The items shown, in order, and what they were worked out from.
+    rows: Vec<usize>,
+    rows_for: Option<(usize, Sort, String)>,
+    /// The models that have runs, and the dataset (its serial, its change count) they were read from.
+    models: Vec<String>,
+    models_for: Option<(u64, u64)>,
+}
+
+impl EvalTable {
+    /// The models that have runs in `data` (the dataset opened as `serial`, at change
+    /// count `changes`), by name.
+    pub fn models(&mut self, data: &annotate::Dataset, serial: u64, changes: u64) -> Vec<String> {
+        if self.models_for != Some((serial, changes)) {
+            let mut models: Vec<String> = data.runs.iter().map(|r| r.model.name.clone()).collect();
+            models.sort_unstable();
+            models.dedup();
+            self.models = models;
+            self.models_for = Some((serial, changes));
+        }
+        self.models.clone()
+    }
+
+    /// The items shown, in the table's order.
+    pub fn rows(&mut self, scores: &Arc<Scores>) -> &[usize] {
+        let key = (Arc::as_ptr(scores) as usize, self.sort, self.filter.clone());
+        if self.rows_for.as_ref() != Some(&key) {
+            let filter = Filter::parse(&self.filter);
+            let mut rows: Vec<usize> =
+                scores.items.iter().enumerate().filter(|(_, i)| filter.keeps(i)).map(|(n, _)| n).collect();
+            if let Some((name, descending)) = self.sort {
+                let value = score_of(name);
+                // Each item's score read once; items without it go last either way, and
+                // equal ones keep the dataset's order.
+                let mut keyed: Vec<(Option<f64>, usize)> =
+                    rows.iter().map(|n| (value(&scores.items[*n].scores), *n)).collect();
+                keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+                    (Some(x), Some(y)) if descending => y.total_cmp(x),
+                    (Some(x), Some(y)) => x.total_cmp(y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                });
+                rows = keyed.into_iter().map(|(_, n)| n).collect();
+            }
+            self.rows = rows;
+            self.rows_for = Some(key);
+        }
+        &self.rows
+    }
+}
+
+fn score_of(name: &str) -> Score {
+    SCORES.iter().find(|(n, _)| *n == name).map_or(|_| None, |(_, f)| *f)
+}
+
+/// What the filter box asks for: every condition must hold.
+struct Filter(Vec<Condition>);
+
+enum Condition {
+    Compare(Score, std::cmp::Ordering, bool, f64),
+    Wrong,
+    Right,
+    Unanswered,
+    Words(String),
+}
+
+impl Filter {
+    /// `tIoU < 0.3, wrong` and the like: conditions split by commas or `and`.
+    fn parse(text: &str) -> Self {
+        let lowered = text.to_lowercase().replace(" and ", ",");
+        let conditions = lowered.split(',').map(str::trim).filter(|c| !c.is_empty()).map(|c| {
+            let ops = [
+                ("<=", std::cmp::Ordering::Less, true),
+                (">=", std::cmp::Ordering::Greater, true),
+                ("<", std::cmp::Ordering::Less, false),
+                (">", std::cmp::Ordering::Greater, false),
+                ("=", std::cmp::Ordering::Equal, true),
+            ];
+            for (op, ordering, or_equal) in ops {
+                if let Some((name, number)) = c.split_once(op)
+                    && let Ok(number) = number.trim().parse::<f64>()
+                    && let Some((_, f)) = SCORES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+                {
+                    return Condition::Compare(*f, ordering, or_equal, number);
+                }
+            }
+            match c {
+                "wrong" => Condition::Wrong,
+                "right" => Condition::Right,
+                "no answer" | "unanswered" => Condition::Unanswered,
+                words => Condition::Words(words.to_owned()),
+            }
+        });
+        Filter(conditions.collect())
+    }
+
+    fn keeps(&self, item: &Item) -> bool {
+        self.0.iter().all(|c| match c {
+            Condition::Compare(value, ordering, or_equal, number) => value(&item.scores)
+                .is_some_and(|v| v.total_cmp(number) == *ordering || (*or_equal && v == *number)),
+            Condition::Wrong => annotate::eval::right(&item.scores) == Some(false),
+            Condition::Right => annotate::eval::right(&item.scores) == Some(true),
+            Condition::Unanswered => item.run.is_none(),
+            Condition::Words(w) => {
+                item.id.to_lowercase().contains(w) || item.video.to_lowercase().contains(w)
+            }
+        })
+    }
+}
+
+/// An item's kind in words, with V-STaR's chain.
+pub fn kind(item: &Item) -> String {
+    let name = match item.kind {
+        ItemKind::Tracks => "tracks".to_owned(),
+        ItemKind::Boxes => "boxes".to_owned(),
+        ItemKind::Question(k) => format!("{k:?}").to_lowercase(),
+    };
+    item.chain.map_or(name.clone(), |c| format!("{name} {c}"))
+}
+
+/// Everything the tab shows besides the dataset: the scores, whether they are being
+/// made, and the IoU of the open item on the frame on screen.
+pub struct View<'a> {
+    pub models: Vec<String>,
+    pub scored: Option<&'a Scored>,
+    pub scoring: bool,
+    pub stale: bool,
+    pub iou_here: Option<f32>,
+}
+
+const ROW_HEIGHT: f32 = 20.0;
+const ITEM: f32 = 110.0;
+const KIND: f32 = 60.0;
+const CELL: f32 = 52.0;
+
+pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<EvalAction> {
+    let mut out = None;
+    if view.models.is_empty() {
+        ui.label("No model runs in this dataset: import a model's results (Import…) or ask the model.");
+        return None;
+    }
+    if table.model.is_empty() || !view.models.contains(&table.model) {
+        table.model = view.scored.map_or(view.models[0].as_str(), |s| s.model.as_str()).to_owned();
+    }
+    let shown: String = match table.model.chars().count() > 26 {
+        true => table.model.chars().take(25).chain(['…']).collect(),
+        false => table.model.clone(),
+    };
+    let combo = egui::ComboBox::from_label("Model to score").width(190.0).selected_text(shown);
+    combo.show_ui(ui, |ui| {
+        for m in &view.models {
+            if ui.selectable_label(table.model == *m, m).clicked() && table.model != *m {
+                table.model = m.clone();
+                out = Some(EvalAction::Score(table.model.clone()));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!view.scoring, egui::Button::new("Score")).clicked() {
+            out = Some(EvalAction::Score(table.model.clone()));
+        }
+        if view.scoring {
+            ui.spinner();
+            ui.label("scoring…");
+        } else if view.stale {
+            ui.label("the data changed since: scoring again");
+        }
+    });
+    let Some(scored) = view.scored else {
+        return out;
+    };
+    let scores = &scored.scores;
+    ui.label(egui::RichText::new(format!("{} on {} items", scored.model, scores.items.len())).strong());
+    for line in &scored.summary {
+        ui.label(egui::RichText::new(line).monospace().small());
+    }
+    if let Some(iou) = view.iou_here {
+        ui.label(format!("IoU on this frame: {iou:.3}"));
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Filter");
+        ui.add(
+            egui::TextEdit::singleline(&mut table.filter)
+                .hint_text("tIoU < 0.3, wrong, no answer, IDSW > 0")
+                .desired_width(220.0),
+        )
+        .labelled_by(label.id);
+    });
+    let columns = scored.columns.as_slice();
+    let open = table.open;
+    let count = table.rows(scores).len();
+    ui.label(format!("{count} of {} items (J, K: next and previous wrong one)", scores.items.len()));
+    ui.horizontal(|ui| {
+        let sorted = table.sort.map_or("the dataset's order", |(name, _)| name);
+        egui::ComboBox::from_label("Sort by").selected_text(sorted).show_ui(ui, |ui| {
+            let descending = table.sort.is_some_and(|(_, d)| d);
+            ui.selectable_value(&mut table.sort, None, "the dataset's order");
+            for name in columns {
+                ui.selectable_value(&mut table.sort, Some((*name, descending)), *name);
+            }
+        });
+        if let Some((_, descending)) = &mut table.sort {
+            ui.checkbox(descending, "Best first");
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.add_sized([ITEM, ROW_HEIGHT], egui::Label::new("item"));
+        ui.add_sized([KIND, ROW_HEIGHT], egui::Label::new("kind"));
+        for name in columns {
+            ui.add_sized([CELL, ROW_HEIGHT], egui::Label::new(*name));
+        }
+        ui.label("video");
+    });
+    let rows = table.rows(scores);
+    egui::ScrollArea::vertical().id_salt("eval-items").auto_shrink([false, false]).show_rows(
+        ui,
+        ROW_HEIGHT,
+        rows.len(),
+        |ui, range| {
+            for &n in &rows[range] {
+                let item = &scores.items[n];
+                ui.horizontal(|ui| {
+                    let label = egui::Button::selectable(open == Some(n), &item.id);
+                    let response = ui.add_sized([ITEM, ROW_HEIGHT], label);
+                    let name = format!("Open {}", item.id);
+                    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+                    if response.clicked() {
+                        out = Some(EvalAction::Open(n));
+                    }
+                    ui.add_sized([KIND, ROW_HEIGHT], egui::Label::new(kind(item)));
+                    for name in columns {
+                        let text = score_of(name)(&item.scores).map_or(String::new(), |v| {
+                            if *name == "IDSW" { format!("{v}") } else { format!("{v:.3}") }
+                        });
+                        let wrong = annotate::eval::right(&item.scores) == Some(false);
+                        let color =
+                            if wrong { ui.visuals().warn_fg_color } else { ui.visuals().text_color() };
+                        ui.add_sized(
+                            [CELL, ROW_HEIGHT],
+                            egui::Label::new(egui::RichText::new(text).color(color)),
+                        );
+                    }
+                    ui.label(&item.video);
+                    if item.run.is_none() {
+                        ui.label("(no answer)");
+                    }
+                });
+            }
+        },
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, tiou: Option<f64>, run: bool) -> Item {
+        Item {
+            id: id.into(),
+            video: "v".into(),
+            kind: ItemKind::Question(annotate::QuestionKind::When),
+            chain: None,
+            run: run.then(|| format!("run-{id}")),
+            scores: ItemScores { tiou, ..ItemScores::default() },
+        }
+    }
+
+    #[test]
+    fn the_filter_keeps_what_it_says_and_sorting_puts_the_unscored_last() {
+        let scores = Arc::new(Scores {
+            run: "m".into(),
+            questions: annotate::eval::Sections { qa: None, temporal: None, spatial: None },
+            vstar: None,
+            tracking: None,
+            detection: None,
+            by_duration: None,
+            items: vec![
+                item("a", Some(0.6), true),
+                item("b", Some(0.2), true),
+                item("c", None, false),
+                item("d", Some(0.0), false),
+            ],
+        });
+        let mut table = EvalTable { sort: Some(("tIoU", false)), ..EvalTable::default() };
+        assert_eq!(table.rows(&scores), [3, 1, 0, 2]);
+        table.sort = Some(("tIoU", true));
+        assert_eq!(table.rows(&scores), [0, 1, 3, 2]);
+        for (filter, want) in [
+            ("tIoU < 0.3", vec![1, 3]),
+            ("tiou >= 0.2 and wrong", vec![1]),
+            ("wrong, no answer", vec![3]),
+            ("right", vec![0]),
+            ("B", vec![1]),
+            ("tIoU = 0", vec![3]),
+        ] {
+            table.filter = filter.into();
+            table.sort = None;
+            assert_eq!(table.rows(&scores), want, "{filter}");
+        }
+    }
+}
