@@ -121,6 +121,8 @@ impl<'a> Truth<'a> {
             QuestionKind::Where => tube.is_some(),
             _ => false,
         };
+        // A when question is scored by its span alone, whatever track it cites.
+        let tube = tube.filter(|_| q.kind == QuestionKind::Where);
         scored.then_some(Truth { span, tube, clip })
     }
 }

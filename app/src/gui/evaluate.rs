@@ -3,11 +3,15 @@
 //! filters (`tIoU < 0.3`, `wrong`, `no answer`, `IDSW > 0`, words of the id or video)
 //! and scrolls through any number of rows (only those in view are laid out). A row
 //! opens its item on the video with the run on show; J and K go to the next and
-//! previous wrong item in the table's order.
+//! previous wrong item in the table's order. Compared with a second model, each metric
+//! is shown with its change, and each item with who got it right (`better`: this
+//! model right, the other wrong; `worse`; `both wrong`; `both right`, to filter by).
 
 use std::sync::Arc;
 
-use annotate::eval::{Item, ItemKind, ItemScores, Scores};
+use std::collections::HashMap;
+
+use annotate::eval::{Item, ItemKind, ItemScores, Scores, Verdict};
 
 /// A model's scores, the dataset's change count they were made at, and what the tab
 /// shows of them that does not change (worked out with them, off the GUI thread).
@@ -19,10 +23,16 @@ pub struct Scored {
     summary: Vec<String>,
     /// The score columns some item has.
     columns: Vec<&'static str>,
+    /// The model compared with, each metric's change in lines, and each item's verdict
+    /// (as `vidence eval --against` gives them).
+    pub against: Option<String>,
+    compared: Vec<String>,
+    verdicts: Vec<Option<Verdict>>,
 }
 
 impl Scored {
-    pub fn new(model: String, changes: u64, scores: Scores) -> Self {
+    /// `scores` of `model`, compared with `against`'s where given.
+    pub fn new(model: String, changes: u64, scores: Scores, against: Option<(String, Scores)>) -> Self {
         let summary =
             crate::evaluate::lines(&scores).into_iter().skip(1).take_while(|l| l != "weakest:").collect();
         let columns = SCORES
@@ -30,13 +40,52 @@ impl Scored {
             .filter(|(_, f)| scores.items.iter().any(|i| f(&i.scores).is_some()))
             .map(|(n, _)| *n)
             .collect();
-        Scored { model, changes, scores: Arc::new(scores), summary, columns }
+        let (mut compared, mut verdicts) = (Vec::new(), Vec::new());
+        let other = against.map(|(name, theirs)| {
+            let c = annotate::eval::compare(&scores, &theirs);
+            compared = crate::evaluate::compared(&c)
+                .into_iter()
+                .take_while(|l| !l.starts_with("right in "))
+                .collect();
+            let by_item: HashMap<(&str, ItemKind, Option<u8>), Option<Verdict>> =
+                c.items.iter().map(|p| ((p.id.as_str(), p.kind, p.chain), p.verdict)).collect();
+            verdicts = scores
+                .items
+                .iter()
+                .map(|i| by_item.get(&(i.id.as_str(), i.kind, i.chain)).copied().flatten())
+                .collect();
+            name
+        });
+        Scored {
+            model,
+            changes,
+            scores: Arc::new(scores),
+            summary,
+            columns,
+            against: other,
+            compared,
+            verdicts,
+        }
+    }
+
+    fn verdict(&self, n: usize) -> Option<Verdict> {
+        self.verdicts.get(n).copied().flatten()
+    }
+}
+
+/// A verdict in the words the table and its filter use.
+fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::RunRightAgainstWrong => "better",
+        Verdict::AgainstRightRunWrong => "worse",
+        Verdict::BothWrong => "both wrong",
+        Verdict::BothRight => "both right",
     }
 }
 
 pub enum EvalAction {
-    /// Score this model's runs (again).
-    Score(String),
+    /// Score this model's runs (again), compared with another's where given.
+    Score { model: String, against: Option<String> },
     /// Open the item at this index of the scores' items.
     Open(usize),
     /// The next (or previous) wrong item in the table's order.
@@ -65,8 +114,9 @@ pub const SCORES: [(&str, Score); 9] = [
 /// The table's settings and the rows they give, worked out again only when one changes.
 #[derive(Default)]
 pub struct EvalTable {
-    /// The model picked to score.
+    /// The model picked to score, and the one to compare it with.
     pub model: String,
+    pub against: Option<String>,
     /// The score column sorted by, and whether the largest come first.
     pub sort: Sort,
     pub filter: String,
@@ -95,12 +145,18 @@ impl EvalTable {
     }
 
     /// The items shown, in the table's order.
-    pub fn rows(&mut self, scores: &Arc<Scores>) -> &[usize] {
+    pub fn rows(&mut self, scored: &Scored) -> &[usize] {
+        let scores = &scored.scores;
         let key = (Arc::as_ptr(scores) as usize, self.sort, self.filter.clone());
         if self.rows_for.as_ref() != Some(&key) {
             let filter = Filter::parse(&self.filter);
-            let mut rows: Vec<usize> =
-                scores.items.iter().enumerate().filter(|(_, i)| filter.keeps(i)).map(|(n, _)| n).collect();
+            let mut rows: Vec<usize> = scores
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(n, i)| filter.keeps(i, scored.verdict(*n)))
+                .map(|(n, _)| n)
+                .collect();
             if let Some((name, descending)) = self.sort {
                 let value = score_of(name);
                 // Each item's score read once; items without it go last either way, and
@@ -135,6 +191,7 @@ enum Condition {
     Wrong,
     Right,
     Unanswered,
+    Verdict(Verdict),
     Words(String),
 }
 
@@ -162,19 +219,24 @@ impl Filter {
                 "wrong" => Condition::Wrong,
                 "right" => Condition::Right,
                 "no answer" | "unanswered" => Condition::Unanswered,
+                "better" => Condition::Verdict(Verdict::RunRightAgainstWrong),
+                "worse" => Condition::Verdict(Verdict::AgainstRightRunWrong),
+                "both wrong" => Condition::Verdict(Verdict::BothWrong),
+                "both right" => Condition::Verdict(Verdict::BothRight),
                 words => Condition::Words(words.to_owned()),
             }
         });
         Filter(conditions.collect())
     }
 
-    fn keeps(&self, item: &Item) -> bool {
+    fn keeps(&self, item: &Item, verdict: Option<Verdict>) -> bool {
         self.0.iter().all(|c| match c {
             Condition::Compare(value, ordering, or_equal, number) => value(&item.scores)
                 .is_some_and(|v| v.total_cmp(number) == *ordering || (*or_equal && v == *number)),
             Condition::Wrong => annotate::eval::right(&item.scores) == Some(false),
             Condition::Right => annotate::eval::right(&item.scores) == Some(true),
             Condition::Unanswered => item.run.is_none(),
+            Condition::Verdict(v) => verdict == Some(*v),
             Condition::Words(w) => {
                 item.id.to_lowercase().contains(w) || item.video.to_lowercase().contains(w)
             }
@@ -225,13 +287,28 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
         for m in &view.models {
             if ui.selectable_label(table.model == *m, m).clicked() && table.model != *m {
                 table.model = m.clone();
-                out = Some(EvalAction::Score(table.model.clone()));
+                out = Some(EvalAction::Score { model: table.model.clone(), against: table.against.clone() });
             }
+        }
+    });
+    let against = table.against.clone().unwrap_or_else(|| "no other model".into());
+    egui::ComboBox::from_label("Compare with").width(190.0).selected_text(against).show_ui(ui, |ui| {
+        let mut pick = |ui: &mut egui::Ui, choice: Option<&String>, text: &str| {
+            if ui.selectable_label(table.against.as_ref() == choice, text).clicked()
+                && table.against.as_ref() != choice
+            {
+                table.against = choice.cloned();
+                out = Some(EvalAction::Score { model: table.model.clone(), against: table.against.clone() });
+            }
+        };
+        pick(ui, None, "no other model");
+        for m in view.models.iter().filter(|m| **m != table.model) {
+            pick(ui, Some(m), m);
         }
     });
     ui.horizontal(|ui| {
         if ui.add_enabled(!view.scoring, egui::Button::new("Score")).clicked() {
-            out = Some(EvalAction::Score(table.model.clone()));
+            out = Some(EvalAction::Score { model: table.model.clone(), against: table.against.clone() });
         }
         if view.scoring {
             ui.spinner();
@@ -245,7 +322,7 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
     };
     let scores = &scored.scores;
     ui.label(egui::RichText::new(format!("{} on {} items", scored.model, scores.items.len())).strong());
-    for line in &scored.summary {
+    for line in scored.summary.iter().chain(&scored.compared) {
         ui.label(egui::RichText::new(line).monospace().small());
     }
     if let Some(iou) = view.iou_here {
@@ -262,7 +339,7 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
     });
     let columns = scored.columns.as_slice();
     let open = table.open;
-    let count = table.rows(scores).len();
+    let count = table.rows(scored).len();
     ui.label(format!("{count} of {} items (J, K: next and previous wrong one)", scores.items.len()));
     ui.horizontal(|ui| {
         let sorted = table.sort.map_or("the dataset's order", |(name, _)| name);
@@ -283,9 +360,12 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
         for name in columns {
             ui.add_sized([CELL, ROW_HEIGHT], egui::Label::new(*name));
         }
+        if scored.against.is_some() {
+            ui.add_sized([CELL + 20.0, ROW_HEIGHT], egui::Label::new("compared"));
+        }
         ui.label("video");
     });
-    let rows = table.rows(scores);
+    let rows = table.rows(scored);
     egui::ScrollArea::vertical().id_salt("eval-items").auto_shrink([false, false]).show_rows(
         ui,
         ROW_HEIGHT,
@@ -313,6 +393,10 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
                             [CELL, ROW_HEIGHT],
                             egui::Label::new(egui::RichText::new(text).color(color)),
                         );
+                    }
+                    if scored.against.is_some() {
+                        let words = scored.verdict(n).map_or("", verdict_words);
+                        ui.add_sized([CELL + 20.0, ROW_HEIGHT], egui::Label::new(words));
                     }
                     ui.label(&item.video);
                     if item.run.is_none() {
@@ -342,20 +426,23 @@ mod tests {
 
     #[test]
     fn the_filter_keeps_what_it_says_and_sorting_puts_the_unscored_last() {
-        let scores = Arc::new(Scores {
-            run: "m".into(),
+        let scores = |run: &str, items| Scores {
+            run: run.into(),
             questions: annotate::eval::Sections { qa: None, temporal: None, spatial: None },
             vstar: None,
             tracking: None,
             detection: None,
             by_duration: None,
-            items: vec![
-                item("a", Some(0.6), true),
-                item("b", Some(0.2), true),
-                item("c", None, false),
-                item("d", Some(0.0), false),
-            ],
-        });
+            items,
+        };
+        let mine = vec![
+            item("a", Some(0.6), true),
+            item("b", Some(0.2), true),
+            item("c", None, false),
+            item("d", Some(0.0), false),
+        ];
+        let theirs = vec![item("a", Some(0.1), true), item("b", Some(0.9), true), item("d", Some(0.0), true)];
+        let scores = Scored::new("m".into(), 0, scores("m", mine), Some(("o".into(), scores("o", theirs))));
         let mut table = EvalTable { sort: Some(("tIoU", false)), ..EvalTable::default() };
         assert_eq!(table.rows(&scores), [3, 1, 0, 2]);
         table.sort = Some(("tIoU", true));
@@ -367,6 +454,9 @@ mod tests {
             ("right", vec![0]),
             ("B", vec![1]),
             ("tIoU = 0", vec![3]),
+            ("better", vec![0]),
+            ("worse", vec![1]),
+            ("both wrong", vec![3]),
         ] {
             table.filter = filter.into();
             table.sort = None;

@@ -294,6 +294,11 @@ impl VidenceApp {
         self.session.scored.as_ref().map(|s| (s.model.as_str(), s.scores.as_ref()))
     }
 
+    /// The model the Evaluate tab's scores are compared with.
+    pub fn eval_compared_with(&self) -> Option<&str> {
+        self.session.scored.as_ref()?.against.as_deref()
+    }
+
     /// The item the Evaluate tab opened last (an index into the scores' items).
     pub fn eval_open(&self) -> Option<usize> {
         self.ui.eval.open
@@ -347,8 +352,8 @@ impl eframe::App for VidenceApp {
             && !self.workers.is_scoring()
             && self.session.now - self.session.scored_at > 1.0
         {
-            let model = scored.model.clone();
-            self.apply(Action::Eval(evaluate::EvalAction::Score(model)));
+            let (model, against) = (scored.model.clone(), scored.against.clone());
+            self.apply(Action::Eval(evaluate::EvalAction::Score { model, against }));
         }
         // The worker cannot wake the GUI: look again soon while it works.
         if self.workers.asker.is_busy() {

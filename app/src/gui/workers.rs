@@ -102,15 +102,31 @@ impl Workers {
         Ok(())
     }
 
-    /// Score `model`'s runs in `data` (the dataset at change `changes`); one at a time.
-    pub fn score(&mut self, model: String, changes: u64, data: Arc<annotate::Dataset>) -> Result<(), String> {
+    /// Score `model`'s runs in `data` (the dataset at change `changes`), compared with
+    /// `against`'s where given; one at a time.
+    pub fn score(
+        &mut self,
+        model: String,
+        against: Option<String>,
+        changes: u64,
+        data: Arc<annotate::Dataset>,
+    ) -> Result<(), String> {
         if self.scoring.is_some() {
             return Ok(());
         }
         let wake = Some(self.ctx.clone());
-        let work = move || match annotate::eval::score(&data, &model) {
-            Ok(scores) => Ok(Box::new(Scored::new(model, changes, scores))),
-            Err(e) => Err(format!("cannot score {model}: {e}")),
+        let work = move || {
+            let mine =
+                annotate::eval::score(&data, &model).map_err(|e| format!("cannot score {model}: {e}"))?;
+            let theirs = match against {
+                Some(other) => Some(
+                    annotate::eval::score(&data, &other)
+                        .map(|s| (other.clone(), s))
+                        .map_err(|e| format!("cannot score {other}: {e}"))?,
+                ),
+                None => None,
+            };
+            Ok(Box::new(Scored::new(model, changes, mine, theirs)))
         };
         self.scoring = Some(Pending::spawn("vidence-eval", "scoring", wake, work)?);
         Ok(())

@@ -1,7 +1,7 @@
 //! The Evaluate tab as a researcher uses it: a model's runs on the demo's questions
 //! scored, the table sorted by tIoU, the worst item opened on the video, a where
-//! question's tube opened on a frame with both the true and the predicted box, and J
-//! going on to the next wrong item.
+//! question's tube opened on a frame with both the true and the predicted box, J
+//! going on to the next wrong item, and a second model compared item by item.
 
 use annotate::{
     Evidence, LabelRef, ModelRun, PredictedBox, PredictedSpan, Prediction, Question, QuestionKind,
@@ -76,6 +76,15 @@ fn the_worst_item_opens_on_the_video_and_a_tube_shows_both_boxes() {
         run(&template, "t-3", "q3", span(6.0, 6.6)),
         run(&template, "t-5", "q5", span(2.0, 3.0)),
         run(&template, "t-tube", "q-tube", Prediction { boxes, ..span(4.83, 5.33) }),
+        // A second model, right where the first is wrong on q5.
+        ModelRun {
+            model: annotate::ModelRef { name: "other".into(), ..template.model.clone() },
+            ..run(&template, "o-5", "q5", span(10.57, 10.87))
+        },
+        ModelRun {
+            model: annotate::ModelRef { name: "other".into(), ..template.model.clone() },
+            ..run(&template, "o-1", "q1", span(4.7, 5.33))
+        },
     ]);
     annotate::save_atomic(&data, &path).unwrap();
 
@@ -130,4 +139,20 @@ fn the_worst_item_opens_on_the_video_and_a_tube_shows_both_boxes() {
     let opened = h.state().eval_open().unwrap();
     assert_ne!(Some(opened), before);
     assert_eq!(annotate::eval::right(&scores.items[opened].scores), Some(false), "J opens a wrong item");
+
+    // Against the other model: the items where it is right and this one wrong.
+    h.get_by_label("Compare with").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "other").click();
+    step_until(&mut h, "the comparison", |app| app.eval_compared_with() == Some("other"));
+    h.run_steps(2);
+    type_into(&mut h, "Filter", "worse");
+    let worse: Vec<String> =
+        h.get_all_by_label_contains("Open ").filter_map(|n| n.accesskit_node().label()).collect();
+    assert_eq!(worse, ["Open q5"]);
+    h.get_by_label_contains("temporal.m_tIoU");
+    type_into(&mut h, "Filter", "both right");
+    let both: Vec<String> =
+        h.get_all_by_label_contains("Open ").filter_map(|n| n.accesskit_node().label()).collect();
+    assert_eq!(both, ["Open q1"]);
 }

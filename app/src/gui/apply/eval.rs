@@ -14,11 +14,11 @@ use crate::gui::session::{Notice, OpenItem};
 impl VidenceApp {
     pub(super) fn eval_action(&mut self, action: EvalAction) {
         match action {
-            EvalAction::Score(model) => {
+            EvalAction::Score { model, against } => {
                 let Some(d) = &self.session.dataset else { return };
                 let (changes, data) = (d.document.changes(), d.document.snapshot());
                 self.session.scored_at = self.session.now;
-                if let Err(e) = self.workers.score(model, changes, data) {
+                if let Err(e) = self.workers.score(model, against, changes, data) {
                     self.session.notify(Notice::error(e));
                 }
             }
@@ -26,7 +26,7 @@ impl VidenceApp {
             EvalAction::Step { forward } => {
                 let Some(scored) = &self.session.scored else { return };
                 let scores = std::sync::Arc::clone(&scored.scores);
-                let rows = self.ui.eval.rows(&scores).to_vec();
+                let rows = self.ui.eval.rows(scored).to_vec();
                 let at = self.ui.eval.open.and_then(|n| rows.iter().position(|r| *r == n));
                 let wrong = |n: &usize| annotate::eval::right(&scores.items[*n].scores) == Some(false);
                 let next = match (forward, at) {
