@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
 cargo build --release -p vidence
-exec ./target/release/vidence "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/vidence" "$@"

@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let v = s.vstar.as_ref().ok_or("no V-STaR section")?;
     println!(
         "  V-STaR: accuracy {:.4}, mAM {:.4}, chain 1 m_tIoU {:.4} m_vIoU {:.4}",
-        v.all.accuracy, v.all.m_am, v.all.chain1.m_tiou, v.all.chain1.m_viou
+        v.all.accuracy, v.all.m_am, v.all.chain1.when.m_tiou, v.all.chain1.m_viou
     );
     Ok(())
 }

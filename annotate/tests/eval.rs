@@ -135,7 +135,8 @@ fn vidstg_tiou_and_viou_are_tubedetrs_item_by_item_and_in_aggregate() {
     assert!(cases.iter().filter(|c| c["viou"].as_f64() != c["viou_before_fix"].as_f64()).count() >= 4);
     let t = scores.questions.temporal.as_ref().unwrap();
     let s = scores.questions.spatial.as_ref().unwrap();
-    let got = [t.m_tiou, t.r1_03, t.r1_05, t.r1_07, s.m_viou, s.viou_03, s.viou_05];
+    let got =
+        [t.recall.m_tiou, t.recall.r1_03, t.recall.r1_05, t.recall.r1_07, s.m_viou, s.viou_03, s.viou_05];
     let keys = ["m_tIoU", "R1@0.3", "R1@0.5", "R1@0.7", "m_vIoU", "vIoU@0.3", "vIoU@0.5"];
     for (g, k) in got.iter().zip(keys) {
         assert!((g - reference[k].as_f64().unwrap()).abs() < CLOSE, "{k}: {g} != {}", reference[k]);
@@ -155,9 +156,9 @@ fn a_question_the_model_did_not_answer_scores_zero_and_an_unknown_model_is_refus
     assert_eq!((missed.run.as_deref(), missed.scores.tiou, missed.scores.viou), (None, Some(0.0), Some(0.0)));
     assert_eq!(scores.items.len(), 8, "listed, not left out");
     let full = eval::score(&scored_sample("tubes", 0).0, "tubes").unwrap();
-    let m = full.questions.temporal.unwrap().m_tiou;
+    let m = full.questions.temporal.unwrap().recall.m_tiou;
     assert!(
-        (scores.questions.temporal.unwrap().m_tiou - (m * 8.0 - 1.0) / 8.0).abs() < CLOSE,
+        (scores.questions.temporal.unwrap().recall.m_tiou - (m * 8.0 - 1.0) / 8.0).abs() < CLOSE,
         "its 1.0 became 0"
     );
 

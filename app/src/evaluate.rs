@@ -64,7 +64,7 @@ pub fn lines(scores: &Scores) -> Vec<String> {
     if let Some(t) = &scores.questions.temporal {
         out.push(format!(
             "when ({} items): m_tIoU {:.4}  R1@0.3 {:.4}  R1@0.5 {:.4}  R1@0.7 {:.4}",
-            t.items, t.m_tiou, t.r1_03, t.r1_05, t.r1_07
+            t.items, t.recall.m_tiou, t.recall.r1_03, t.recall.r1_05, t.recall.r1_07
         ));
     }
     if let Some(s) = &scores.questions.spatial {
@@ -96,7 +96,7 @@ pub fn lines(scores: &Scores) -> Vec<String> {
                 line += &format!("  accuracy {:.4} ({})", qa.accuracy, qa.items);
             }
             if let Some(t) = &p.temporal {
-                line += &format!("  m_tIoU {:.4} ({})", t.m_tiou, t.items);
+                line += &format!("  m_tIoU {:.4} ({})", t.recall.m_tiou, t.items);
             }
             if let Some(s) = &p.spatial {
                 line += &format!("  m_vIoU {:.4} ({})", s.m_viou, s.items);
@@ -168,10 +168,10 @@ fn vstar_lines(v: &annotate::eval::Vstar) -> Vec<String> {
         out.push(format!(
             "  chain {n}: m_tIoU {:.4}  R1@0.3 {:.4}  R1@0.5 {:.4}  R1@0.7 {:.4}  m_vIoU {:.4}  \
              mAP@0.1 {a1:.4}  @0.3 {a3:.4}  @0.5 {a5:.4}  @0.7 {a7:.4}  @0.9 {a9:.4}  AM {:.4}  LGM {}",
-            c.m_tiou,
-            c.r1_03,
-            c.r1_05,
-            c.r1_07,
+            c.when.m_tiou,
+            c.when.r1_03,
+            c.when.r1_05,
+            c.when.r1_07,
             c.m_viou,
             c.am,
             lgm(c.lgm)

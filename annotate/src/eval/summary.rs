@@ -29,10 +29,17 @@ pub struct Part {
     pub mean: f64,
 }
 
-/// When: mean tIoU and the share at or above each threshold (V-STaR's R1@IoU).
+/// When: the answers' spans over their items.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Temporal {
     pub items: usize,
+    #[serde(flatten)]
+    pub recall: Recall,
+}
+
+/// Mean tIoU and the share at or above each threshold (V-STaR's R1@IoU).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Recall {
     #[serde(rename = "m_tIoU")]
     pub m_tiou: f64,
     #[serde(rename = "R1@0.3")]
@@ -41,6 +48,17 @@ pub struct Temporal {
     pub r1_05: f64,
     #[serde(rename = "R1@0.7")]
     pub r1_07: f64,
+}
+
+impl Recall {
+    pub(super) fn of(tious: &[f64]) -> Self {
+        Recall {
+            m_tiou: mean(tious),
+            r1_03: share(tious, |s| s >= 0.3),
+            r1_05: share(tious, |s| s >= 0.5),
+            r1_07: share(tious, |s| s >= 0.7),
+        }
+    }
 }
 
 /// Where over time: mean vIoU and the share strictly above each threshold (TubeDETR's vIoU@R).
@@ -131,13 +149,7 @@ fn answers(items: &[Item]) -> Option<Answers> {
 
 fn temporal(items: &[Item]) -> Option<Temporal> {
     let tious: Vec<f64> = items.iter().filter_map(|i| i.scores.tiou).collect();
-    (!tious.is_empty()).then(|| Temporal {
-        items: tious.len(),
-        m_tiou: mean(&tious),
-        r1_03: share(&tious, |s| s >= 0.3),
-        r1_05: share(&tious, |s| s >= 0.5),
-        r1_07: share(&tious, |s| s >= 0.7),
-    })
+    (!tious.is_empty()).then(|| Temporal { items: tious.len(), recall: Recall::of(&tious) })
 }
 
 fn spatial(items: &[Item]) -> Option<Spatial> {

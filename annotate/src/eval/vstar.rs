@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::answers::{self, Rule};
 use super::items::{Item, ItemKind, ItemScores};
+use super::summary::Recall;
 use super::temporal::tiou;
 use crate::dataset::QuestionKind;
 use crate::formats::vstar::{self as format, answer_key, truth_key};
@@ -57,14 +58,9 @@ pub struct Chains {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Chain {
-    #[serde(rename = "m_tIoU")]
-    pub m_tiou: f64,
-    #[serde(rename = "R1@0.3")]
-    pub r1_03: f64,
-    #[serde(rename = "R1@0.5")]
-    pub r1_05: f64,
-    #[serde(rename = "R1@0.7")]
-    pub r1_07: f64,
+    /// The when answers' mean tIoU and R1@0.3/0.5/0.7.
+    #[serde(flatten)]
+    pub when: Recall,
     #[serde(rename = "m_vIoU")]
     pub m_viou: f64,
     /// The share of the object's boxes matched at IoU 0.1, 0.3, 0.5, 0.7, 0.9, per item, averaged.
@@ -259,24 +255,12 @@ fn chains(these: &[&Scored], total: usize) -> Chains {
     let chain = |c: usize| {
         let tious: Vec<f64> = answered.iter().map(|s| s.tiou[c]).collect();
         let ious: Vec<f64> = answered.iter().map(|s| s.iou[c]).collect();
-        let r1 = |threshold: f64| {
-            mean(&tious.iter().map(|t| f64::from(u8::from(*t >= threshold))).collect::<Vec<_>>())
-        };
         let m_ap = std::array::from_fn(|k| mean(&answered.iter().map(|s| s.ap[c][k]).collect::<Vec<_>>()));
-        let (m_tiou, m_viou) = (mean(&tious), mean(&ious));
-        let terms = [accuracy, m_tiou, m_viou];
+        let (when, m_viou) = (Recall::of(&tious), mean(&ious));
+        let terms = [accuracy, when.m_tiou, m_viou];
         let lgm =
             terms.iter().all(|t| *t < 1.0).then(|| -terms.iter().map(|t| (1.0 - t).ln()).sum::<f64>() / 3.0);
-        Chain {
-            m_tiou,
-            r1_03: r1(0.3),
-            r1_05: r1(0.5),
-            r1_07: r1(0.7),
-            m_viou,
-            m_ap,
-            am: terms.iter().sum::<f64>() / 3.0,
-            lgm,
-        }
+        Chain { when, m_viou, m_ap, am: terms.iter().sum::<f64>() / 3.0, lgm }
     };
     let (chain1, chain2) = (chain(0), chain(1));
     Chains {
