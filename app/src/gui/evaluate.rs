@@ -2,7 +2,8 @@
 //! on a thread), the sections, and every item in a table that sorts by any score,
 //! filters (`tIoU < 0.3`, `wrong`, `no answer`, `IDSW > 0`, words of the id or video)
 //! and scrolls through any number of rows (only those in view are laid out). A row
-//! opens its item on the video with the run on show; J and K go to the next and
+//! opens its item on the video with the run on show and, for a tube, a plot of its IoU
+//! over time that seeks where clicked; J and K go to the next and
 //! previous wrong item in the table's order. Compared with a second model, each metric
 //! is shown with its change, and each item with who got it right (`better`: this
 //! model right, the other wrong; `worse`; `both wrong`; `both right`, to filter by).
@@ -90,6 +91,8 @@ pub enum EvalAction {
     Open(usize),
     /// The next (or previous) wrong item in the table's order.
     Step { forward: bool },
+    /// Put the play head here (a click on the IoU plot), in seconds.
+    Seek(f64),
 }
 
 /// One per-item score, read from an item's scores.
@@ -122,6 +125,9 @@ pub struct EvalTable {
     pub filter: String,
     /// The item opened last (an index into the scores' items).
     pub open: Option<usize>,
+    /// The open item's IoU frame by frame over its tube, `[seconds, IoU]` (empty for
+    /// an item without one).
+    pub iou_over_time: Vec<[f64; 2]>,
     /// The items shown, in order, and what they were worked out from.
     rows: Vec<usize>,
     rows_for: Option<(usize, Sort, String)>,
@@ -327,6 +333,25 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
     }
     if let Some(iou) = view.iou_here {
         ui.label(format!("IoU on this frame: {iou:.3}"));
+    }
+    if !table.iou_over_time.is_empty() {
+        let plot = egui_plot::Plot::new("eval-iou-over-time")
+            .height(100.0)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .include_y(0.0)
+            .include_y(1.0)
+            .y_axis_label("IoU");
+        let points = table.iou_over_time.clone();
+        let shown = plot.show(ui, |p| p.line(egui_plot::Line::new("IoU", points)));
+        let response = &shown.response;
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "IoU over time"));
+        if response.clicked()
+            && let Some(at) = response.interact_pointer_pos()
+        {
+            out = Some(EvalAction::Seek(shown.transform.value_from_position(at).x.max(0.0)));
+        }
     }
     ui.horizontal(|ui| {
         let label = ui.label("Filter");

@@ -128,6 +128,13 @@ fn the_worst_item_opens_on_the_video_and_a_tube_shows_both_boxes() {
     let told = format!("IoU on this frame: {:.3}", b.iou(&shifted));
     h.get_by_label(&told);
 
+    // A click on the IoU plot's middle seeks to the middle of the tube's span.
+    let plot = h.get_by_label("IoU over time").rect();
+    super::click(&mut h, plot.center());
+    step_until(&mut h, "a frame inside the tube", |app| {
+        app.shown_frame().is_some_and(|f| f != 145 && (141..160).contains(&f))
+    });
+
     // J: the next wrong item in the table's order; none is left under this filter.
     type_into(&mut h, "Filter", "wrong");
     h.key_press(Key::Escape);

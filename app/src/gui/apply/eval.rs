@@ -23,6 +23,7 @@ impl VidenceApp {
                 }
             }
             EvalAction::Open(n) => self.open_item(n),
+            EvalAction::Seek(t) => self.session.commands.push(PlaybackCommand::SeekTime(t)),
             EvalAction::Step { forward } => {
                 let Some(scored) = &self.session.scored else { return };
                 let scores = std::sync::Arc::clone(&scored.scores);
@@ -67,6 +68,7 @@ impl VidenceApp {
         let open = OpenItem { run: item.run.clone(), question, time_s };
         let other_video = self.session.video_id() != Some(video.id.as_str());
         let id = video.id.clone();
+        self.ui.eval.iou_over_time = iou_over_time(data, &item.id, item.run.as_deref(), video);
         self.ui.eval.open = Some(n);
         if other_video {
             self.session.opening_item = Some(open);
@@ -82,6 +84,44 @@ impl VidenceApp {
         self.session.question = item.question;
         self.session.commands.push(PlaybackCommand::SeekTime(item.time_s));
     }
+}
+
+/// A where question's IoU frame by frame over its span, `[seconds, IoU]`: the run's
+/// box there (its first) against the tube's, 0 where either has none.
+fn iou_over_time(
+    data: &annotate::Dataset,
+    id: &str,
+    run: Option<&str>,
+    video: &annotate::Video,
+) -> Vec<[f64; 2]> {
+    let (Some(q), Some(run)) = (data.question(id), run.and_then(|r| data.run(r))) else { return Vec::new() };
+    let track = q.evidence.iter().find_map(|e| match e {
+        Evidence::Track { id } => data.track(id),
+        _ => None,
+    });
+    let span = q.evidence.iter().find_map(|e| match e {
+        Evidence::Span { start_s, end_s } => Some((*start_s, *end_s)),
+        _ => None,
+    });
+    let (Some(track), Some((start, end)), annotate::QuestionKind::Where) = (track, span, q.kind) else {
+        return Vec::new();
+    };
+    let times = ConstantRate { fps: video.fps, frames: video.frame_count };
+    let mut predicted = std::collections::HashMap::new();
+    for b in &run.prediction.boxes {
+        if let Some(t) = b.time_s {
+            predicted.entry(times.frame_at_time(t)).or_insert(b.bbox);
+        }
+    }
+    (times.frame_at_time(start)..times.frame_count())
+        .map(|f| (f, times.time_of(f)))
+        .skip_while(|(_, t)| *t < start)
+        .take_while(|(_, t)| *t < end)
+        .map(|(f, t)| {
+            let iou = track.box_at(f).zip(predicted.get(&f)).map_or(0.0, |(b, p)| b.bbox.iou(p));
+            [t, f64::from(iou)]
+        })
+        .collect()
 }
 
 /// Where an item is best seen: for a where question with a tube, the first frame that
