@@ -8,6 +8,8 @@
 //! is shown with its change, and each item with who got it right (`better`: this
 //! model right, the other wrong; `worse`; `both wrong`; `both right`, to filter by).
 
+mod filter;
+
 use std::sync::Arc;
 
 use std::collections::HashMap;
@@ -96,7 +98,7 @@ pub enum EvalAction {
 }
 
 /// One per-item score, read from an item's scores.
-type Score = fn(&ItemScores) -> Option<f64>;
+pub(super) type Score = fn(&ItemScores) -> Option<f64>;
 
 /// The column sorted by, and whether the largest come first.
 type Sort = Option<(&'static str, bool)>;
@@ -155,7 +157,7 @@ impl EvalTable {
         let scores = &scored.scores;
         let key = (Arc::as_ptr(scores) as usize, self.sort, self.filter.clone());
         if self.rows_for.as_ref() != Some(&key) {
-            let filter = Filter::parse(&self.filter);
+            let filter = filter::Filter::parse(&self.filter);
             let mut rows: Vec<usize> = scores
                 .items
                 .iter()
@@ -187,67 +189,6 @@ impl EvalTable {
 
 fn score_of(name: &str) -> Score {
     SCORES.iter().find(|(n, _)| *n == name).map_or(|_| None, |(_, f)| *f)
-}
-
-/// What the filter box asks for: every condition must hold.
-struct Filter(Vec<Condition>);
-
-enum Condition {
-    Compare(Score, std::cmp::Ordering, bool, f64),
-    Wrong,
-    Right,
-    Unanswered,
-    Verdict(Verdict),
-    Words(String),
-}
-
-impl Filter {
-    /// `tIoU < 0.3, wrong` and the like: conditions split by commas or `and`.
-    fn parse(text: &str) -> Self {
-        let lowered = text.to_lowercase().replace(" and ", ",");
-        let conditions = lowered.split(',').map(str::trim).filter(|c| !c.is_empty()).map(|c| {
-            let ops = [
-                ("<=", std::cmp::Ordering::Less, true),
-                (">=", std::cmp::Ordering::Greater, true),
-                ("<", std::cmp::Ordering::Less, false),
-                (">", std::cmp::Ordering::Greater, false),
-                ("=", std::cmp::Ordering::Equal, true),
-            ];
-            for (op, ordering, or_equal) in ops {
-                if let Some((name, number)) = c.split_once(op)
-                    && let Ok(number) = number.trim().parse::<f64>()
-                    && let Some((_, f)) = SCORES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
-                {
-                    return Condition::Compare(*f, ordering, or_equal, number);
-                }
-            }
-            match c {
-                "wrong" => Condition::Wrong,
-                "right" => Condition::Right,
-                "no answer" | "unanswered" => Condition::Unanswered,
-                "better" => Condition::Verdict(Verdict::RunRightAgainstWrong),
-                "worse" => Condition::Verdict(Verdict::AgainstRightRunWrong),
-                "both wrong" => Condition::Verdict(Verdict::BothWrong),
-                "both right" => Condition::Verdict(Verdict::BothRight),
-                words => Condition::Words(words.to_owned()),
-            }
-        });
-        Filter(conditions.collect())
-    }
-
-    fn keeps(&self, item: &Item, verdict: Option<Verdict>) -> bool {
-        self.0.iter().all(|c| match c {
-            Condition::Compare(value, ordering, or_equal, number) => value(&item.scores)
-                .is_some_and(|v| v.total_cmp(number) == *ordering || (*or_equal && v == *number)),
-            Condition::Wrong => annotate::eval::right(&item.scores) == Some(false),
-            Condition::Right => annotate::eval::right(&item.scores) == Some(true),
-            Condition::Unanswered => item.run.is_none(),
-            Condition::Verdict(v) => verdict == Some(*v),
-            Condition::Words(w) => {
-                item.id.to_lowercase().contains(w) || item.video.to_lowercase().contains(w)
-            }
-        })
-    }
 }
 
 /// An item's kind in words, with V-STaR's chain.
