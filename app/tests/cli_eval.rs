@@ -6,6 +6,28 @@ mod support;
 use serde_json::json;
 use support::{scratch, vidence};
 
+/// A dataset in `dir` of the V-STaR `items`, each model's result file imported as its
+/// runs (as `vidence import` does it); its path.
+fn vstar_dataset(
+    dir: &std::path::Path,
+    items: &serde_json::Value,
+    results: &[(&str, &serde_json::Value)],
+) -> String {
+    let write = |name: &str, v: &serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, v.to_string()).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let data = dir.join("d.json").to_str().unwrap().to_owned();
+    assert!(vidence(&["import", "vstar", &write("items.json", items), "--out", &data]).status.success());
+    for (model, results) in results {
+        let file = write(&format!("{model}.json"), results);
+        let joined = vidence(&["import", "vstar", &file, "--into", &data, "--as-run", model]);
+        assert!(joined.status.success(), "{model}: {}", String::from_utf8_lossy(&joined.stderr));
+    }
+    data
+}
+
 #[test]
 fn a_models_result_file_is_scored_against_the_benchmarks_items() {
     let dir = scratch("eval");
@@ -22,15 +44,8 @@ fn a_models_result_file_is_scored_against_the_benchmarks_items() {
     results[1]["answer_vqa"] = json!("A throw.");
     results[1]["answer_temporal"] = json!([5.2, 7.0]);
     results[1]["answer_temporal_2"] = json!([5, 8]);
-    let (items_path, results_path, data) =
-        (dir.join("items.json"), dir.join("results.json"), dir.join("d.json"));
-    std::fs::write(&items_path, items.to_string()).unwrap();
-    std::fs::write(&results_path, results.to_string()).unwrap();
-    let data = data.to_str().unwrap();
-    assert!(vidence(&["import", "vstar", items_path.to_str().unwrap(), "--out", data]).status.success());
-    let joined =
-        vidence(&["import", "vstar", results_path.to_str().unwrap(), "--into", data, "--as-run", "m"]);
-    assert!(joined.status.success(), "{}", String::from_utf8_lossy(&joined.stderr));
+    let data = vstar_dataset(&dir, &items, &[("m", &results)]);
+    let data = data.as_str();
 
     let out = vidence(&["eval", data, "--run", "m", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -147,18 +162,8 @@ fn two_models_are_compared_metric_by_metric_and_item_by_item() {
     m2[0]["answer_temporal"] = json!([2.0, 4.5]);
     m2[1]["answer_vqa"] = json!("a catch");
     m2[1]["answer_temporal"] = json!([0.0, 1.0]);
-    let data = dir.join("d.json");
-    let data = data.to_str().unwrap();
-    let write = |name: &str, v: &serde_json::Value| {
-        let path = dir.join(name);
-        std::fs::write(&path, v.to_string()).unwrap();
-        path.to_str().unwrap().to_owned()
-    };
-    assert!(vidence(&["import", "vstar", &write("items.json", &items), "--out", data]).status.success());
-    for (file, model, results) in [("m.json", "m", &m), ("m2.json", "m2", &m2)] {
-        let joined = vidence(&["import", "vstar", &write(file, results), "--into", data, "--as-run", model]);
-        assert!(joined.status.success(), "{model}: {}", String::from_utf8_lossy(&joined.stderr));
-    }
+    let data = vstar_dataset(&dir, &items, &[("m", &m), ("m2", &m2)]);
+    let data = data.as_str();
     let out = vidence(&["eval", data, "--run", "m", "--against", "m2", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -242,15 +247,8 @@ fn items_are_split_by_their_videos_length_as_v_star_splits_them() {
         results[i]["answer_vqa"] = json!("a throw");
         results[i]["answer_temporal"] = json!(span);
     }
-    let (items_path, results_path) = (dir.join("items.json"), dir.join("results.json"));
-    std::fs::write(&items_path, items.to_string()).unwrap();
-    std::fs::write(&results_path, results.to_string()).unwrap();
-    let data = dir.join("d.json");
-    let data = data.to_str().unwrap();
-    assert!(vidence(&["import", "vstar", items_path.to_str().unwrap(), "--out", data]).status.success());
-    let joined =
-        vidence(&["import", "vstar", results_path.to_str().unwrap(), "--into", data, "--as-run", "m"]);
-    assert!(joined.status.success(), "{}", String::from_utf8_lossy(&joined.stderr));
+    let data = vstar_dataset(&dir, &items, &[("m", &results)]);
+    let data = data.as_str();
     let out = vidence(&["eval", data, "--run", "m", "--json"]);
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = &got["by_duration"];

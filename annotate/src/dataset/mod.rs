@@ -287,6 +287,24 @@ pub struct Question {
     pub review: Review,
 }
 
+impl Question {
+    /// The first span its evidence gives, `(start_s, end_s)`.
+    pub fn span(&self) -> Option<(f64, f64)> {
+        self.evidence.iter().find_map(|e| match e {
+            Evidence::Span { start_s, end_s } => Some((*start_s, *end_s)),
+            _ => None,
+        })
+    }
+
+    /// The id of the first track its evidence names.
+    pub fn track(&self) -> Option<&str> {
+        self.evidence.iter().find_map(|e| match e {
+            Evidence::Track { id } => Some(id.as_str()),
+            _ => None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,14 +104,8 @@ impl<'a> Truth<'a> {
     /// The truth of a question scored here: a when question with a span, or a where
     /// question with a span and a tube.
     fn of(data: &Index<'a>, q: &Question) -> Option<Self> {
-        let span = q.evidence.iter().find_map(|e| match e {
-            Evidence::Span { start_s, end_s } => Some((*start_s, *end_s)),
-            _ => None,
-        })?;
-        let tube = q.evidence.iter().find_map(|e| match e {
-            Evidence::Track { id } => data.tracks.get(id.as_str()).copied(),
-            _ => None,
-        });
+        let span = q.span()?;
+        let tube = q.track().and_then(|id| data.tracks.get(id).copied());
         let clip = q.evidence.iter().find_map(|e| match e {
             Evidence::Segment { id } => data.segments.get(id.as_str()).map(|s| (s.start_s, s.end_s)),
             _ => None,
@@ -172,10 +166,7 @@ pub fn score(data: &Dataset, model: &str) -> Result<Scores, EvalError> {
     }
     let (tracking, tracked) = whole_video::tracking(data, model);
     let (detection, detected) = whole_video::detection(data, model);
-    let length_of = |video: &str| {
-        let v = index.videos.get(video)?;
-        (v.fps > 0.0).then(|| (v.frame_count as f64 / v.fps * 100.0).round() / 100.0)
-    };
+    let length_of = |video: &str| summary::length_s(index.videos.get(video)?);
     let mut scores = Scores {
         run: model.to_owned(),
         questions: summary::sections(&items),

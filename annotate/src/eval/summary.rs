@@ -114,10 +114,25 @@ pub(super) fn by_duration(items: &[Item], length_of: impl Fn(&str) -> Option<f64
         })
     };
     (!questions.is_empty()).then(|| ByDuration {
-        short: part(&|l| l < 60.0),
-        medium: part(&|l| (60.0..180.0).contains(&l)),
-        long: part(&|l| l >= 180.0),
+        short: part(&|l| length_class(l) == "short"),
+        medium: part(&|l| length_class(l) == "medium"),
+        long: part(&|l| length_class(l) == "long"),
     })
+}
+
+/// A video's length as V-STaR takes it, `round(frame_count / fps, 2)` seconds; none
+/// without a frame rate.
+pub(super) fn length_s(v: &crate::dataset::Video) -> Option<f64> {
+    (v.fps > 0.0).then(|| (v.frame_count as f64 / v.fps * 100.0).round() / 100.0)
+}
+
+/// V-STaR's split of videos by length: short under 60 s, medium under 180 s, long.
+pub(super) fn length_class(length_s: f64) -> &'static str {
+    match length_s {
+        l if l < 60.0 => "short",
+        l if l < 180.0 => "medium",
+        _ => "long",
+    }
 }
 
 pub(super) fn sections(items: &[Item]) -> Sections {
@@ -162,7 +177,7 @@ fn spatial(items: &[Item]) -> Option<Spatial> {
     })
 }
 
-fn mean(scores: &[f64]) -> f64 {
+pub(super) fn mean(scores: &[f64]) -> f64 {
     if scores.is_empty() { 0.0 } else { scores.iter().sum::<f64>() / scores.len() as f64 }
 }
 

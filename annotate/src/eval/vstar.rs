@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::answers::{self, Rule};
 use super::items::{Item, ItemKind, ItemScores};
-use super::summary::Recall;
+use super::summary::{Recall, length_class, length_s, mean};
 use super::temporal::tiou;
 use crate::dataset::QuestionKind;
 use crate::formats::vstar::{self as format, answer_key, truth_key};
@@ -74,7 +74,8 @@ pub struct Chain {
 
 /// One item's scores, as `eval.py` keeps them.
 struct Scored {
-    length_s: f64,
+    /// `short`, `medium` or `long`; none for a video without a frame rate.
+    length: Option<&'static str>,
     domain: String,
     /// None where the what question has no answer (the item is left out).
     right: Option<bool>,
@@ -174,9 +175,12 @@ pub(super) fn score<'a>(
             let Some(q) = q else { continue };
             let chain = Some(c as u8 + 1);
             let these = runs(Some(q));
-            chain_iou[c] = these.first().map_or((0.0, [0.0; 5]), |r| where_scores(&truth, r));
-            for r in these {
-                let scores = ItemScores { viou: Some(where_scores(&truth, r).0), ..ItemScores::default() };
+            for (n, r) in these.iter().enumerate() {
+                let (mean_iou, shares) = where_scores(&truth, r);
+                if n == 0 {
+                    chain_iou[c] = (mean_iou, shares);
+                }
+                let scores = ItemScores { viou: Some(mean_iou), ..ItemScores::default() };
                 items.push(item(&q.id, QuestionKind::Where, chain, Some(r), scores));
             }
             if these.is_empty() {
@@ -184,9 +188,8 @@ pub(super) fn score<'a>(
                 items.push(item(&q.id, QuestionKind::Where, chain, None, scores));
             }
         }
-        let length_s = (it.video.frame_count as f64 / it.video.fps * 100.0).round() / 100.0;
         scored.push(Scored {
-            length_s,
+            length: length_s(it.video).map(length_class),
             domain: it.video.tags.get("domain").cloned().unwrap_or_else(|| "unknown".into()),
             right: verdict.map(|(a, _)| a >= 1.0),
             judged: verdict.is_some_and(|(_, judged)| judged),
@@ -199,23 +202,17 @@ pub(super) fn score<'a>(
         return (None, items, ids);
     }
     let all = chains(&scored.iter().collect::<Vec<_>>(), scored.len());
-    let split = |key: &dyn Fn(&Scored) -> String| {
+    let split = |key: &dyn Fn(&Scored) -> Option<String>| {
         let mut groups: BTreeMap<String, Vec<&Scored>> = BTreeMap::new();
         for s in scored.iter().filter(|s| s.right.is_some()) {
-            groups.entry(key(s)).or_default().push(s);
+            if let Some(k) = key(s) {
+                groups.entry(k).or_default().push(s);
+            }
         }
         groups.into_iter().map(|(k, these)| (k, chains(&these, these.len()))).collect()
     };
-    let duration = |s: &Scored| {
-        match s.length_s {
-            l if l < 60.0 => "short",
-            l if l < 180.0 => "medium",
-            _ => "long",
-        }
-        .to_owned()
-    };
-    let vstar =
-        Vstar { all, by_duration: split(&duration), by_domain: split(&|s: &Scored| s.domain.clone()) };
+    let by_duration = split(&|s: &Scored| s.length.map(str::to_owned));
+    let vstar = Vstar { all, by_duration, by_domain: split(&|s: &Scored| Some(s.domain.clone())) };
     (Some(vstar), items, ids)
 }
 
@@ -273,10 +270,6 @@ fn chains(these: &[&Scored], total: usize) -> Chains {
         chain1,
         chain2,
     }
-}
-
-fn mean(xs: &[f64]) -> f64 {
-    if xs.is_empty() { 0.0 } else { xs.iter().sum::<f64>() / xs.len() as f64 }
 }
 
 #[cfg(test)]

@@ -244,10 +244,7 @@ fn iou_here(session: &Session, table: &EvalTable) -> Option<f32> {
     if session.video_id()? != item.video {
         return None;
     }
-    let track = data.question(&item.id)?.evidence.iter().find_map(|e| match e {
-        annotate::Evidence::Track { id } => data.track(id),
-        _ => None,
-    })?;
+    let track = data.track(data.question(&item.id)?.track()?)?;
     let frame = session.frame_seen()?;
     let truth = track.box_at(frame)?.bbox;
     let index = session.video.as_ref()?.server.index();

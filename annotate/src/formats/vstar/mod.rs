@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::{FormatInfo, Input};
-use crate::dataset::{Dataset, Evidence, Question, Track, Video};
+use crate::dataset::{Dataset, Question, Track, Video};
 use crate::prediction::PredictedBox;
 use crate::time::{ConstantRate, FrameTimes};
 
@@ -114,10 +114,7 @@ pub struct Item<'a> {
 impl<'a> Item<'a> {
     /// The item's span: its when question's, else its what question's.
     pub fn span(&self) -> Option<(f64, f64)> {
-        [self.when, Some(self.what)].into_iter().flatten().flat_map(|q| &q.evidence).find_map(|e| match e {
-            Evidence::Span { start_s, end_s } => Some((*start_s, *end_s)),
-            _ => None,
-        })
+        [self.when, Some(self.what)].into_iter().flatten().find_map(Question::span)
     }
 
     pub fn questions(&self) -> impl Iterator<Item = &'a Question> + use<'a> {
@@ -145,10 +142,7 @@ pub fn items(data: &Dataset) -> Vec<Item<'_>> {
             where2: part("where-2"),
             track: None,
         };
-        item.track = item.questions().flat_map(|q| &q.evidence).find_map(|e| match e {
-            Evidence::Track { id } => tracks.get(id.as_str()).copied(),
-            _ => None,
-        });
+        item.track = item.questions().find_map(|q| tracks.get(q.track()?).copied());
         out.push(item);
     }
     out

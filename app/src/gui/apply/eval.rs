@@ -95,15 +95,8 @@ fn iou_over_time(
     video: &annotate::Video,
 ) -> Vec<[f64; 2]> {
     let (Some(q), Some(run)) = (data.question(id), run.and_then(|r| data.run(r))) else { return Vec::new() };
-    let track = q.evidence.iter().find_map(|e| match e {
-        Evidence::Track { id } => data.track(id),
-        _ => None,
-    });
-    let span = q.evidence.iter().find_map(|e| match e {
-        Evidence::Span { start_s, end_s } => Some((*start_s, *end_s)),
-        _ => None,
-    });
-    let (Some(track), Some((start, end)), annotate::QuestionKind::Where) = (track, span, q.kind) else {
+    let track = q.track().and_then(|id| data.track(id));
+    let (Some(track), Some((start, end)), annotate::QuestionKind::Where) = (track, q.span(), q.kind) else {
         return Vec::new();
     };
     let times = ConstantRate { fps: video.fps, frames: video.frame_count };
@@ -136,10 +129,7 @@ fn item_time(data: &annotate::Dataset, id: &str, run: Option<&str>, video: &anno
             .and_then(|r| r.prediction.boxes.iter().filter_map(|b| b.time_s).reduce(f64::min))
             .unwrap_or(0.0);
     };
-    let track = q.evidence.iter().find_map(|e| match e {
-        Evidence::Track { id } => data.track(id),
-        _ => None,
-    });
+    let track = q.track().and_then(|id| data.track(id));
     let both = track.zip(run).and_then(|(t, r)| {
         let mut times_s: Vec<f64> = r.prediction.boxes.iter().filter_map(|b| b.time_s).collect();
         times_s.sort_by(f64::total_cmp);
