@@ -1,8 +1,9 @@
-//! Vidence's data: the dataset schema ("vidence/4", older versions migrated), box interpolation along tracks,
+//! Vidence's data: the dataset schema ("vidence/5", older versions migrated), box interpolation along tracks,
 //! and reading and writing dataset files. No GUI, video or ML crates here: this crate
 //! builds and tests in seconds.
 
 pub mod accept;
+pub mod batch;
 mod dataset;
 pub mod dialect;
 mod document;
@@ -39,7 +40,7 @@ pub use persist::{DatasetError, load, parse, parse_versioned, save_atomic};
 pub use prediction::{PredictedBox, PredictedPoint, PredictedSpan, Prediction};
 pub use review::ReviewProgress;
 pub use run::{
-    Alternative, Backend, Dialect, EvidenceItem, Generation, Judgement, ModelRef, ModelRun, Reading,
+    Alternative, Backend, Call, Dialect, EvidenceItem, Generation, Judgement, ModelRef, ModelRun, Reading,
     RunSettings, RunToken, Sampling, TaskKind, Tokens, Verdict, box_confidences,
 };
 pub use shape::shape_problems;

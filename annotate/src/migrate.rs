@@ -8,7 +8,7 @@ use crate::dialect::FrameGrid;
 use crate::run::RunToken;
 
 /// Every schema version, oldest first; the last is the one this build writes.
-pub const VERSIONS: [&str; 4] = ["vidence/1", "vidence/2", "vidence/3", "vidence/4"];
+pub const VERSIONS: [&str; 5] = ["vidence/1", "vidence/2", "vidence/3", "vidence/4", "vidence/5"];
 
 /// A file's JSON brought up to the current version, with the tokens of each run that
 /// older versions kept inline (in run order).
@@ -27,6 +27,8 @@ pub fn to_current(mut value: Value, from: &str) -> Result<Migrated, String> {
     // attribute values and drawing order), all optional: a `vidence/2` file reads as is.
     // `vidence/4` adds what benchmarks score by (videos' tags, a box's time as the model
     // wrote it, the labels a prompt gave, judges' scores), all optional too.
+    // `vidence/5` adds batch runs (the server backend, its address, each request's job,
+    // latency and token counts), all optional too.
     if let Some(root) = value.as_object_mut() {
         root.insert("schema".into(), json!(VERSIONS[VERSIONS.len() - 1]));
     }

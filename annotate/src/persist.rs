@@ -166,10 +166,10 @@ mod tests {
         save_atomic(&d, &path).unwrap();
         assert_eq!(load(&path).unwrap(), d);
 
-        std::fs::write(&path, "{\n  \"schema\": \"vidence/4\",\n  \"videos\": [,\n").unwrap();
+        std::fs::write(&path, "{\n  \"schema\": \"vidence/5\",\n  \"videos\": [,\n").unwrap();
         let e = load(&path).unwrap_err();
         assert!(matches!(e, DatasetError::Parse { line: 3, syntax: true, .. }), "{e}");
-        std::fs::write(&path, "{\n  \"schema\": \"vidence/4\",\n  \"segments\": [{\"id\": 5}]\n}").unwrap();
+        std::fs::write(&path, "{\n  \"schema\": \"vidence/5\",\n  \"segments\": [{\"id\": 5}]\n}").unwrap();
         let e = load(&path).unwrap_err();
         assert!(
             matches!(&e, DatasetError::Parse { syntax: false, line: 3, json_path, .. } if json_path == "$.segments[0].id"),
@@ -180,7 +180,7 @@ mod tests {
         let e = load(&path).unwrap_err().to_string();
         assert!(e.contains("vidence/1") && e.contains("$.segments[0].id"), "{e}");
         // A field this version does not know is refused, never dropped by a save.
-        std::fs::write(&path, "{\"schema\": \"vidence/4\", \"videos\": [], \"hologram\": 1}").unwrap();
+        std::fs::write(&path, "{\"schema\": \"vidence/5\", \"videos\": [], \"hologram\": 1}").unwrap();
         let e = load(&path).unwrap_err().to_string();
         assert!(e.contains("unknown field `hologram`"), "{e}");
         std::fs::write(&path, r#"{"schema": "other/9"}"#).unwrap();

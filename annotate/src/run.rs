@@ -45,6 +45,28 @@ pub struct ModelRun {
     /// Judge models' scores of the run's answer, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judgements: Vec<Judgement>,
+    /// How the request went, for a run made by `vidence predict`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<Call>,
+}
+
+/// One request of a batch run: the job it answered, what it was sent to, what it cost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    /// The batch's job (a question's id, or `captions:VIDEO`).
+    pub job: String,
+    /// The checkpoint, or the model as the server names it.
+    pub model: String,
+    /// From the request going out to the whole answer back (the last try's).
+    pub latency_s: f64,
+    /// How many times it was sent (retries after a busy or failing server included).
+    pub attempts: u32,
+    /// The prompt's and the answer's tokens, as the server counted them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_tokens: Option<u64>,
 }
 
 /// A judge model's score of a run's answer against the question's, on V-STaR's scale:
@@ -66,11 +88,15 @@ pub struct Judgement {
 #[serde(deny_unknown_fields)]
 pub struct ModelRef {
     pub backend: Backend,
-    /// The checkpoint folder or hub id (for a server, the model name it serves).
+    /// The run's name: the checkpoint folder or hub id (for a server, the model name it
+    /// serves), or the name a batch run was given.
     pub name: String,
     /// The hub revision or checkpoint version, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
+    /// The server's address, for a run made on one (its key is never kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -80,6 +106,8 @@ pub enum Backend {
     Local,
     /// Text given to Vidence (pasted or imported), not generated here.
     Given,
+    /// An OpenAI-compatible inference server (vLLM, SGLang, llama.cpp, a hosted API).
+    Server,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -443,7 +471,7 @@ mod tests {
             id: "run-1".into(),
             video: "v".into(),
             answers: None,
-            model: ModelRef { backend: Backend::Local, name: "m".into(), revision: None },
+            model: ModelRef { backend: Backend::Local, name: "m".into(), revision: None, endpoint: None },
             settings: RunSettings {
                 task: TaskKind::Answer,
                 prompt: "where is the cat?".into(),
@@ -483,6 +511,7 @@ mod tests {
             },
             verdicts: Vec::new(),
             judgements: Vec::new(),
+            call: None,
         }
     }
 

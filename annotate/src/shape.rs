@@ -35,7 +35,7 @@ pub fn shape_problems(text: &str) -> Vec<Problem> {
     match top.get("schema") {
         Some(Value::String(s)) if s == SCHEMA => {}
         Some(Value::String(_)) => return Vec::new(),
-        Some(_) => return vec![problem("$.schema", "the schema must be a string such as \"vidence/4\"")],
+        Some(_) => return vec![problem("$.schema", "the schema must be a string such as \"vidence/5\"")],
         None => {
             return vec![problem("$", format!("not a Vidence dataset: it has no \"schema\" (\"{SCHEMA}\")"))];
         }
@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn every_element_with_a_wrong_type_is_told() {
-        let text = r#"{"schema": "vidence/4",
+        let text = r#"{"schema": "vidence/5",
             "videos": [{"id": "v", "path": "v.mp4", "width": "wide", "height": 1, "fps": 1, "frame_count": 1, "duration_s": 1}],
             "categories": [{"id": "a", "name": 3}, {"id": "b", "name": "ok"}, {"id": 7, "name": "x"}],
             "tracks": {}, "extra": 1}"#;
@@ -115,14 +115,14 @@ mod tests {
 
     #[test]
     fn an_array_and_nan_get_words_of_their_own() {
-        let array = shape_problems("[{\"schema\": \"vidence/4\"}]");
+        let array = shape_problems("[{\"schema\": \"vidence/5\"}]");
         assert!(array[0].message.starts_with("not a Vidence dataset: the file is an array"), "{array:?}");
-        let nan = shape_problems("{\"schema\": \"vidence/4\", \"videos\": [{\"fps\": NaN}]}");
+        let nan = shape_problems("{\"schema\": \"vidence/5\", \"videos\": [{\"fps\": NaN}]}");
         assert!(nan[0].message.starts_with("JSON has no NaN"), "{nan:?}");
-        let inf = shape_problems("{\"schema\": \"vidence/4\",\n \"x\": -Infinity}");
+        let inf = shape_problems("{\"schema\": \"vidence/5\",\n \"x\": -Infinity}");
         assert!(inf[0].message.starts_with("JSON has no -Infinity"), "{inf:?}");
         assert!(shape_problems("{\"videos\": []}")[0].message.contains("no \"schema\""));
-        let crlf = shape_problems("{\"schema\": \"vidence/4\",\r\n\r\n\r\n \"x\": NaN}");
+        let crlf = shape_problems("{\"schema\": \"vidence/5\",\r\n\r\n\r\n \"x\": NaN}");
         assert!(crlf[0].message.starts_with("JSON has no NaN"), "Windows line ends: {crlf:?}");
     }
 }

@@ -56,7 +56,7 @@ fn dataset() -> Dataset {
         id: "run-1".into(),
         video: "v".into(),
         answers: None,
-        model: ModelRef { backend: Backend::Local, name: "m".into(), revision: None },
+        model: ModelRef { backend: Backend::Local, name: "m".into(), revision: None, endpoint: None },
         settings: RunSettings {
             task: TaskKind::Answer,
             prompt: "who walks?".into(),
@@ -89,6 +89,7 @@ fn dataset() -> Dataset {
         },
         verdicts: Vec::new(),
         judgements: Vec::new(),
+        call: None,
     });
     d
 }

@@ -68,7 +68,7 @@ fn given_run(id: usize, video: &str, question: &str, model: &str, prediction: Pr
         id: format!("run-{id}"),
         video: video.into(),
         answers: Some(LabelRef::Question(question.into())),
-        model: ModelRef { backend: Backend::Given, name: model.into(), revision: None },
+        model: ModelRef { backend: Backend::Given, name: model.into(), revision: None, endpoint: None },
         settings: RunSettings {
             task: TaskKind::Track,
             prompt: String::new(),
@@ -98,6 +98,7 @@ fn given_run(id: usize, video: &str, question: &str, model: &str, prediction: Pr
         prediction,
         verdicts: Vec::new(),
         judgements: Vec::new(),
+        call: None,
     }
 }
 

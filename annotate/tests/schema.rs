@@ -1,12 +1,12 @@
 //! The committed JSON Schema matches the types, and the demo-shaped data follows it.
 
-const COMMITTED: &str = include_str!("../schema/vidence-4.schema.json");
+const COMMITTED: &str = include_str!("../schema/vidence-5.schema.json");
 
 #[test]
 fn committed_schema_is_generated_from_the_types() {
     let generated = annotate::json_schema();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/vidence-4.schema.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/vidence-5.schema.json");
         std::fs::write(path, &generated).expect("write schema");
         return;
     }

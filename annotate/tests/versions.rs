@@ -99,15 +99,15 @@ fn the_current_version_opens_as_it_is() {
 }
 
 #[test]
-fn vidence_2_and_3_read_as_the_current_version_unchanged() {
-    // vidence/3 and vidence/4 only add optional fields: the older files are the same data.
+fn vidence_2_3_and_4_read_as_the_current_version_unchanged() {
+    // vidence/3, 4 and 5 only add optional fields: the older files are the same data.
     let current = fixture(migrate::VERSIONS[migrate::VERSIONS.len() - 1]);
-    for version in ["vidence/2", "vidence/3"] {
+    for version in ["vidence/2", "vidence/3", "vidence/4"] {
         let text = std::fs::read_to_string(fixture(version)).unwrap();
         let (old, from) = annotate::parse_versioned(&text, Path::new("old.json")).unwrap();
         assert_eq!(from.as_deref(), Some(version));
         assert_eq!(old, annotate::load(&current).unwrap());
-        let named = text.replacen(&format!("\"{version}\""), "\"vidence/4\"", 1);
+        let named = text.replacen(&format!("\"{version}\""), "\"vidence/5\"", 1);
         assert_eq!(named, std::fs::read_to_string(&current).unwrap());
     }
 }

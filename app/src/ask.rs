@@ -150,16 +150,22 @@ impl AskRequest {
                 clip_end_s: 0.0,
             });
         }
-        let source = VideoSource::open(video).with_context(|| format!("cannot read {}", video.display()))?;
+        let mut source =
+            VideoSource::open(video).with_context(|| format!("cannot read {}", video.display()))?;
+        self.prepare_on(&mut source)
+    }
+
+    /// Sample and decode the clip's frames from a video already open (its index made
+    /// once for every request about it) and build the worker's job.
+    pub fn prepare_on(&self, source: &mut VideoSource) -> anyhow::Result<Prepared> {
         let info = source.info().clone();
         let index = std::sync::Arc::clone(source.index());
-        drop(source);
         self.check(index.duration_s(), info.width, info.height)?;
         let (first, last) = self.clip(&index, info.frame_count)?;
         let clip_start_s = index.time_of(first);
         let mut grid = None;
         let (media, absolute) = if info.frame_count <= 1 {
-            (Media::Image(read_frames(video, &[0])?.remove(0)), vec![0])
+            (Media::Image(read_frames(source, &[0])?.remove(0)), vec![0])
         } else {
             let settings = self.video_settings();
             let mut relative = settings.sample(last - first + 1, info.fps);
@@ -173,7 +179,7 @@ impl AskRequest {
                     };
                     let candidates = dense.sample(last - first + 1, info.fps);
                     let absolute: Vec<u64> = candidates.iter().map(|i| i + first).collect();
-                    let thumbnails = grey_thumbnails(video, &absolute)?;
+                    let thumbnails = grey_thumbnails(source, &absolute)?;
                     relative = VideoSettings::scene_aware(&candidates, &thumbnails, relative.len());
                 }
                 Sampling::Grid => {
@@ -183,7 +189,7 @@ impl AskRequest {
                 }
             }
             let absolute: Vec<u64> = relative.iter().map(|i| i + first).collect();
-            let frames = read_frames(video, &absolute)?;
+            let frames = read_frames(source, &absolute)?;
             if self.sampling == Sampling::Grid {
                 let times: Vec<f64> = absolute.iter().map(|&i| index.time_of(i)).collect();
                 let layout = FrameGrid::new(&times);
@@ -305,6 +311,7 @@ impl Asked {
             prediction,
             verdicts: Vec::new(),
             judgements: Vec::new(),
+            call: None,
         }
     }
 }
@@ -372,8 +379,7 @@ pub fn read_picture(path: &Path) -> anyhow::Result<Option<Rgb>> {
 }
 
 /// Exact frames of a video as 8-bit RGB.
-pub fn read_frames(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Rgb>> {
-    let mut source = VideoSource::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+pub fn read_frames(source: &mut VideoSource, indices: &[u64]) -> anyhow::Result<Vec<Rgb>> {
     indices
         .iter()
         .map(|&i| {
@@ -384,8 +390,7 @@ pub fn read_frames(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Rgb>> {
 }
 
 /// 32x18 grey thumbnails of frames, to compare them cheaply.
-fn grey_thumbnails(path: &Path, indices: &[u64]) -> anyhow::Result<Vec<Vec<u8>>> {
-    let mut source = VideoSource::open(path)?;
+fn grey_thumbnails(source: &mut VideoSource, indices: &[u64]) -> anyhow::Result<Vec<Vec<u8>>> {
     indices
         .iter()
         .map(|&i| {

@@ -408,8 +408,12 @@ pub fn synthetic_runs(
         let request = crate::ask::AskRequest { prompt: format!("question {r}?"), ..Default::default() };
         let video = &data.videos[0];
         let asked = crate::ask::Asked::given(&request, video);
-        let model =
-            annotate::ModelRef { backend: annotate::Backend::Local, name: "bench".into(), revision: None };
+        let model = annotate::ModelRef {
+            backend: annotate::Backend::Local,
+            name: "bench".into(),
+            revision: None,
+            endpoint: None,
+        };
         let raw = format!("<think>{}</think><answer>answer {r}</answer>", "reasoning ".repeat(tokens / 2));
         let mut run = asked.run(format!("run-{r}"), video.id.clone(), model, raw, prediction);
         let token = |i: usize| annotate::RunToken {

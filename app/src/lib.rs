@@ -10,5 +10,7 @@ pub mod evaluate;
 pub mod gui;
 pub mod judge;
 pub mod model_cli;
+pub mod predict;
 pub mod report;
+pub mod runs;
 pub mod videos;

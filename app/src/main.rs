@@ -168,6 +168,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a model over every question of a dataset, on this machine or on
+    /// OpenAI-compatible servers (vLLM, SGLang, llama.cpp, a hosted API); each answer is
+    /// kept as it finishes, and the same command run again asks only what is left.
+    Predict(Box<vidence::predict::Predict>),
+    /// List a dataset's runs with their answered and failed jobs; `runs merge` joins
+    /// the stores of a run's shards into the dataset.
+    Runs(vidence::runs::Runs),
     /// List the formats Vidence imports and exports, and what each can hold.
     Formats {
         #[arg(long)]
@@ -290,6 +297,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             vidence::judge::command(&dataset, &run, &options, json)
         }
+        Some(Command::Predict(args)) => vidence::predict::command(&args),
+        Some(Command::Runs(runs)) => vidence::runs::command(&runs),
         Some(Command::Formats { json }) => {
             vidence::convert::list_formats(json);
             Ok(())

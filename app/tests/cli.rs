@@ -148,7 +148,7 @@ fn validate_exit_codes_and_problem_paths() {
     let wrong_type = dir.join("wrong_type.json");
     std::fs::write(
         &wrong_type,
-        "{\n  \"schema\": \"vidence/4\",\n  \"videos\": [{\"id\": \"v\", \"width\": \"wide\"}]\n}\n",
+        "{\n  \"schema\": \"vidence/5\",\n  \"videos\": [{\"id\": \"v\", \"width\": \"wide\"}]\n}\n",
     )
     .unwrap();
     let out = vidence(&["validate", wrong_type.to_str().unwrap()]);
@@ -157,7 +157,7 @@ fn validate_exit_codes_and_problem_paths() {
     assert!(text.contains("$.videos[0].width") && text.contains("line 3"), "{text}");
 
     let garbage = dir.join("garbage.json");
-    std::fs::write(&garbage, "{\n  \"schema\": \"vidence/4\",\n  \"videos\": [,]\n}").unwrap();
+    std::fs::write(&garbage, "{\n  \"schema\": \"vidence/5\",\n  \"videos\": [,]\n}").unwrap();
     let out = vidence(&["validate", garbage.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -274,7 +274,8 @@ fn grid_sampling_tiles_nine_frames_into_one_picture() {
     let model::worker::Media::Image(picture) = &prepared.job.media else { panic!("one picture") };
     assert_eq!((picture.width, picture.height), (1280, 720));
     // The first tile is the first frame, shrunk into it; the last, the last frame.
-    let frames = vidence::ask::read_frames(&video, &[0, 599]).expect("frames");
+    let frames = vidence::ask::read_frames(&mut viewer::VideoSource::open(&video).unwrap(), &[0, 599])
+        .expect("frames");
     let (tile_w, tile_h) = (1280 / 3, 720 / 3);
     for (frame, (x0, y0)) in frames.iter().zip([(0, 0), (2 * tile_w, 2 * tile_h)]) {
         let small = resize_bicubic(frame, tile_w, tile_h);

@@ -130,7 +130,7 @@ fn frame_refuses_negative_and_late_times_and_writes_what_its_name_says() {
 fn no_command_panics_when_its_reader_stops_early() {
     let dir = scratch("pipe");
     // A dataset with thousands of problems: far more output than a pipe holds.
-    let mut data = serde_json::json!({"schema": "vidence/4", "videos": [], "categories": [], "tracks": []});
+    let mut data = serde_json::json!({"schema": "vidence/5", "videos": [], "categories": [], "tracks": []});
     let tracks: Vec<serde_json::Value> = (0..5000)
         .map(|i| serde_json::json!({"id": format!("t{i}"), "video": "missing", "category": "missing", "keyframes": []}))
         .collect();
@@ -215,7 +215,7 @@ fn validate_reports_every_problem_and_names_common_mistakes() {
     let many = dir.join("many.json");
     std::fs::write(
         &many,
-        r#"{"schema": "vidence/4",
+        r#"{"schema": "vidence/5",
   "videos": [{"id": "v", "path": "v.mp4", "width": "wide", "height": 1, "fps": 1, "frame_count": 1, "duration_s": 1}],
   "categories": [{"id": "a", "name": 3}, {"id": "b", "name": "fine"}, {"id": 7, "name": "x"}]
 }"#,
@@ -230,13 +230,13 @@ fn validate_reports_every_problem_and_names_common_mistakes() {
     assert!(problems.iter().any(|p| p["message"].as_str().unwrap().contains("line ")), "{problems:?}");
 
     let array = dir.join("array.json");
-    std::fs::write(&array, r#"[{"schema": "vidence/4"}]"#).unwrap();
+    std::fs::write(&array, r#"[{"schema": "vidence/5"}]"#).unwrap();
     let out = vidence(&["validate", array.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("not a Vidence dataset"));
 
     let nan = dir.join("nan.json");
-    std::fs::write(&nan, "{\"schema\": \"vidence/4\",\n \"videos\": [{\"fps\": NaN}]}").unwrap();
+    std::fs::write(&nan, "{\"schema\": \"vidence/5\",\n \"videos\": [{\"fps\": NaN}]}").unwrap();
     let out = vidence(&["validate", nan.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

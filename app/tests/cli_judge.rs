@@ -4,8 +4,9 @@
 //! judge scores (the fixture `annotate/tests/fixtures/eval/vstar`).
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail loudly
 
+#[path = "support/openai.rs"]
+mod openai;
 mod support;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -14,53 +15,14 @@ use support::{scratch, vidence};
 
 const VSTAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../annotate/tests/fixtures/eval/vstar");
 
-/// A request the server got: its `Authorization` header and JSON body.
-type Seen = Arc<Mutex<Vec<(Option<String>, Value)>>>;
-
 /// A server on a free local port answering each POST with `reply(body)` (status and
 /// body text); it runs until the test ends.
-fn server(reply: impl Fn(&Value) -> (u16, String) + Send + Sync + 'static) -> (String, Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let seen: Seen = Arc::default();
-    let (reply, log) = (Arc::new(reply), seen.clone());
-    let serve = std::thread::Builder::new().name("test-openai-server".into());
-    serve.spawn(move || {
-        for stream in listener.incoming() {
-            let (reply, log) = (reply.clone(), log.clone());
-            let Ok(mut stream) = stream else { continue };
-            let connection = std::thread::Builder::new().name("test-openai-connection".into());
-            connection.spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let (mut length, mut key) = (0, None);
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    let (name, value) = line.split_once(':').unwrap_or((&line, ""));
-                    match name.to_ascii_lowercase().as_str() {
-                        "content-length" => length = value.trim().parse().unwrap(),
-                        "authorization" => key = Some(value.trim().to_owned()),
-                        _ => {}
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                let body: Value = serde_json::from_slice(&body).unwrap();
-                let (status, text) = reply(&body);
-                log.lock().unwrap().push((key, body));
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    text.len()
-                );
-                let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(text.as_bytes()));
-            })
-            .unwrap();
-        }
-    })
-    .unwrap();
-    (address, seen)
+fn server(reply: impl Fn(&Value) -> (u16, String) + Send + Sync + 'static) -> (String, openai::Seen) {
+    let mock = openai::serve(move |body| {
+        let (status, text) = reply(body);
+        openai::Reply { status, ..openai::Reply::ok(text) }
+    });
+    (mock.address, mock.seen)
 }
 
 fn completion(text: &str) -> String {

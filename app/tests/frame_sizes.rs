@@ -108,7 +108,9 @@ fn every_frame_size_gives_the_videos_own_pixels() {
             let (w, h, exported) = read_png_rgb(&png);
             assert_eq!((w, h), (width, height));
 
-            let model = vidence::ask::read_frames(&video, &[INDEX]).unwrap().remove(0);
+            let model = vidence::ask::read_frames(&mut viewer::VideoSource::open(&video).unwrap(), &[INDEX])
+                .unwrap()
+                .remove(0);
             assert_eq!((model.width, model.height), (width as usize, height as usize));
 
             for (what, got) in [("vidence frame", &exported), ("the model's frame", &model.data)] {

@@ -4,6 +4,7 @@
 //! them ([`worker`]), and OpenAI-compatible servers ([`server`]). What models are told and what they answer, as text, is
 //! `annotate::dialect`.
 
+pub mod backend;
 pub mod device;
 mod error;
 pub mod generate;

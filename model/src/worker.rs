@@ -263,30 +263,61 @@ fn patch_len(settings: &crate::qwen3_vl::processor::ImageSettings) -> usize {
 }
 
 fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>) -> crate::Result<Event> {
-    let text = match &job.grid {
-        Some(grid) => format!("{}\n{}", grid.describe(job.clip_start_s), job.task.prompt()),
-        None => job.task.prompt(),
-    };
-    let (ids, first) = l.prefill(&job.media, &text)?;
-    let mut config = job.generation.clone();
-    config.stop_tokens.extend(l.tokenizer.id(IM_END));
-    let tokenizer = &l.tokenizer;
-    let generated = generate(&mut l.model, &ids, first, &config, cancel, |token| {
+    let answered = l.answer(job, cancel, &mut |token, tokenizer| {
         let text = |id: u32| tokenizer.decode(&[id]).unwrap_or_default();
         let top = token.top.iter().map(|c| text(c.id)).collect();
         let _ = send.send(Event::Token { token, text: text(token.id), top });
     })?;
-    let ids: Vec<u32> = generated.tokens.iter().map(|t| t.id).collect();
-    let text = l.tokenizer.decode(&ids)?;
-    let cx = Context {
-        video_width: job.video_width,
-        video_height: job.video_height,
-        coordinates: Coordinates::Relative1000,
-        clip_start_s: job.clip_start_s,
-    };
-    let prediction = match &job.grid {
-        Some(grid) => grid.to_frames(parse(&text, &cx), job.video_width, job.video_height),
-        None => parse(&text, &cx),
-    };
-    Ok(Event::Done { text, tokens: generated.tokens, finish: generated.finish, prediction })
+    let Answered { text, tokens, finish, prediction } = answered;
+    Ok(Event::Done { text, tokens, finish, prediction })
+}
+
+/// A job's answer: the text, its tokens, why it stopped and what was read out of it.
+pub struct Answered {
+    pub text: String,
+    pub tokens: Vec<Token>,
+    pub finish: Finish,
+    pub prediction: Prediction,
+}
+
+impl Loaded {
+    /// Run `job`, telling `on_token` each token as it comes (with the tokenizer that
+    /// spells it), and read its answer.
+    pub fn answer(
+        &mut self,
+        job: &Job,
+        cancel: &Arc<AtomicBool>,
+        on_token: &mut dyn FnMut(Token, &Tokenizer),
+    ) -> crate::Result<Answered> {
+        let text = match &job.grid {
+            Some(grid) => format!("{}\n{}", grid.describe(job.clip_start_s), job.task.prompt()),
+            None => job.task.prompt(),
+        };
+        let (ids, first) = self.prefill(&job.media, &text)?;
+        let mut config = job.generation.clone();
+        config.stop_tokens.extend(self.tokenizer.id(IM_END));
+        let tokenizer = &self.tokenizer;
+        let generated = generate(&mut self.model, &ids, first, &config, cancel, |t| on_token(t, tokenizer))?;
+        let ids: Vec<u32> = generated.tokens.iter().map(|t| t.id).collect();
+        let text = self.tokenizer.decode(&ids)?;
+        let cx = Context {
+            video_width: job.video_width,
+            video_height: job.video_height,
+            coordinates: Coordinates::Relative1000,
+            clip_start_s: job.clip_start_s,
+        };
+        let prediction = job.read(&text, &cx);
+        Ok(Answered { text, tokens: generated.tokens, finish: generated.finish, prediction })
+    }
+}
+
+impl Job {
+    /// What `text`, the answer to this job, says, read on `cx` (a grid's boxes moved
+    /// back onto their frames).
+    pub fn read(&self, text: &str, cx: &Context) -> Prediction {
+        match &self.grid {
+            Some(grid) => grid.to_frames(parse(text, cx), self.video_width, self.video_height),
+            None => parse(text, cx),
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! The dataset schema "vidence/4" (older versions are migrated on reading: `migrate`). Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
+//! The dataset schema "vidence/5" (older versions are migrated on reading: `migrate`). Conventions: boxes are pixel `[x1,y1,x2,y2]` in the
 //! rotation-applied frame; keyframes are 0-based frame indices in presentation order;
 //! times are seconds from the first frame.
 
@@ -14,7 +14,7 @@ mod track;
 
 pub use track::{Interpolation, Keyframe, Keyframes, Track, TrackBox};
 
-pub const SCHEMA: &str = "vidence/4";
+pub const SCHEMA: &str = "vidence/5";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -332,7 +332,7 @@ mod tests {
             review: Review::Accepted,
         });
         let json = serde_json::to_string(&d).unwrap();
-        assert!(json.contains(r#""schema":"vidence/4""#));
+        assert!(json.contains(r#""schema":"vidence/5""#));
         assert!(json.contains(r#""bbox":[1.5,0.0,11.5,10.0]"#));
         let back: Dataset = serde_json::from_str(&json).unwrap();
         assert_eq!(back, d);

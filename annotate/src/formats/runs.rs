@@ -37,7 +37,12 @@ impl Given<'_> {
             id,
             video: v.id.clone(),
             answers: self.answers,
-            model: ModelRef { backend: Backend::Given, name: self.model.to_owned(), revision: None },
+            model: ModelRef {
+                backend: Backend::Given,
+                name: self.model.to_owned(),
+                revision: None,
+                endpoint: None,
+            },
             settings: RunSettings {
                 task: self.task,
                 prompt: self.prompt,
@@ -67,6 +72,7 @@ impl Given<'_> {
             prediction: self.prediction,
             verdicts: Vec::new(),
             judgements: Vec::new(),
+            call: None,
         }
     }
 }

@@ -70,6 +70,6 @@ pub fn example_run(data: &Dataset) -> Option<ModelRun> {
     };
     let reading = Reading { dialect: Dialect::Qwen3Vl, context: cx, grid: None };
     let asked = crate::ask::Asked { answers: None, settings, generation: None, reading };
-    let model = ModelRef { backend: Backend::Given, name: MODEL_ID.into(), revision: None };
+    let model = ModelRef { backend: Backend::Given, name: MODEL_ID.into(), revision: None, endpoint: None };
     Some(asked.run("run-1".into(), VIDEO_ID.into(), model, raw.clone(), annotate::dialect::parse(&raw, &cx)))
 }

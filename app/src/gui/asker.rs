@@ -287,8 +287,12 @@ impl Asker {
                     }
                     let ModelState::Ready(model) = &self.state else { return None };
                     let model = model.clone();
-                    let name =
-                        ModelRef { backend: Backend::Local, name: model, revision: self.revision.clone() };
+                    let name = ModelRef {
+                        backend: Backend::Local,
+                        name: model,
+                        revision: self.revision.clone(),
+                        endpoint: None,
+                    };
                     let mut run = live.prepared?.run(fresh_id(), live.video, name, text, prediction);
                     run.set_tokens(live.tokens);
                     return Some(Outcome::Finished(Box::new(run)));
@@ -304,6 +308,7 @@ impl Asker {
 pub fn pasted_run(form: &ModelForm, id: String, video: &annotate::Video) -> ModelRun {
     let asked = Asked::given(&form.request, video);
     let prediction = annotate::dialect::parse(&form.pasted, &asked.reading.context);
-    let model = ModelRef { backend: Backend::Given, name: "pasted output".into(), revision: None };
+    let model =
+        ModelRef { backend: Backend::Given, name: "pasted output".into(), revision: None, endpoint: None };
     asked.run(id, video.id.clone(), model, form.pasted.clone(), prediction)
 }

@@ -1,0 +1,587 @@
+//! `vidence predict`: a model over every question of a dataset, on this machine or on
+//! OpenAI-compatible servers. Frames are decoded exactly on `vidence-predict-frames`
+//! (each video opened once for its questions) while the model answers on
+//! `vidence-predict-N` threads, a few a server; each finished job is one line synced to
+//! the run's store (`annotate::batch`) before the next is counted, so a killed run
+//! loses only the jobs in flight, and the same command run again asks only the rest.
+//! A run that is not one shard of several is joined into the dataset at its end.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use annotate::batch::{self, Job, Line, Outcome, Questions, Selection};
+use annotate::dialect::Grounding;
+use annotate::{Backend as Made, Call, Dataset, Document, Edit, LabelRef, ModelRef, Sampling, TaskKind};
+use anyhow::Context as _;
+use model::backend::{Backend, Failure, Local, Remote, Retry, VideoInput};
+use model::device::DeviceChoice;
+use serde::Serialize;
+use viewer::VideoSource;
+
+use crate::ask::{AskRequest, Prepared};
+
+#[derive(clap::Args)]
+pub struct Predict {
+    pub dataset: PathBuf,
+    /// This machine's model: a checkpoint folder, or a hub id (downloaded if missing).
+    #[arg(long, conflicts_with = "endpoint", required_unless_present = "endpoint")]
+    pub model: Option<String>,
+    /// auto (a GPU if there is one), cpu, cuda, cuda:N or metal.
+    #[arg(long, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+    /// An OpenAI-compatible server (http://host:8000, with or without /v1); give it
+    /// again for each server, and the jobs are spread over them.
+    #[arg(long, requires = "served_model")]
+    pub endpoint: Vec<String>,
+    /// The model as the servers name it.
+    #[arg(long)]
+    pub served_model: Option<String>,
+    /// The environment variable holding the servers' API key, if they want one.
+    #[arg(long, default_value = "OPENAI_API_KEY")]
+    pub api_key_env: String,
+    /// The served model's coordinates: qwen3-vl (0-1000), qwen2.5-vl or open-o3
+    /// (pixels of the resized frames).
+    #[arg(long, default_value = "qwen3-vl")]
+    pub grounding: String,
+    /// How a server is sent a video: video (one video_url of JPEG frames, as vLLM takes
+    /// it) or images (a picture a frame, each after its time).
+    #[arg(long, default_value = "video")]
+    pub video_input: String,
+    /// auto (each question's kind chooses: when, where as track, else answer), answer,
+    /// track, when or captions (one job a video).
+    #[arg(long, default_value = "auto")]
+    pub task: String,
+    /// all, unanswered (no run of any model answers them yet) or ID,ID,...
+    #[arg(long, default_value = "all")]
+    pub questions: Questions,
+    /// Only these videos (ID,ID,...).
+    #[arg(long, value_delimiter = ',')]
+    pub videos: Vec<String>,
+    #[arg(long, default_value_t = AskRequest::default().fps)]
+    pub fps: f64,
+    #[arg(long, default_value_t = AskRequest::default().max_frames)]
+    pub max_frames: u64,
+    /// uniform, scene or grid.
+    #[arg(long, default_value = "uniform")]
+    pub sampling: Sampling,
+    #[arg(long, default_value_t = AskRequest::default().max_tokens)]
+    pub max_tokens: usize,
+    /// Requests in flight at once on each server (this machine's model answers one at a time).
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Seconds to wait for each reply.
+    #[arg(long, default_value_t = 600)]
+    pub timeout: u64,
+    /// Tries for each request a busy or failing server did not answer.
+    #[arg(long, default_value_t = Retry::default().attempts)]
+    pub attempts: u32,
+    /// Alternatives asked for at each token of a server's answer (0: no log-probabilities).
+    #[arg(long, default_value_t = 5)]
+    pub top_logprobs: u8,
+    /// This machine's part of the jobs, I of N: its store is joined to the others' by
+    /// `vidence runs merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// The run's name, as `vidence eval --run` takes it (default: the model's).
+    #[arg(long)]
+    pub run: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What a call did, as `--json` prints it.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub run: String,
+    pub jobs: usize,
+    pub answered: usize,
+    pub failed: usize,
+    /// Answered by an earlier call.
+    pub skipped: usize,
+    /// Not asked: the run was stopped (Ctrl+C) first.
+    pub stopped: usize,
+    pub store: PathBuf,
+    /// The first kinds of failure, each with the first job it happened to.
+    pub errors: Vec<String>,
+}
+
+/// Where the jobs go: each backend with the threads it gets.
+struct Lane {
+    name: String,
+    backend: Arc<dyn Backend>,
+    threads: usize,
+    endpoint: Option<String>,
+}
+
+/// A server out of rotation after this many jobs in a row it did not answer at all.
+const DOWN_AFTER: usize = 3;
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Ctrl+C stops taking jobs; those in flight finish and are kept.
+#[allow(unsafe_code)]
+fn stop_on_interrupt() {
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe { libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t) };
+}
+
+pub fn command(args: &Predict) -> anyhow::Result<()> {
+    stop_on_interrupt();
+    let summary = run(args, &STOP)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{}: {} jobs, {} answered now, {} answered before, {} failed{}",
+            summary.run,
+            summary.jobs,
+            summary.answered,
+            summary.skipped,
+            summary.failed,
+            if summary.stopped > 0 {
+                format!(", {} not asked (stopped)", summary.stopped)
+            } else {
+                String::new()
+            }
+        );
+        summary.errors.iter().for_each(|e| println!("  {e}"));
+        println!("store: {}", summary.store.display());
+    }
+    if summary.failed > 0 {
+        anyhow::bail!("{} jobs failed; the same command asks them again", summary.failed);
+    }
+    Ok(())
+}
+
+/// The whole call: jobs chosen, the unfinished asked, the store joined into the dataset.
+pub fn run(args: &Predict, stop: &AtomicBool) -> anyhow::Result<Summary> {
+    let data = annotate::load(&args.dataset)?;
+    let task = match args.task.as_str() {
+        "auto" => None,
+        name => Some(name.parse::<TaskKind>().map_err(|e| anyhow::anyhow!("--task {e}"))?),
+    };
+    let grounding: Grounding = args.grounding.parse().map_err(|e| anyhow::anyhow!("--grounding {e}"))?;
+    let video_input = match args.video_input.as_str() {
+        "video" => VideoInput::Video,
+        "images" => VideoInput::Images,
+        other => anyhow::bail!("--video-input {other:?} is not one of video, images"),
+    };
+    anyhow::ensure!(args.concurrency >= 1, "--concurrency must be at least 1");
+    anyhow::ensure!(args.attempts >= 1, "--attempts must be at least 1");
+    let shard = args.shard.as_deref().map(batch::parse_shard).transpose().map_err(anyhow::Error::msg)?;
+    let selection = Selection { task, questions: &args.questions, videos: &args.videos };
+    let mut jobs = batch::jobs(&data, &selection).map_err(anyhow::Error::msg)?;
+    if let Some((i, n)) = shard {
+        jobs = batch::shard(jobs, i, n);
+    }
+    let model = match (&args.model, &args.served_model) {
+        (Some(m), _) => m.clone(),
+        (None, Some(m)) => m.clone(),
+        (None, None) => anyhow::bail!("give --model, or --endpoint with --served-model"),
+    };
+    let name = args.run.clone().unwrap_or_else(|| model.clone());
+    let store_path = batch::store_path(&args.dataset, &name, shard);
+    let read = batch::read(&store_path).with_context(|| format!("cannot read {}", store_path.display()))?;
+    for (n, why) in &read.bad {
+        eprintln!("{}:{n}: a line that does not read is kept as it is ({why})", store_path.display());
+    }
+    let standing = batch::standing(&data, &name, &read.lines);
+    let mut summary =
+        Summary { run: name.clone(), jobs: jobs.len(), store: store_path.clone(), ..Summary::default() };
+    let todo: Vec<Job> = jobs.into_iter().filter(|j| !standing.answered.contains(&j.key)).collect();
+    summary.skipped = summary.jobs - todo.len();
+    let mut store = batch::Store::append_to(&store_path, &read)?;
+    if !todo.is_empty() {
+        let lanes = lanes(args, &model, grounding, video_input)?;
+        let request = AskRequest {
+            fps: args.fps,
+            max_frames: args.max_frames,
+            sampling: args.sampling,
+            max_tokens: args.max_tokens,
+            ..AskRequest::default()
+        };
+        let context = Context { data: &data, dataset: &args.dataset, name: &name, model: &model, request };
+        work(&context, todo, lanes, &mut store, &mut summary, stop)?;
+    }
+    if shard.is_none() {
+        join(&args.dataset, &store_path)?;
+    }
+    Ok(summary)
+}
+
+/// The backends: this machine's model, or each server with `--concurrency` threads.
+fn lanes(
+    args: &Predict,
+    model: &str,
+    grounding: Grounding,
+    video_input: VideoInput,
+) -> anyhow::Result<Vec<Lane>> {
+    if args.endpoint.is_empty() {
+        let folder = model::hub::Hub::from_env().fetch(model, &mut |_| {})?;
+        let device = args.device.open()?;
+        let loaded = model::worker::Loaded::open(&folder, &device, &mut |_| {})?;
+        let backend: Arc<dyn Backend> = Arc::new(Local::new(loaded));
+        return Ok(vec![Lane { name: model.to_owned(), backend, threads: 1, endpoint: None }]);
+    }
+    let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
+    let retry = Retry { attempts: args.attempts, ..Retry::default() };
+    args.endpoint
+        .iter()
+        .map(|address| {
+            let server = model::server::Server::new(address, key.clone(), Duration::from_secs(args.timeout))?;
+            let endpoint = server.address().to_owned();
+            let remote = Remote {
+                server,
+                model: model.to_owned(),
+                grounding,
+                video_input,
+                top_logprobs: args.top_logprobs,
+                retry,
+            };
+            Ok(Lane {
+                name: endpoint.clone(),
+                backend: Arc::new(remote),
+                threads: args.concurrency,
+                endpoint: Some(endpoint),
+            })
+        })
+        .collect()
+}
+
+/// What every job of the call shares.
+struct Context<'a> {
+    data: &'a Dataset,
+    dataset: &'a Path,
+    name: &'a str,
+    model: &'a str,
+    request: AskRequest,
+}
+
+/// A job with its frames, ready for a backend.
+struct Ready {
+    job: Job,
+    request: AskRequest,
+    prepared: Prepared,
+}
+
+/// What comes back of a job.
+enum Done {
+    Answered { ready: Box<Ready>, answer: Box<model::backend::Answer>, endpoint: Option<String> },
+    Failed { job: Job, failure: Failure },
+}
+
+/// Ask every job of `todo`, writing each outcome to `store` as it comes.
+fn work(
+    cx: &Context,
+    todo: Vec<Job>,
+    lanes: Vec<Lane>,
+    store: &mut batch::Store,
+    summary: &mut Summary,
+    stop: &AtomicBool,
+) -> anyhow::Result<()> {
+    let total = todo.len();
+    let threads: usize = lanes.iter().map(|l| l.threads).sum();
+    let (done_tx, done_rx) = channel::<Done>();
+    // Frames for a few jobs ahead of each thread, no more: memory stays flat.
+    let (ready_tx, ready_rx) = sync_channel::<Ready>(threads * 2);
+    let shared = Shared {
+        ready: Mutex::new(ready_rx),
+        requeued: Mutex::new(VecDeque::new()),
+        in_flight: AtomicUsize::new(0),
+        lanes_up: AtomicUsize::new(lanes.len()),
+    };
+    let progress = progress_bar(total as u64);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (data, dataset) = (cx.data, cx.dataset);
+        let request = &cx.request;
+        let frames_done = done_tx.clone();
+        std::thread::Builder::new().name("vidence-predict-frames".into()).spawn_scoped(scope, move || {
+            prepare_all(data, dataset, request, todo, &ready_tx, &frames_done, stop);
+        })?;
+        let mut n = 0;
+        for lane in &lanes {
+            let down = Arc::new(AtomicUsize::new(0));
+            for _ in 0..lane.threads {
+                let (shared, done, down) = (&shared, done_tx.clone(), down.clone());
+                std::thread::Builder::new()
+                    .name(format!("vidence-predict-{n}"))
+                    .spawn_scoped(scope, move || answer_all(lane, shared, &done, &down, stop))?;
+                n += 1;
+            }
+        }
+        drop(done_tx);
+        for done in done_rx {
+            let line = match done {
+                Done::Answered { ready, answer, endpoint } => {
+                    summary.answered += 1;
+                    answered_line(cx, *ready, *answer, endpoint)
+                }
+                Done::Failed { job, failure } => {
+                    summary.failed += 1;
+                    if summary.errors.len() < 5
+                        && !summary.errors.iter().any(|e| e.starts_with(&failure.reason))
+                    {
+                        summary.errors.push(format!("{} (job {})", failure.reason, job.key));
+                    }
+                    Line {
+                        run: cx.name.to_owned(),
+                        job: job.key,
+                        outcome: Outcome::Failed { reason: failure.reason, attempts: failure.attempts },
+                    }
+                }
+            };
+            store.append(&line).with_context(|| format!("cannot write to {}", store.path.display()))?;
+            progress.set_message(format!("{} answered, {} failed", summary.answered, summary.failed));
+            progress.inc(1);
+        }
+        Ok(())
+    })?;
+    progress.finish_and_clear();
+    summary.stopped = total - summary.answered - summary.failed;
+    Ok(())
+}
+
+/// What the answering threads share.
+struct Shared {
+    ready: Mutex<Receiver<Ready>>,
+    /// Jobs a server that stopped answering gave back, for the others.
+    requeued: Mutex<VecDeque<Ready>>,
+    /// Jobs taken and not yet done or given back: none is left behind while one may
+    /// still come back.
+    in_flight: AtomicUsize,
+    lanes_up: AtomicUsize,
+}
+
+impl Shared {
+    /// The next job, once there is one; `None` when every job is done (or the run stopped).
+    fn next(&self, stop: &AtomicBool) -> Option<Ready> {
+        loop {
+            if let Some(r) = self.requeued.lock().ok()?.pop_front() {
+                self.in_flight.fetch_add(1, Ordering::SeqCst);
+                return Some(r);
+            }
+            let got = self.ready.lock().ok()?.recv_timeout(Duration::from_millis(20));
+            match got {
+                Ok(r) => {
+                    self.in_flight.fetch_add(1, Ordering::SeqCst);
+                    return Some(r);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    let empty = self.requeued.lock().ok()?.is_empty();
+                    if empty && self.in_flight.load(Ordering::SeqCst) == 0 {
+                        return None;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
+    }
+
+    fn finished(&self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Sample and decode each job's frames in order, one video open at a time.
+fn prepare_all(
+    data: &Dataset,
+    dataset: &Path,
+    request: &AskRequest,
+    todo: Vec<Job>,
+    ready: &SyncSender<Ready>,
+    done: &Sender<Done>,
+    stop: &AtomicBool,
+) {
+    let folder = dataset.parent().unwrap_or(Path::new("."));
+    let mut open: Option<(String, Result<VideoSource, String>)> = None;
+    for job in todo {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let request = AskRequest {
+            task: job.task,
+            prompt: job.prompt.clone(),
+            answers: job.question.clone().map(LabelRef::Question),
+            ..request.clone()
+        };
+        let prepared = (|| -> anyhow::Result<Prepared> {
+            let video =
+                data.videos.iter().find(|v| v.id == job.video).context("the video is not in the dataset")?;
+            let path = folder.join(&video.path);
+            if crate::ask::read_picture(&path).ok().flatten().is_some() {
+                return request.prepare(&path);
+            }
+            if open.as_ref().is_none_or(|(id, _)| *id != job.video) {
+                let source =
+                    VideoSource::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()));
+                open = Some((job.video.clone(), source));
+            }
+            match open.as_mut().map(|(_, s)| s) {
+                Some(Ok(source)) => request.prepare_on(source),
+                Some(Err(e)) => anyhow::bail!("{e}"),
+                None => unreachable!("opened above"),
+            }
+        })();
+        let sent = match prepared {
+            Ok(prepared) => send_unless_stopped(ready, Ready { job, request, prepared }, stop),
+            Err(e) => {
+                let failure = Failure { reason: format!("{e:#}"), attempts: 0, unreachable: false };
+                done.send(Done::Failed { job, failure }).is_ok()
+            }
+        };
+        if !sent {
+            return;
+        }
+    }
+}
+
+/// Wait for room to send `r`, unless the run is stopped first.
+fn send_unless_stopped(ready: &SyncSender<Ready>, mut r: Ready, stop: &AtomicBool) -> bool {
+    loop {
+        match ready.try_send(r) {
+            Ok(()) => return true,
+            Err(TrySendError::Disconnected(_)) => return false,
+            Err(TrySendError::Full(back)) if !stop.load(Ordering::Relaxed) => {
+                r = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(TrySendError::Full(_)) => return false,
+        }
+    }
+}
+
+/// Answer jobs on `lane` until there are none, the run is stopped, or the lane's
+/// server stops answering (its job handed to the other servers, if any is up).
+fn answer_all(lane: &Lane, shared: &Shared, done: &Sender<Done>, down: &AtomicUsize, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) && down.load(Ordering::Relaxed) < DOWN_AFTER {
+        let Some(mut ready) = shared.next(stop) else { return };
+        let outcome = lane.backend.answer(&ready.prepared.job);
+        let done_now = match outcome {
+            Ok(answer) => {
+                down.store(0, Ordering::Relaxed);
+                ready.prepared.job.media = model::worker::Media::None;
+                Done::Answered {
+                    ready: Box::new(ready),
+                    answer: Box::new(answer),
+                    endpoint: lane.endpoint.clone(),
+                }
+            }
+            Err(failure) if failure.unreachable => {
+                let misses = down.fetch_add(1, Ordering::Relaxed) + 1;
+                if misses == DOWN_AFTER {
+                    eprintln!("{} stopped answering ({}): taken out of rotation", lane.name, failure.reason);
+                    shared.lanes_up.fetch_sub(1, Ordering::SeqCst);
+                }
+                if shared.lanes_up.load(Ordering::SeqCst) > 0
+                    && let Ok(mut q) = shared.requeued.lock()
+                {
+                    q.push_back(ready);
+                    drop(q);
+                    shared.finished();
+                    continue;
+                }
+                Done::Failed { job: ready.job, failure }
+            }
+            Err(failure) => Done::Failed { job: ready.job, failure },
+        };
+        let sent = done.send(done_now);
+        shared.finished();
+        if sent.is_err() {
+            return;
+        }
+    }
+    // The last server to go fails what is left rather than leave it waiting.
+    if !stop.load(Ordering::Relaxed) && shared.lanes_up.load(Ordering::SeqCst) == 0 {
+        while let Some(ready) = shared.next(stop) {
+            let failure =
+                Failure { reason: "every server stopped answering".into(), attempts: 0, unreachable: true };
+            let _ = done.send(Done::Failed { job: ready.job, failure });
+            shared.finished();
+        }
+    }
+}
+
+/// The store line of an answered job: the run as the dataset will hold it.
+fn answered_line(
+    cx: &Context,
+    ready: Ready,
+    answer: model::backend::Answer,
+    endpoint: Option<String>,
+) -> Line {
+    let Ready { job, request, prepared } = ready;
+    let mut asked = prepared.asked(&request);
+    asked.reading.context.coordinates = answer.coordinates;
+    let made = ModelRef {
+        backend: if endpoint.is_some() { Made::Server } else { Made::Local },
+        name: cx.name.to_owned(),
+        revision: None,
+        endpoint,
+    };
+    let id = batch::run_id(cx.name, &job.key);
+    let mut run = asked.run(id, job.video.clone(), made, answer.text, answer.prediction);
+    run.call = Some(Call {
+        job: job.key.clone(),
+        model: cx.model.to_owned(),
+        latency_s: answer.latency_s,
+        attempts: answer.attempts,
+        prompt_tokens: answer.prompt_tokens,
+        completion_tokens: answer.completion_tokens,
+    });
+    Line {
+        run: cx.name.to_owned(),
+        job: job.key,
+        outcome: Outcome::Answered { answer: Box::new(run), tokens: answer.tokens },
+    }
+}
+
+/// The answers of the store at `store` that the dataset does not hold yet, added to it
+/// as one edit and saved.
+fn join(dataset: &Path, store: &Path) -> anyhow::Result<()> {
+    let lines = batch::read(store)?.lines;
+    let (mut doc, _) = Document::open(dataset)?;
+    let merge = batch::merge(doc.dataset(), &[(store.display().to_string(), lines)]);
+    for c in &merge.conflicts {
+        eprintln!("{c}");
+    }
+    add_runs(&mut doc, merge.new)
+}
+
+/// `runs` added to the dataset after its own, as one edit, and saved.
+pub fn add_runs(doc: &mut Document, runs: Vec<annotate::ModelRun>) -> anyhow::Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let first = doc.dataset().runs.len();
+    let edits = runs
+        .into_iter()
+        .enumerate()
+        .map(|(i, run)| Edit::InsertRun { index: first + i, run: Box::new(run) })
+        .collect();
+    doc.apply(Edit::Batch { edits }).map_err(|e| anyhow::anyhow!("cannot add the runs: {e}"))?;
+    doc.save()?;
+    Ok(())
+}
+
+/// Done and failed counts, the rate and the time left, on standard error (drawn only
+/// on a terminal).
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} jobs, {msg}, {per_sec}, {eta} left")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
