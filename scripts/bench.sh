@@ -50,6 +50,11 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "\$ cargo run --release -p annotate --example eval_bench"
   cargo run -q --release -p annotate --example eval_bench
   echo '```'
+  echo "## vidence predict against a local OpenAI-compatible server: 256 jobs at 200 ms a request, at concurrency 32 and 1; memory over 10,000 jobs"
+  echo '```'
+  echo "\$ cargo run --release -p vidence --example predict_bench"
+  cargo run -q --release -p vidence --example predict_bench
+  echo '```'
   echo "## A dataset of 10,000 model runs of 256 tokens each: first save (writing the token files), open, save"
   echo '```'; run bench runs --runs 10000 --tokens 256; echo '```'
   echo "## Stepping and memory through the decode thread and cache, 1-minute vs 10-minute 720p30"
