@@ -466,3 +466,39 @@ fn this_machines_model_answers_every_question_of_a_random_weight_checkpoint() {
         && r["call"]["completion_tokens"].as_u64().is_some_and(|n| n <= 8)));
     assert!(runs.iter().all(|r| r["settings"]["frames_s"].as_array().unwrap().len() == 2));
 }
+
+#[test]
+fn ctrl_c_stops_after_the_jobs_in_flight_and_keeps_them() {
+    let data = dataset("predict_interrupted");
+    let server = healthy(Duration::from_millis(300));
+    let mut args = vec!["predict", data.to_str().unwrap(), "--endpoint", &server.address];
+    args.extend("--fps 0.5 --max-frames 2 --served-model m --concurrency 2 --json".split(' '));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_vidence"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let store = annotate::batch::store_path(&data, "m", None);
+    let started = Instant::now();
+    while std::fs::read_to_string(&store).map_or(0, |s| s.lines().count()) < 4 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no answers came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let answered = summary["answered"].as_u64().unwrap() as usize;
+    assert!(summary["stopped"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(answered + summary["stopped"].as_u64().unwrap() as usize, 24);
+    assert_eq!(store_lines(&store).len(), answered, "the jobs in flight finished and were kept");
+    assert_each_job_once(&data, "m", answered);
+
+    let (again, summary) =
+        predict(&data, &["--endpoint", &server.address, "--served-model", "m", "--concurrency", "4"]);
+    assert!(again.status.success());
+    assert_eq!(summary["skipped"].as_u64().unwrap() as usize, answered);
+    assert_each_job_once(&data, "m", 24);
+}
