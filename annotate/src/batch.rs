@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{Dataset, Question, QuestionKind};
-use crate::edit::LabelRef;
+use crate::edit::{Edit, LabelRef};
 use crate::run::{ModelRun, RunToken, TaskKind};
 
 /// One thing to ask the model.
@@ -322,24 +322,43 @@ pub struct Merge {
 /// new to `data`.
 pub fn merge(data: &Dataset, stores: &[(String, Vec<Line>)]) -> Merge {
     let mut merge = Merge::default();
-    let mut seen: HashMap<String, (String, ModelRun)> =
-        data.runs.iter().map(|r| (r.id.clone(), ("the dataset".to_owned(), r.clone()))).collect();
+    // The dataset's runs are borrowed, not copied: a window merges as answers arrive.
+    let held: HashMap<&str, &ModelRun> = data.runs.iter().map(|r| (r.id.as_str(), r)).collect();
+    // A run new to the dataset: the store it came from and its place in `merge.new`.
+    let mut added: HashMap<String, (&str, usize)> = HashMap::new();
     for (name, lines) in stores {
         for run in lines.iter().filter_map(Line::answered) {
-            match seen.get(&run.id) {
-                Some((_, held)) if same_answer(held, &run) => merge.already += 1,
-                Some((held_in, _)) => merge.conflicts.push(format!(
+            let (held_in, first) = match (held.get(run.id.as_str()), added.get(&run.id)) {
+                (Some(r), _) => ("the dataset", *r),
+                (None, Some(&(store, i))) => (store, &merge.new[i]),
+                (None, None) => {
+                    added.insert(run.id.clone(), (name, merge.new.len()));
+                    merge.new.push(run);
+                    continue;
+                }
+            };
+            if same_answer(first, &run) {
+                merge.already += 1;
+            } else {
+                merge.conflicts.push(format!(
                     "{} is answered differently in {held_in} and in {name}: the first is kept",
                     run.id
-                )),
-                None => {
-                    seen.insert(run.id.clone(), (name.clone(), run.clone()));
-                    merge.new.push(run);
-                }
+                ));
             }
         }
     }
     merge
+}
+
+/// `runs` added after the dataset's own, as one edit (`None`: there are none).
+pub fn insert(data: &Dataset, runs: Vec<ModelRun>) -> Option<Edit> {
+    let first = data.runs.len();
+    let edits: Vec<Edit> = runs
+        .into_iter()
+        .enumerate()
+        .map(|(i, run)| Edit::InsertRun { index: first + i, run: Box::new(run) })
+        .collect();
+    (!edits.is_empty()).then_some(Edit::Batch { edits })
 }
 
 /// Two runs say the same, however long each took.

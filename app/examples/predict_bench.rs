@@ -11,7 +11,6 @@
 mod openai;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -66,7 +65,7 @@ fn predict(data: &Path, address: &str, concurrency: usize) -> f64 {
         &concurrency,
     ]);
     let started = Instant::now();
-    let summary = vidence::predict::run(&args.predict, &AtomicBool::new(false)).unwrap();
+    let summary = vidence::predict::run(&args.predict, &vidence::predict::Control::new()).unwrap();
     assert_eq!(summary.failed, 0, "{:?}", summary.errors);
     started.elapsed().as_secs_f64()
 }

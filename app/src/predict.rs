@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use annotate::batch::{self, Job, Line, Outcome, Questions, Selection};
 use annotate::dialect::Grounding;
-use annotate::{Backend as Made, Call, Dataset, Document, Edit, LabelRef, ModelRef, Sampling, TaskKind};
+use annotate::{Backend as Made, Call, Dataset, Document, LabelRef, ModelRef, Sampling, TaskKind};
 use anyhow::Context as _;
 use model::backend::{Backend, Failure, Local, Remote, Retry, VideoInput};
 use model::device::DeviceChoice;
@@ -93,8 +93,22 @@ pub struct Predict {
     pub json: bool,
 }
 
+impl Predict {
+    /// The command line's settings for `dataset` and this machine's `model`, every other
+    /// one its default: the window's form starts from these.
+    pub fn defaults(dataset: &Path, model: &str) -> Result<Self, String> {
+        #[derive(clap::Parser)]
+        struct Line {
+            #[command(flatten)]
+            predict: Predict,
+        }
+        let line = [std::ffi::OsStr::new("predict"), dataset.as_os_str(), "--model".as_ref(), model.as_ref()];
+        clap::Parser::try_parse_from(line).map(|l: Line| l.predict).map_err(|e| e.to_string())
+    }
+}
+
 /// What a call did, as `--json` prints it.
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     pub run: String,
     pub jobs: usize,
@@ -109,21 +123,73 @@ pub struct Summary {
     pub errors: Vec<String>,
 }
 
+impl Summary {
+    /// The counts in words, then the first kinds of failure, a line each.
+    pub fn describe(&self) -> String {
+        let stopped =
+            if self.stopped > 0 { format!(", {} not asked (stopped)", self.stopped) } else { String::new() };
+        let mut text = format!(
+            "{}: {} jobs, {} answered now, {} answered before, {} failed{stopped}",
+            self.run, self.jobs, self.answered, self.skipped, self.failed
+        );
+        self.errors.iter().for_each(|e| text.push_str(&format!("\n  {e}")));
+        text
+    }
+}
+
 /// Where the jobs go: each backend with the threads it gets.
-struct Lane {
+pub struct Lane {
     name: String,
     backend: Arc<dyn Backend>,
     threads: usize,
     endpoint: Option<String>,
 }
 
+impl Lane {
+    /// A model in this process, `name`: one job at a time.
+    pub fn here(name: &str, backend: Arc<dyn Backend>) -> Self {
+        Self { name: name.to_owned(), backend, threads: 1, endpoint: None }
+    }
+}
+
+/// A run stopped or paused from outside (Ctrl+C, the window's buttons): jobs in
+/// flight finish and are kept; no new one is taken.
+#[derive(Debug, Default)]
+pub struct Control {
+    pub stop: AtomicBool,
+    pub pause: AtomicBool,
+}
+
+impl Control {
+    pub const fn new() -> Self {
+        Self { stop: AtomicBool::new(false), pause: AtomicBool::new(false) }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    fn paused(&self) -> bool {
+        self.pause.load(Ordering::Relaxed)
+    }
+}
+
+/// What a run tells as it goes.
+pub enum Progress<'a> {
+    /// The jobs are chosen: `summary` counts them, `stored` is what earlier calls left
+    /// in the store.
+    Started { summary: &'a Summary, stored: &'a [Line] },
+    /// A job ended and its line is in the store.
+    Ended { summary: &'a Summary, line: &'a Line },
+}
+
 /// A server out of rotation after this many jobs in a row it did not answer at all.
 const DOWN_AFTER: usize = 3;
 
-static STOP: AtomicBool = AtomicBool::new(false);
+static CONTROL: Control = Control::new();
 
 extern "C" fn on_interrupt(_: libc::c_int) {
-    STOP.store(true, Ordering::Relaxed);
+    CONTROL.stop.store(true, Ordering::Relaxed);
 }
 
 /// Ctrl+C stops taking jobs; those in flight finish and are kept.
@@ -135,24 +201,11 @@ fn stop_on_interrupt() {
 
 pub fn command(args: &Predict) -> anyhow::Result<()> {
     stop_on_interrupt();
-    let summary = run(args, &STOP)?;
+    let summary = run(args, &CONTROL)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        println!(
-            "{}: {} jobs, {} answered now, {} answered before, {} failed{}",
-            summary.run,
-            summary.jobs,
-            summary.answered,
-            summary.skipped,
-            summary.failed,
-            if summary.stopped > 0 {
-                format!(", {} not asked (stopped)", summary.stopped)
-            } else {
-                String::new()
-            }
-        );
-        summary.errors.iter().for_each(|e| println!("  {e}"));
+        println!("{}", summary.describe());
         println!("store: {}", summary.store.display());
     }
     if summary.failed > 0 {
@@ -161,24 +214,45 @@ pub fn command(args: &Predict) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The whole call: jobs chosen, the unfinished asked, the store joined into the dataset.
-pub fn run(args: &Predict, stop: &AtomicBool) -> anyhow::Result<Summary> {
+/// The whole call: the dataset read, its unfinished jobs asked with a progress bar, the
+/// store joined into the dataset.
+pub fn run(args: &Predict, control: &Control) -> anyhow::Result<Summary> {
     let data = annotate::load(&args.dataset)?;
+    let bar = progress_bar();
+    let summary = ask(args, &data, |model| lanes(args, model), control, &mut |progress| match progress {
+        Progress::Started { summary, .. } => bar.set_length((summary.jobs - summary.skipped) as u64),
+        Progress::Ended { summary, .. } => {
+            bar.set_message(format!("{} answered, {} failed", summary.answered, summary.failed));
+            bar.inc(1);
+        }
+    })?;
+    bar.finish_and_clear();
+    if args.shard.is_none() {
+        join(&args.dataset, &summary.store)?;
+    }
+    Ok(summary)
+}
+
+/// The jobs of `data` (the dataset at `args.dataset`) chosen, those no earlier call
+/// finished asked on the `lanes` made for the model (made only when there is one),
+/// each outcome synced to the store and told to `watch`.
+pub fn ask(
+    args: &Predict,
+    data: &Dataset,
+    lanes: impl FnOnce(&str) -> anyhow::Result<Vec<Lane>>,
+    control: &Control,
+    watch: &mut dyn FnMut(Progress),
+) -> anyhow::Result<Summary> {
     let task = match args.task.as_str() {
         "auto" => None,
         name => Some(name.parse::<TaskKind>().map_err(|e| anyhow::anyhow!("--task {e}"))?),
     };
-    let grounding: Grounding = args.grounding.parse().map_err(|e| anyhow::anyhow!("--grounding {e}"))?;
-    let video_input = match args.video_input.as_str() {
-        "video" => VideoInput::Video,
-        "images" => VideoInput::Images,
-        other => anyhow::bail!("--video-input {other:?} is not one of video, images"),
-    };
+    server_settings(args)?;
     anyhow::ensure!(args.concurrency >= 1, "--concurrency must be at least 1");
     anyhow::ensure!(args.attempts >= 1, "--attempts must be at least 1");
     let shard = args.shard.as_deref().map(batch::parse_shard).transpose().map_err(anyhow::Error::msg)?;
     let selection = Selection { task, questions: &args.questions, videos: &args.videos };
-    let mut jobs = batch::jobs(&data, &selection).map_err(anyhow::Error::msg)?;
+    let mut jobs = batch::jobs(data, &selection).map_err(anyhow::Error::msg)?;
     if let Some((i, n)) = shard {
         jobs = batch::shard(jobs, i, n);
     }
@@ -193,14 +267,15 @@ pub fn run(args: &Predict, stop: &AtomicBool) -> anyhow::Result<Summary> {
     for (n, why) in &read.bad {
         eprintln!("{}:{n}: a line that does not read is kept as it is ({why})", store_path.display());
     }
-    let standing = batch::standing(&data, &name, &read.lines);
+    let standing = batch::standing(data, &name, &read.lines);
     let mut summary =
         Summary { run: name.clone(), jobs: jobs.len(), store: store_path.clone(), ..Summary::default() };
     let todo: Vec<Job> = jobs.into_iter().filter(|j| !standing.answered.contains(&j.key)).collect();
     summary.skipped = summary.jobs - todo.len();
     let mut store = batch::Store::append_to(&store_path, &read)?;
+    watch(Progress::Started { summary: &summary, stored: &read.lines });
     if !todo.is_empty() {
-        let lanes = lanes(args, &model, grounding, video_input)?;
+        let lanes = lanes(&model)?;
         let request = AskRequest {
             fps: args.fps,
             max_frames: args.max_frames,
@@ -208,29 +283,33 @@ pub fn run(args: &Predict, stop: &AtomicBool) -> anyhow::Result<Summary> {
             max_tokens: args.max_tokens,
             ..AskRequest::default()
         };
-        let context = Context { data: &data, dataset: &args.dataset, name: &name, model: &model, request };
-        work(&context, todo, lanes, &mut store, &mut summary, stop)?;
-    }
-    if shard.is_none() {
-        join(&args.dataset, &store_path)?;
+        let context = Context { data, dataset: &args.dataset, name: &name, model: &model, request };
+        work(&context, todo, lanes, &mut store, &mut summary, control, watch)?;
     }
     Ok(summary)
 }
 
-/// The backends: this machine's model, or each server with `--concurrency` threads.
-fn lanes(
-    args: &Predict,
-    model: &str,
-    grounding: Grounding,
-    video_input: VideoInput,
-) -> anyhow::Result<Vec<Lane>> {
+/// How the servers are asked: their coordinates and how a video goes to them.
+fn server_settings(args: &Predict) -> anyhow::Result<(Grounding, VideoInput)> {
+    let grounding: Grounding = args.grounding.parse().map_err(|e| anyhow::anyhow!("--grounding {e}"))?;
+    let video_input = match args.video_input.as_str() {
+        "video" => VideoInput::Video,
+        "images" => VideoInput::Images,
+        other => anyhow::bail!("--video-input {other:?} is not one of video, images"),
+    };
+    Ok((grounding, video_input))
+}
+
+/// The backends: this machine's model (`model`, loaded), or each server with
+/// `--concurrency` threads.
+pub fn lanes(args: &Predict, model: &str) -> anyhow::Result<Vec<Lane>> {
     if args.endpoint.is_empty() {
         let folder = model::hub::Hub::from_env().fetch(model, &mut |_| {})?;
         let device = args.device.open()?;
         let loaded = model::worker::Loaded::open(&folder, &device, &mut |_| {})?;
-        let backend: Arc<dyn Backend> = Arc::new(Local::new(loaded));
-        return Ok(vec![Lane { name: model.to_owned(), backend, threads: 1, endpoint: None }]);
+        return Ok(vec![Lane::here(model, Arc::new(Local::new(loaded)))]);
     }
+    let (grounding, video_input) = server_settings(args)?;
     let key = std::env::var(&args.api_key_env).ok().filter(|k| !k.is_empty());
     let retry = Retry { attempts: args.attempts, ..Retry::default() };
     args.endpoint
@@ -285,7 +364,8 @@ fn work(
     lanes: Vec<Lane>,
     store: &mut batch::Store,
     summary: &mut Summary,
-    stop: &AtomicBool,
+    control: &Control,
+    watch: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<()> {
     let total = todo.len();
     let threads: usize = lanes.iter().map(|l| l.threads).sum();
@@ -298,13 +378,12 @@ fn work(
         in_flight: AtomicUsize::new(0),
         lanes_up: AtomicUsize::new(lanes.len()),
     };
-    let progress = progress_bar(total as u64);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (data, dataset) = (cx.data, cx.dataset);
         let request = &cx.request;
         let frames_done = done_tx.clone();
         std::thread::Builder::new().name("vidence-predict-frames".into()).spawn_scoped(scope, move || {
-            prepare_all(data, dataset, request, todo, &ready_tx, &frames_done, stop);
+            prepare_all(data, dataset, request, todo, &ready_tx, &frames_done, control);
         })?;
         let mut n = 0;
         for lane in &lanes {
@@ -313,7 +392,7 @@ fn work(
                 let (shared, done, down) = (&shared, done_tx.clone(), down.clone());
                 std::thread::Builder::new()
                     .name(format!("vidence-predict-{n}"))
-                    .spawn_scoped(scope, move || answer_all(lane, shared, &done, &down, stop))?;
+                    .spawn_scoped(scope, move || answer_all(lane, shared, &done, &down, control))?;
                 n += 1;
             }
         }
@@ -339,12 +418,10 @@ fn work(
                 }
             };
             store.append(&line).with_context(|| format!("cannot write to {}", store.path.display()))?;
-            progress.set_message(format!("{} answered, {} failed", summary.answered, summary.failed));
-            progress.inc(1);
+            watch(Progress::Ended { summary, line: &line });
         }
         Ok(())
     })?;
-    progress.finish_and_clear();
     summary.stopped = total - summary.answered - summary.failed;
     Ok(())
 }
@@ -361,9 +438,13 @@ struct Shared {
 }
 
 impl Shared {
-    /// The next job, once there is one; `None` when every job is done (or the run stopped).
-    fn next(&self, stop: &AtomicBool) -> Option<Ready> {
+    /// The next job, once there is one and the run is not paused; `None` when every
+    /// job is done (or the run stopped).
+    fn next(&self, control: &Control) -> Option<Ready> {
         loop {
+            while control.paused() && !control.stopped() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             if let Some(r) = self.requeued.lock().ok()?.pop_front() {
                 self.in_flight.fetch_add(1, Ordering::SeqCst);
                 return Some(r);
@@ -383,7 +464,7 @@ impl Shared {
                     std::thread::sleep(Duration::from_millis(10));
                 }
             }
-            if stop.load(Ordering::Relaxed) {
+            if control.stopped() {
                 return None;
             }
         }
@@ -402,12 +483,12 @@ fn prepare_all(
     todo: Vec<Job>,
     ready: &SyncSender<Ready>,
     done: &Sender<Done>,
-    stop: &AtomicBool,
+    control: &Control,
 ) {
     let folder = dataset.parent().unwrap_or(Path::new("."));
     let mut open: Option<(String, Result<VideoSource, String>)> = None;
     for job in todo {
-        if stop.load(Ordering::Relaxed) {
+        if control.stopped() {
             return;
         }
         let request = AskRequest {
@@ -435,7 +516,7 @@ fn prepare_all(
             }
         })();
         let sent = match prepared {
-            Ok(prepared) => send_unless_stopped(ready, Ready { job, request, prepared }, stop),
+            Ok(prepared) => send_unless_stopped(ready, Ready { job, request, prepared }, control),
             Err(e) => {
                 let failure = Failure { reason: format!("{e:#}"), attempts: 0, unreachable: false };
                 done.send(Done::Failed { job, failure }).is_ok()
@@ -448,12 +529,12 @@ fn prepare_all(
 }
 
 /// Wait for room to send `r`, unless the run is stopped first.
-fn send_unless_stopped(ready: &SyncSender<Ready>, mut r: Ready, stop: &AtomicBool) -> bool {
+fn send_unless_stopped(ready: &SyncSender<Ready>, mut r: Ready, control: &Control) -> bool {
     loop {
         match ready.try_send(r) {
             Ok(()) => return true,
             Err(TrySendError::Disconnected(_)) => return false,
-            Err(TrySendError::Full(back)) if !stop.load(Ordering::Relaxed) => {
+            Err(TrySendError::Full(back)) if !control.stopped() => {
                 r = back;
                 std::thread::sleep(Duration::from_millis(5));
             }
@@ -464,9 +545,9 @@ fn send_unless_stopped(ready: &SyncSender<Ready>, mut r: Ready, stop: &AtomicBoo
 
 /// Answer jobs on `lane` until there are none, the run is stopped, or the lane's
 /// server stops answering (its job handed to the other servers, if any is up).
-fn answer_all(lane: &Lane, shared: &Shared, done: &Sender<Done>, down: &AtomicUsize, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) && down.load(Ordering::Relaxed) < DOWN_AFTER {
-        let Some(mut ready) = shared.next(stop) else { return };
+fn answer_all(lane: &Lane, shared: &Shared, done: &Sender<Done>, down: &AtomicUsize, control: &Control) {
+    while !control.stopped() && down.load(Ordering::Relaxed) < DOWN_AFTER {
+        let Some(mut ready) = shared.next(control) else { return };
         let outcome = lane.backend.answer(&ready.prepared.job);
         let done_now = match outcome {
             Ok(answer) => {
@@ -503,8 +584,8 @@ fn answer_all(lane: &Lane, shared: &Shared, done: &Sender<Done>, down: &AtomicUs
         }
     }
     // The last server to go fails what is left rather than leave it waiting.
-    if !stop.load(Ordering::Relaxed) && shared.lanes_up.load(Ordering::SeqCst) == 0 {
-        while let Some(ready) = shared.next(stop) {
+    if !control.stopped() && shared.lanes_up.load(Ordering::SeqCst) == 0 {
+        while let Some(ready) = shared.next(control) {
             let failure =
                 Failure { reason: "every server stopped answering".into(), attempts: 0, unreachable: true };
             let _ = done.send(Done::Failed { job: ready.job, failure });
@@ -560,24 +641,16 @@ fn join(dataset: &Path, store: &Path) -> anyhow::Result<()> {
 
 /// `runs` added to the dataset after its own, as one edit, and saved.
 pub fn add_runs(doc: &mut Document, runs: Vec<annotate::ModelRun>) -> anyhow::Result<()> {
-    if runs.is_empty() {
-        return Ok(());
-    }
-    let first = doc.dataset().runs.len();
-    let edits = runs
-        .into_iter()
-        .enumerate()
-        .map(|(i, run)| Edit::InsertRun { index: first + i, run: Box::new(run) })
-        .collect();
-    doc.apply(Edit::Batch { edits }).map_err(|e| anyhow::anyhow!("cannot add the runs: {e}"))?;
+    let Some(edit) = batch::insert(doc.dataset(), runs) else { return Ok(()) };
+    doc.apply(edit).map_err(|e| anyhow::anyhow!("cannot add the runs: {e}"))?;
     doc.save()?;
     Ok(())
 }
 
 /// Done and failed counts, the rate and the time left, on standard error (drawn only
 /// on a terminal).
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(total);
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
     if let Ok(style) =
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} jobs, {msg}, {per_sec}, {eta} left")
     {

@@ -4,7 +4,7 @@
 //! wait). Both answer a worker [`Job`] with the text, its tokens and what it says.
 
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use annotate::Prediction;
@@ -46,23 +46,55 @@ pub trait Backend: Send + Sync {
     fn answer(&self, job: &Job) -> Result<Answer, Failure>;
 }
 
-/// The model in this process: one job at a time (the model has one cache).
+/// The model in this process: one job at a time (the model has one cache). The app's
+/// model thread and a batch share one, so that memory holds the model once.
 pub struct Local {
     loaded: Mutex<Loaded>,
     cancel: Arc<AtomicBool>,
+    /// Where candle's CPU kernels run (`None`: rayon's global pool, every core).
+    pool: Option<Arc<rayon::ThreadPool>>,
+}
+
+impl std::fmt::Debug for Local {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Local")
+    }
 }
 
 impl Local {
     pub fn new(loaded: Loaded) -> Self {
-        Self { loaded: Mutex::new(loaded), cancel: Arc::default() }
+        Self::on_pool(loaded, None)
+    }
+
+    /// A model whose kernels run on `pool`, as the model thread's do.
+    pub fn on_pool(loaded: Loaded, pool: Option<Arc<rayon::ThreadPool>>) -> Self {
+        Self { loaded: Mutex::new(loaded), cancel: Arc::default(), pool }
+    }
+
+    /// The model, once no other job uses it.
+    pub fn lock(&self) -> Result<MutexGuard<'_, Loaded>, String> {
+        self.loaded.lock().map_err(|_| "the model failed on an earlier job".to_owned())
     }
 }
 
 impl Backend for Local {
     fn answer(&self, job: &Job) -> Result<Answer, Failure> {
+        within(self.pool.as_deref(), || self.answer_here(job))
+    }
+}
+
+/// `work` with candle's CPU kernels on `pool` (`None`: on rayon's global pool).
+pub(crate) fn within<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+impl Local {
+    fn answer_here(&self, job: &Job) -> Result<Answer, Failure> {
         let failed = |reason: String| Failure { reason, attempts: 1, unreachable: false };
-        let mut loaded =
-            self.loaded.lock().map_err(|_| failed("the model failed on an earlier job".into()))?;
+        let mut loaded = self.lock().map_err(failed)?;
         let started = Instant::now();
         let mut tokens = Vec::new();
         let answered = loaded

@@ -11,6 +11,7 @@ use annotate::Prediction;
 use annotate::dialect::{Context, Coordinates, FrameGrid, Task, parse};
 use candle_core::{Device, Tensor};
 
+use crate::backend::{Local, within};
 use crate::device::{DeviceChoice, describe};
 use crate::generate::{Finish, GenerationConfig, Token, generate};
 use crate::hub::{Download, Hub};
@@ -68,6 +69,8 @@ pub enum Event {
         device: String,
         /// Its image and video processors' settings.
         processor: Processor,
+        /// The model itself, for a batch to share (one job at a time with this thread).
+        model: Arc<Local>,
     },
     /// One more token of the answer, with its text and the texts of the likeliest
     /// tokens at its place (`token.top`).
@@ -113,7 +116,6 @@ impl Worker {
         let cancel = Arc::new(AtomicBool::new(false));
         let stop = Arc::clone(&cancel);
         std::thread::Builder::new().name("vidence-model".into()).spawn(move || {
-            let serve = move || serve(&incoming, &send, &stop);
             // Candle's CPU kernels run on the rayon pool they are called from.
             let pool = threads.and_then(|n| {
                 rayon::ThreadPoolBuilder::new()
@@ -121,11 +123,11 @@ impl Worker {
                     .thread_name(|i| format!("vidence-model-{i}"))
                     .build()
                     .ok()
+                    .map(Arc::new)
             });
-            match pool {
-                Some(pool) => pool.install(serve),
-                None => serve(),
-            }
+            // Each request runs on the pool, not this thread's wait for the next: a
+            // batch sharing the model then gets the pool's threads between requests.
+            serve(&incoming, &send, &stop, pool);
         })?;
         Ok(Self { requests, events, cancel })
     }
@@ -146,25 +148,36 @@ impl Worker {
 }
 
 /// Work off requests until the worker is dropped.
-fn serve(incoming: &Receiver<Request>, send: &Sender<Event>, stop: &Arc<AtomicBool>) {
-    let mut loaded: Option<Loaded> = None;
+fn serve(
+    incoming: &Receiver<Request>,
+    send: &Sender<Event>,
+    stop: &Arc<AtomicBool>,
+    pool: Option<Arc<rayon::ThreadPool>>,
+) {
+    let mut loaded: Option<Arc<Local>> = None;
     for request in incoming.iter() {
         stop.store(false, Ordering::Relaxed);
         let event = match request {
             Request::Load { spec, device } => {
                 // The model in use goes first: memory holds one model at a time.
                 loaded = None;
-                match load(&spec, device, send) {
+                match within(pool.as_deref(), || load(&spec, device, send)) {
                     Ok((folder, l)) => {
                         let (device, processor) = (describe(l.model.text.device()), l.processor.clone());
-                        loaded = Some(l);
-                        Event::Loaded { folder, device, processor }
+                        let model = Arc::new(Local::on_pool(l, pool.clone()));
+                        loaded = Some(Arc::clone(&model));
+                        Event::Loaded { folder, device, processor, model }
                     }
                     Err(e) => Event::Failed(e.to_string()),
                 }
             }
-            Request::Run(job) => match loaded.as_mut() {
-                Some(l) => run(l, &job, stop, send).unwrap_or_else(|e| Event::Failed(e.to_string())),
+            Request::Run(job) => match loaded.as_ref().map(|l| l.lock()) {
+                Some(Ok(mut l)) => {
+                    let l: &mut Loaded = &mut l;
+                    within(pool.as_deref(), || run(l, &job, stop, send))
+                        .unwrap_or_else(|e| Event::Failed(e.to_string()))
+                }
+                Some(Err(e)) => Event::Failed(e),
                 None => Event::Failed("no model loaded".into()),
             },
         };

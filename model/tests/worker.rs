@@ -80,7 +80,7 @@ fn the_worker_loads_streams_parses_and_cancels() {
             other => break other,
         }
     };
-    let Event::Loaded { folder, device, processor } = &loaded else { panic!("{loaded:?}") };
+    let Event::Loaded { folder, device, processor, .. } = &loaded else { panic!("{loaded:?}") };
     assert_eq!(folder, &dir);
     assert_eq!(device, if cfg!(any(feature = "cuda", feature = "metal")) { device } else { "cpu" });
     assert_eq!(processor, &Processor::default(), "the published processor configs");

@@ -11,6 +11,7 @@ use super::ask_panel::AskAction;
 use super::asker::Outcome;
 use super::canvas::{CanvasAction, Tool};
 use super::dataset_panel::DatasetAction;
+use super::dataset_run::BatchEvent;
 use super::dialogs::{Picked, Purpose};
 use super::evaluate::EvalAction;
 use super::lanes::LaneAction;
@@ -102,6 +103,8 @@ pub enum Action {
     /// The autosave journal's health changed.
     Autosave(Health),
     Model(Outcome),
+    /// Answers of the run over the dataset, or its end.
+    Batch(BatchEvent),
     /// A model's runs were scored.
     Scored(Result<Box<super::evaluate::Scored>, String>),
 }

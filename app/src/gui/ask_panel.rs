@@ -7,6 +7,7 @@ use annotate::{ModelRun, RunToken};
 use egui::{Color32, RichText};
 
 use super::asker::{Asker, LoadStep, ModelForm, ModelState};
+use super::dataset_run::DatasetRun;
 use super::session::ShownRun;
 use crate::ask::estimate_tokens;
 use annotate::{Sampling, TaskKind};
@@ -19,6 +20,10 @@ pub enum AskAction {
     /// Show this run's evidence (or none).
     Show(Option<String>),
     DeleteRun(String),
+    /// Start the form's run over the dataset.
+    RunDataset,
+    PauseDataset(bool),
+    StopDataset,
 }
 
 /// What the panel needs to know of the video on screen.
@@ -38,20 +43,23 @@ pub fn show(
     clip: &Clip,
     runs: &[&ModelRun],
     shown_run: Option<&ShownRun>,
+    dataset_run: Option<&DatasetRun>,
 ) -> Option<AskAction> {
     let shown = shown_run.map(|s| s.id.as_str());
     let mut action = None;
+    // A run over the dataset on this machine's model has it until it ends.
+    let lent = dataset_run.is_some_and(|r| r.local);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        model_row(ui, form, asker, &mut action);
+        model_row(ui, form, asker, lent, &mut action);
         ui.separator();
         request_form(ui, form, asker, clip);
-        let busy = asker.live.is_some();
+        let busy = asker.live.is_some() || lent;
         let ready = matches!(asker.state, ModelState::Ready(_));
         ui.horizontal(|ui| {
             if ui.add_enabled(ready && !busy, egui::Button::new("Run")).clicked() {
                 action = Some(AskAction::Run);
             }
-            if ui.add_enabled(busy, egui::Button::new("Cancel")).clicked() {
+            if ui.add_enabled(asker.live.is_some(), egui::Button::new("Cancel")).clicked() {
                 action = Some(AskAction::Cancel);
             }
         });
@@ -67,6 +75,8 @@ pub fn show(
             tokens(ui, &live.tokens);
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
         }
+        ui.separator();
+        super::batch_panel::show(ui, &mut form.dataset, asker, dataset_run, &mut action);
         ui.separator();
         ui.strong("Runs on this video");
         if runs.is_empty() {
@@ -138,7 +148,13 @@ pub fn show(
     action
 }
 
-fn model_row(ui: &mut egui::Ui, form: &mut ModelForm, asker: &Asker, action: &mut Option<AskAction>) {
+fn model_row(
+    ui: &mut egui::Ui,
+    form: &mut ModelForm,
+    asker: &Asker,
+    lent: bool,
+    action: &mut Option<AskAction>,
+) {
     let label = ui.label("Checkpoint");
     ui.horizontal(|ui| {
         ui.add(
@@ -148,7 +164,7 @@ fn model_row(ui: &mut egui::Ui, form: &mut ModelForm, asker: &Asker, action: &mu
         )
         .labelled_by(label.id)
         .on_hover_text("A Qwen3-VL checkpoint folder, or a hub id (downloaded into the Hugging Face cache if it is not there)");
-        if ui.add_enabled(!asker.is_busy(), egui::Button::new("Load")).clicked() {
+        if ui.add_enabled(!asker.is_busy() && !lent, egui::Button::new("Load")).clicked() {
             *action = Some(AskAction::Load);
         }
     });

@@ -5,13 +5,16 @@
 //! once per frame and never waits.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use annotate::{Alternative, Backend, ModelRef, ModelRun, RunToken};
+use model::backend::Local;
 use model::device::DeviceChoice;
 use model::hub::Download;
 use model::qwen3_vl::processor::Processor;
 use model::worker::{Event, Request, Worker};
 
+use super::dataset_run::DatasetForm;
 use super::pending::Pending;
 use crate::ask::{AskRequest, Asked, Prepared};
 
@@ -68,6 +71,8 @@ pub struct ModelForm {
     pub request: AskRequest,
     /// The pasted output of a model run elsewhere, to be read as a run.
     pub pasted: String,
+    /// "Run on dataset…".
+    pub dataset: DatasetForm,
 }
 
 impl Default for ModelForm {
@@ -77,6 +82,7 @@ impl Default for ModelForm {
             device: DeviceChoice::Auto,
             request: AskRequest::default(),
             pasted: String::new(),
+            dataset: DatasetForm::default(),
         }
     }
 }
@@ -89,6 +95,8 @@ pub struct Asker {
     /// The loaded model's hub revision, when it came from the hub.
     revision: Option<String>,
     pub processor: Processor,
+    /// The loaded model, shared with a run over the dataset.
+    pub model: Option<Arc<Local>>,
     /// Models loaded before, most recent first.
     pub recent: Vec<String>,
     /// Where `recent` is kept across runs, and its contents on their way in.
@@ -105,6 +113,7 @@ impl Default for Asker {
             running_on: None,
             revision: None,
             processor: Processor::default(),
+            model: None,
             recent: Vec::new(),
             recent_file: None,
             recent_read: None,
@@ -161,7 +170,7 @@ impl Asker {
         match self.worker() {
             Ok(w) => {
                 w.send(Request::Load { spec: spec.clone(), device });
-                self.running_on = None;
+                (self.running_on, self.model) = (None, None);
                 self.state = ModelState::Loading(spec, LoadStep::Reading(0.0));
             }
             Err(e) => self.state = ModelState::Failed(spec, e),
@@ -248,8 +257,8 @@ impl Asker {
                         *step = LoadStep::Reading(fraction);
                     }
                 }
-                Event::Loaded { folder, device, processor } => {
-                    self.running_on = Some(device);
+                Event::Loaded { folder, device, processor, model } => {
+                    (self.running_on, self.model) = (Some(device), Some(model));
                     self.revision = model::hub::revision_of(&folder);
                     self.processor = processor;
                     if let ModelState::Loading(spec, _) = &self.state {

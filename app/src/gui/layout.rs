@@ -186,8 +186,9 @@ impl VidenceApp {
                 };
                 let runs: Vec<&annotate::ModelRun> = data.runs_of(video).collect();
                 let shown = session.shown_run.as_ref();
-                let action =
-                    ask_panel::show(ui, &mut self.ui.model, &self.workers.asker, &clip, &runs, shown);
+                let batch = self.workers.dataset_run.as_ref();
+                let asker = &self.workers.asker;
+                let action = ask_panel::show(ui, &mut self.ui.model, asker, &clip, &runs, shown, batch);
                 out.extend(action.map(Action::Ask));
             }
             _ => out.extend(files(ui, Some((data, d.video_id.as_deref(), &d.problems))).map(Action::Dataset)),

@@ -9,8 +9,10 @@ mod action;
 mod apply;
 mod ask_panel;
 mod asker;
+mod batch_panel;
 mod canvas;
 mod dataset_panel;
+mod dataset_run;
 mod dialogs;
 mod docking;
 mod evaluate;
@@ -258,6 +260,11 @@ impl VidenceApp {
     /// Tokens streamed so far by the run in progress (`None`: no run in progress).
     pub fn live_tokens(&self) -> Option<usize> {
         self.workers.asker.live.as_ref().map(|l| l.tokens.len())
+    }
+
+    /// The run over the dataset that goes: its jobs to ask now and those ended.
+    pub fn dataset_run(&self) -> Option<(usize, usize)> {
+        self.workers.dataset_run.as_ref().map(dataset_run::DatasetRun::progress)
     }
 
     /// Where the model stands, in words (as the model panel shows it).

@@ -10,6 +10,7 @@ use annotate::{DatasetError, RunToken, SaveJob, Saved};
 
 use super::action::Action;
 use super::asker::Asker;
+use super::dataset_run::DatasetRun;
 use super::dialogs::{DialogKind, Dialogs};
 use super::evaluate::Scored;
 use super::loader::Loader;
@@ -23,6 +24,8 @@ pub type TokensRead = std::io::Result<Arc<[RunToken]>>;
 pub struct Workers {
     pub loader: Loader,
     pub asker: Asker,
+    /// A run over the dataset going.
+    pub dataset_run: Option<DatasetRun>,
     /// A save running, and the serial of the dataset it saves.
     pub saving: Option<Pending<Result<Saved, DatasetError>>>,
     saving_serial: u64,
@@ -45,6 +48,7 @@ impl Workers {
         Self {
             loader,
             asker: Asker::default(),
+            dataset_run: None,
             saving: None,
             saving_serial: 0,
             dialogs: Dialogs::new(dialogs, ctx.clone()),
@@ -132,6 +136,22 @@ impl Workers {
         Ok(())
     }
 
+    /// Start a run over `data` (the open dataset, at `path`) with the Model tab's
+    /// settings, on `here` (this machine's model) or the form's servers; one at a time.
+    pub fn run_dataset(
+        &mut self,
+        form: &super::asker::ModelForm,
+        path: PathBuf,
+        data: annotate::Dataset,
+        here: Option<(String, Arc<model::backend::Local>)>,
+    ) -> Result<(), String> {
+        if self.dataset_run.is_some() {
+            return Err("a run over the dataset is going: stop it first".into());
+        }
+        self.dataset_run = Some(DatasetRun::start(form, path, data, here, self.ctx.clone())?);
+        Ok(())
+    }
+
     pub fn is_scoring(&self) -> bool {
         self.scoring.is_some()
     }
@@ -168,6 +188,9 @@ impl Workers {
             out.push(Action::Transferred(result.and_then(|r| r)));
         }
         out.extend(self.asker.poll(next_run_id).map(Action::Model));
+        if let Some(run) = &mut self.dataset_run {
+            out.extend(run.poll().into_iter().map(Action::Batch));
+        }
         out
     }
 }

@@ -11,12 +11,16 @@ use vidence::gui::{Options, VidenceApp};
 use vidence_tests::step_until;
 
 mod annotation;
+mod dataset_run;
 mod evaluate;
 mod first_hour;
 mod layout;
 mod model;
 mod safety;
 mod transfer;
+
+#[path = "../../../app/tests/support/openai.rs"]
+mod openai;
 
 /// The demo dataset, generated once for all tests in this file.
 fn demo_dataset() -> PathBuf {

@@ -22,7 +22,7 @@ fn tall_harness(paths: Vec<PathBuf>, options: Options) -> Harness<'static, Viden
         .build_eframe(move |cc| VidenceApp::new(cc, paths, options))
 }
 
-fn open(name: &str) -> (Harness<'static, VidenceApp>, PathBuf) {
+pub(super) fn open(name: &str) -> (Harness<'static, VidenceApp>, PathBuf) {
     open_with(name, Options::default())
 }
 
@@ -35,7 +35,7 @@ fn open_with(name: &str, options: Options) -> (Harness<'static, VidenceApp>, Pat
     (h, path)
 }
 
-fn type_into(h: &mut Harness<'static, VidenceApp>, field: &str, text: &str) {
+pub(super) fn type_into(h: &mut Harness<'static, VidenceApp>, field: &str, text: &str) {
     h.get_by_label(field).focus();
     h.step();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
@@ -44,7 +44,7 @@ fn type_into(h: &mut Harness<'static, VidenceApp>, field: &str, text: &str) {
 }
 
 /// Click a button and let the app take it in.
-fn press(h: &mut Harness<'static, VidenceApp>, label: &str) {
+pub(super) fn press(h: &mut Harness<'static, VidenceApp>, label: &str) {
     h.get_by_label(label).click();
     h.run_steps(2);
 }
@@ -237,7 +237,7 @@ fn the_trace_seeks_and_highlights_and_verdicts_are_saved_and_reopened() {
     assert_eq!(reopened.state().dataset().unwrap().runs, data.runs);
 }
 
-fn endless_model() -> &'static Path {
+pub(super) fn endless_model() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| vidence_tests::endless_qwen3_vl("endless_qwen3_vl", model::qwen3_vl::TINY_CONFIG))
 }

@@ -150,6 +150,7 @@ impl VidenceApp {
                 }
             }
             Action::Scored(result) => self.scored(result),
+            Action::Batch(event) => self.batch_event(event),
             Action::Model(outcome) => match outcome {
                 Outcome::Finished(run) => {
                     let id = run.id.clone();

@@ -2,6 +2,7 @@
 //! actions, and verdicts on evidence made into edits (`annotate::accept`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use annotate::accept::Decision;
 use annotate::time::FrameTimes;
@@ -10,7 +11,8 @@ use viewer::PlaybackCommand;
 
 use crate::gui::VidenceApp;
 use crate::gui::ask_panel::AskAction;
-use crate::gui::asker::pasted_run;
+use crate::gui::asker::{ModelState, pasted_run};
+use crate::gui::dataset_run::{BatchEvent, DatasetRun};
 use crate::gui::session::{Notice, ShownRun};
 use crate::gui::trace::TraceAction;
 use crate::gui::ui_state::LeftTab;
@@ -22,7 +24,7 @@ impl VidenceApp {
         if let (Some(run), Some(d)) = (run, &self.session.dataset) {
             // Tokens made here are at hand; those saved before are read on a thread.
             let (id, tokens, path) = (run.id.clone(), run.tokens.clone(), d.document.path().to_owned());
-            let loaded = tokens.loaded().map(|list| Ok(std::sync::Arc::clone(list)));
+            let loaded = tokens.loaded().map(|list| Ok(Arc::clone(list)));
             if loaded.is_none() && !tokens.is_empty() {
                 let read = self.workers.read_tokens(id.clone(), move || tokens.read(&path));
                 if let Err(e) = read {
@@ -75,12 +77,78 @@ impl VidenceApp {
                 self.edit(Edit::InsertRun { index, run: Box::new(run) });
                 self.show_run(Some(id));
             }
+            AskAction::RunDataset => self.run_dataset(),
+            AskAction::PauseDataset(paused) => {
+                self.workers.dataset_run.iter().for_each(|r| r.set_paused(paused));
+            }
+            AskAction::StopDataset => self.workers.dataset_run.iter().for_each(DatasetRun::stop),
             AskAction::Show(id) => self.show_run(id),
             AskAction::DeleteRun(id) => {
                 if self.session.shown_run.as_ref().is_some_and(|s| s.id == id) {
                     self.show_run(None);
                 }
                 self.edit(Edit::RemoveRun { id });
+            }
+        }
+    }
+
+    /// The Model tab's run over the dataset as it is in the window, unsaved edits
+    /// included.
+    fn run_dataset(&mut self) {
+        let Some(d) = &self.session.dataset else { return };
+        let asker = &self.workers.asker;
+        let here = match (&asker.state, &asker.model) {
+            _ if self.ui.model.dataset.on_server => None,
+            (ModelState::Ready(spec), Some(model)) if !asker.is_busy() => {
+                Some((spec.clone(), Arc::clone(model)))
+            }
+            _ => {
+                self.session.notify(Notice::warning("Load a model first, or choose servers."));
+                return;
+            }
+        };
+        let (path, data) = (d.document.path().to_owned(), d.document.dataset().clone());
+        if let Err(e) = self.workers.run_dataset(&self.ui.model, path, data, here) {
+            self.session.notify(Notice::error(e));
+        }
+    }
+
+    /// The run over the dataset: its answers added as they arrive (one edit a frame),
+    /// or its end told.
+    pub(super) fn batch_event(&mut self, event: BatchEvent) {
+        match event {
+            BatchEvent::Arrived { dataset, lines } => {
+                let open = self.session.dataset.as_ref().filter(|d| d.document.path() == dataset);
+                let Some(d) = open else {
+                    // The answers are in the store; the dataset they are for is not open.
+                    if let Some(run) = self.workers.dataset_run.as_ref().filter(|r| !r.is_stopping()) {
+                        run.stop();
+                        self.session.notify(Notice::warning(format!(
+                            "The run over {} stopped: that dataset is no longer open. Its answers are kept in {}; run it again there to add them.",
+                            dataset.display(),
+                            annotate::batch::folder(&dataset).display()
+                        )));
+                    }
+                    return;
+                };
+                let merge = annotate::batch::merge(d.document.dataset(), &[("its store".to_owned(), lines)]);
+                let edit = annotate::batch::insert(d.document.dataset(), merge.new);
+                if let Some(first) = merge.conflicts.first() {
+                    let more = merge.conflicts.len() - 1;
+                    self.session.notify(Notice::warning(format!("{first} (and {more} more)")));
+                }
+                if let Some(edit) = edit {
+                    self.edit(edit);
+                }
+            }
+            BatchEvent::Finished(result) => {
+                self.workers.dataset_run = None;
+                match result {
+                    Ok(summary) => self.session.notify(Notice::info(summary.describe())),
+                    Err(e) => {
+                        self.session.notify(Notice::error(format!("The run over the dataset failed: {e}")));
+                    }
+                }
             }
         }
     }
