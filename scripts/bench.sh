@@ -50,7 +50,7 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "\$ cargo run --release -p annotate --example eval_bench"
   cargo run -q --release -p annotate --example eval_bench
   echo '```'
-  echo "## vidence predict against a local OpenAI-compatible server: 256 jobs at 200 ms a request, at concurrency 32 and 1; memory over 10,000 jobs"
+  echo "## vidence predict against a local OpenAI-compatible server: 256 jobs at 200 ms a request, at concurrency 32 and 1; memory over 10,000 jobs; this machine's model (the Qwen3-VL-2B architecture, random weights) on the demo, the time outside the model"
   echo '```'
   echo "\$ cargo run --release -p vidence --example predict_bench"
   cargo run -q --release -p vidence --example predict_bench
@@ -78,7 +78,7 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo "The app driven through egui_kittest (headless); a frame is the GUI thread's logic, layout and tessellation."
   echo '```'; cargo bench -q -p vidence-tests --bench ui 2>/dev/null; echo '```'
   echo "## UI frame time while the model runs on the CPU"
-  echo "The demo playing at 60 UI frames a second while a random-weight Qwen3-VL (12 text layers of width 1024) answers about 32 frames; the model worker leaves one core to the app."
+  echo "The demo playing at 60 UI frames a second while a random-weight Qwen3-VL (12 text layers of width 1024) answers about 32 frames; the model worker leaves one core to the app; then Run on dataset… asks every question of the demo, each answer added to the dataset as it arrives."
   echo '```'; cargo bench -q -p vidence-tests --bench ui_model 2>/dev/null; echo '```'
   echo "GPU results (not made by this script): [GPU.md](GPU.md)."
 } | tee bench/RESULTS.md

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError, channel, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -369,7 +369,9 @@ fn work(
 ) -> anyhow::Result<()> {
     let total = todo.len();
     let threads: usize = lanes.iter().map(|l| l.threads).sum();
-    let (done_tx, done_rx) = channel::<Done>();
+    // Outcomes wait for the store a few a thread, no more: when syncing lines is slower
+    // than the servers answer, the threads wait instead of memory growing.
+    let (done_tx, done_rx) = sync_channel::<Done>(threads * 2);
     // Frames for a few jobs ahead of each thread, no more: memory stays flat.
     let (ready_tx, ready_rx) = sync_channel::<Ready>(threads * 2);
     let shared = Shared {
@@ -482,7 +484,7 @@ fn prepare_all(
     request: &AskRequest,
     todo: Vec<Job>,
     ready: &SyncSender<Ready>,
-    done: &Sender<Done>,
+    done: &SyncSender<Done>,
     control: &Control,
 ) {
     let folder = dataset.parent().unwrap_or(Path::new("."));
@@ -545,7 +547,7 @@ fn send_unless_stopped(ready: &SyncSender<Ready>, mut r: Ready, control: &Contro
 
 /// Answer jobs on `lane` until there are none, the run is stopped, or the lane's
 /// server stops answering (its job handed to the other servers, if any is up).
-fn answer_all(lane: &Lane, shared: &Shared, done: &Sender<Done>, down: &AtomicUsize, control: &Control) {
+fn answer_all(lane: &Lane, shared: &Shared, done: &SyncSender<Done>, down: &AtomicUsize, control: &Control) {
     while !control.stopped() && down.load(Ordering::Relaxed) < DOWN_AFTER {
         let Some(mut ready) = shared.next(control) else { return };
         let outcome = lane.backend.answer(&ready.prepared.job);

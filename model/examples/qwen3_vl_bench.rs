@@ -17,26 +17,6 @@ use candle_core::{DType, Device, Tensor};
 use model::qwen3_vl::{Pixels, Precision, Qwen3Vl};
 use serde::{Deserialize, Serialize};
 
-/// Qwen3-VL-2B-Instruct's architecture.
-const QWEN3_VL_2B: &str = r#"{
-    "image_token_id": 151655, "video_token_id": 151656,
-    "vision_start_token_id": 151652, "vision_end_token_id": 151653,
-    "tie_word_embeddings": true,
-    "text_config": {
-        "vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 6144,
-        "num_hidden_layers": 28, "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128,
-        "rms_norm_eps": 1e-6, "hidden_act": "silu", "max_position_embeddings": 262144,
-        "rope_theta": 5000000,
-        "rope_scaling": {"mrope_interleaved": true, "mrope_section": [24, 20, 20], "rope_type": "default"}
-    },
-    "vision_config": {
-        "depth": 24, "hidden_size": 1024, "hidden_act": "gelu_pytorch_tanh", "intermediate_size": 4096,
-        "num_heads": 16, "in_channels": 3, "patch_size": 16, "spatial_merge_size": 2,
-        "temporal_patch_size": 2, "out_hidden_size": 2048, "num_position_embeddings": 2304,
-        "deepstack_visual_indexes": [5, 11, 17]
-    }
-}"#;
-
 #[derive(Serialize, Deserialize)]
 struct BenchPrompt {
     input_ids: Vec<u32>,
@@ -150,7 +130,7 @@ fn argmax(logits: &[f32]) -> u32 {
 fn run(args: &Args) -> Result<ModelBench, Box<dyn std::error::Error>> {
     if !args.checkpoint.join("model.safetensors").exists() {
         eprintln!("writing a random-weight Qwen3-VL-2B checkpoint to {} ...", args.checkpoint.display());
-        model::qwen3_vl::write_random_checkpoint(&args.checkpoint, QWEN3_VL_2B)?;
+        model::qwen3_vl::write_random_checkpoint(&args.checkpoint, model::qwen3_vl::QWEN3_VL_2B_CONFIG)?;
     }
     let bench = prompt(args.frames, 20, 40, args.decode_tokens);
     std::fs::write(args.checkpoint.join("bench_prompt.json"), serde_json::to_string(&bench)?)?;

@@ -29,6 +29,8 @@ pub struct Answer {
     pub completion_tokens: Option<u64>,
     pub attempts: u32,
     pub latency_s: f64,
+    /// Of `latency_s`, the seconds in this machine's model's own passes (none for a server).
+    pub model_s: Option<f64>,
 }
 
 /// Why a job was not answered.
@@ -118,6 +120,7 @@ impl Local {
             prompt_tokens: None,
             attempts: 1,
             latency_s: started.elapsed().as_secs_f64(),
+            model_s: Some(answered.model_s),
         })
     }
 }
@@ -188,6 +191,7 @@ impl Backend for Remote {
                         completion_tokens: reply.completion_tokens,
                         attempts,
                         latency_s: started.elapsed().as_secs_f64(),
+                        model_s: None,
                     });
                 }
                 Err(e) => match e.retry() {

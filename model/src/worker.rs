@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
 
 use annotate::Prediction;
 use annotate::dialect::{Context, Coordinates, FrameGrid, Task, parse};
@@ -213,7 +214,8 @@ impl Loaded {
     /// Start on a chat of one user turn (`media`, then `text`), with the assistant
     /// prompt: the prompt's ids and the logits for the first answer token.
     pub fn prefill(&mut self, media: &Media, text: &str) -> crate::Result<(Vec<u32>, Vec<f32>)> {
-        prefill(&mut self.model, &self.tokenizer, &self.processor, media, text)
+        let (ids, logits, _) = prefill(&mut self.model, &self.tokenizer, &self.processor, media, text)?;
+        Ok((ids, logits))
     }
 }
 
@@ -234,14 +236,15 @@ fn check_folder(folder: &Path) -> crate::Result<()> {
 }
 
 /// Start `model` on a chat of one user turn (`media`, then `text`), with the
-/// assistant prompt: the prompt's ids and the logits for the first answer token.
+/// assistant prompt: the prompt's ids, the logits for the first answer token, and the
+/// time the model's forward pass took (the pixels and the prompt made before it not counted).
 fn prefill(
     model: &mut Qwen3Vl,
     tokenizer: &Tokenizer,
     processor: &Processor,
     media: &Media,
     text: &str,
-) -> crate::Result<(Vec<u32>, Vec<f32>)> {
+) -> crate::Result<(Vec<u32>, Vec<f32>, Duration)> {
     let input = |e: String| crate::ModelError::Input(e);
     let (part, pixels, patch) = match media {
         Media::None => (None, None, 1),
@@ -263,11 +266,12 @@ fn prefill(
         pixels.as_ref().map(|(v, _)| Tensor::from_slice(v, (v.len() / patch, patch), &device)).transpose()?;
     let grids: Vec<[usize; 3]> = pixels.iter().map(|(_, g)| *g).collect();
     let given = tensor.as_ref().map(|values| Pixels { values, grids: &grids });
+    let started = Instant::now();
     let logits = match media {
         Media::Video { .. } => model.prefill(&ids, None, given)?,
         _ => model.prefill(&ids, given, None)?,
     };
-    Ok((ids, logits))
+    Ok((ids, logits, started.elapsed()))
 }
 
 /// The values in one patch of `settings`' pixels.
@@ -281,7 +285,7 @@ fn run(l: &mut Loaded, job: &Job, cancel: &Arc<AtomicBool>, send: &Sender<Event>
         let top = token.top.iter().map(|c| text(c.id)).collect();
         let _ = send.send(Event::Token { token, text: text(token.id), top });
     })?;
-    let Answered { text, tokens, finish, prediction } = answered;
+    let Answered { text, tokens, finish, prediction, .. } = answered;
     Ok(Event::Done { text, tokens, finish, prediction })
 }
 
@@ -291,6 +295,9 @@ pub struct Answered {
     pub tokens: Vec<Token>,
     pub finish: Finish,
     pub prediction: Prediction,
+    /// Seconds in the model's own passes (the vision tower, the prompt, each token);
+    /// resizing the frames, making the prompt and reading the answer are not in it.
+    pub model_s: f64,
 }
 
 impl Loaded {
@@ -306,11 +313,14 @@ impl Loaded {
             Some(grid) => format!("{}\n{}", grid.describe(job.clip_start_s), job.task.prompt()),
             None => job.task.prompt(),
         };
-        let (ids, first) = self.prefill(&job.media, &text)?;
+        let (ids, first, prefill_took) =
+            prefill(&mut self.model, &self.tokenizer, &self.processor, &job.media, &text)?;
         let mut config = job.generation.clone();
         config.stop_tokens.extend(self.tokenizer.id(IM_END));
         let tokenizer = &self.tokenizer;
+        let started = Instant::now();
         let generated = generate(&mut self.model, &ids, first, &config, cancel, |t| on_token(t, tokenizer))?;
+        let model_s = (prefill_took + started.elapsed()).as_secs_f64();
         let ids: Vec<u32> = generated.tokens.iter().map(|t| t.id).collect();
         let text = self.tokenizer.decode(&ids)?;
         let cx = Context {
@@ -320,7 +330,7 @@ impl Loaded {
             clip_start_s: job.clip_start_s,
         };
         let prediction = job.read(&text, &cx);
-        Ok(Answered { text, tokens: generated.tokens, finish: generated.finish, prediction })
+        Ok(Answered { text, tokens: generated.tokens, finish: generated.finish, prediction, model_s })
     }
 }
 

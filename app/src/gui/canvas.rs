@@ -135,7 +135,7 @@ pub fn show(
     dataset: Option<(&Dataset, &str)>,
     tool: Tool,
     selected: Option<&str>,
-    evidence: Option<&Evidence>,
+    evidence: &[Evidence],
 ) -> (Option<CanvasAction>, Option<usize>) {
     let (canvas, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Video canvas"));
@@ -246,10 +246,14 @@ pub fn show(
         painter.galley(bg.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
     }
 
-    let hovered = evidence.and_then(|e| {
-        let now_s = video.server.index().time_of(frame);
-        super::evidence::paint(&painter, image, scale, e, now_s, response.hover_pos())
-    });
+    // The shown run's box under the pointer; a compared run's is only drawn.
+    let now_s = video.server.index().time_of(frame);
+    let mut hovered = None;
+    for (i, e) in evidence.iter().enumerate() {
+        let pointer = response.hover_pos().filter(|_| i == 0);
+        let under = super::evidence::paint(&painter, image, scale, e, now_s, pointer);
+        hovered = hovered.or(under);
+    }
 
     if let (Some(drag), Some(pointer)) = (&view.drag, response.interact_pointer_pos())
         && drag.grab != Grab::Pan

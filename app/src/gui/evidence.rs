@@ -1,5 +1,5 @@
 //! A model run's evidence on the canvas, drawn apart from the labels (dashed, in the
-//! model's colour): its boxes at the times it gave them, within a tolerance the user
+//! model's colour; a run compared with it in another): its boxes at the times it gave them, within a tolerance the user
 //! sets, each with its label and how sure the model was of it; each object's path of
 //! box centres, fading with distance from the play head; the number of each reasoning
 //! step grounded there; and the box a trace chip points at, highlighted. Boxes already accepted (now
@@ -9,6 +9,8 @@ use annotate::{EvidenceItem, ModelRun};
 use egui::{Color32, Pos2, Rect, Stroke, Vec2};
 
 pub const COLOR: Color32 = Color32::from_rgb(255, 64, 200);
+/// The colour of the run it is compared with.
+pub const COMPARED: Color32 = Color32::from_rgb(64, 200, 255);
 
 /// What the canvas is given to draw.
 pub struct Evidence<'a> {
@@ -17,6 +19,7 @@ pub struct Evidence<'a> {
     pub tolerance_s: f64,
     /// The box picked from the trace.
     pub highlight: Option<usize>,
+    pub color: Color32,
 }
 
 impl Evidence<'_> {
@@ -41,7 +44,7 @@ pub fn paint(
     pointer: Option<Pos2>,
 ) -> Option<usize> {
     let to_screen = |x: f32, y: f32| image.min + Vec2::new(x, y) * scale;
-    let run = evidence.run;
+    let (run, color) = (evidence.run, evidence.color);
     let span = (run.settings.to_s - run.settings.from_s).max(1.0);
     for label in run.trajectories() {
         if !run.is_open(&EvidenceItem::Track { label: label.clone() }) {
@@ -59,10 +62,10 @@ pub fn paint(
         let alpha = |t: f64| (1.0 - ((t - now_s).abs() / (span / 4.0)).min(1.0) * 0.85) as f32;
         for w in points.windows(2) {
             let a = alpha((w[0].0 + w[1].0) / 2.0);
-            painter.line_segment([w[0].1, w[1].1], Stroke::new(2.0, COLOR.gamma_multiply(a)));
+            painter.line_segment([w[0].1, w[1].1], Stroke::new(2.0, color.gamma_multiply(a)));
         }
         for (t, p) in &points {
-            painter.circle_filled(*p, 3.0, COLOR.gamma_multiply(alpha(*t)));
+            painter.circle_filled(*p, 3.0, color.gamma_multiply(alpha(*t)));
         }
     }
     // Points the model gave (Qwen3-VL's `point_2d`) near this time: a ringed dot.
@@ -71,8 +74,8 @@ pub fn paint(
             continue;
         }
         let at = to_screen(pt.x, pt.y);
-        painter.circle_stroke(at, 7.0, Stroke::new(2.0, COLOR));
-        painter.circle_filled(at, 2.5, COLOR);
+        painter.circle_stroke(at, 7.0, Stroke::new(2.0, color));
+        painter.circle_filled(at, 2.5, color);
         if let Some(label) = &pt.label {
             let text = super::ask_panel::printable(label);
             painter.text(
@@ -80,7 +83,7 @@ pub fn paint(
                 egui::Align2::LEFT_CENTER,
                 text,
                 egui::FontId::proportional(12.0),
-                COLOR,
+                color,
             );
         }
     }
@@ -97,7 +100,7 @@ pub fn paint(
             egui::Align2::CENTER_CENTER,
             (n + 1).to_string(),
             egui::FontId::proportional(11.0),
-            COLOR,
+            color,
         );
     }
     let mut hovered = None;
@@ -110,12 +113,12 @@ pub fn paint(
             hovered = Some(i);
         }
         if lit {
-            painter.rect_filled(rect, 0.0, COLOR.gamma_multiply(0.18));
+            painter.rect_filled(rect, 0.0, color.gamma_multiply(0.18));
         }
         let width = if lit { 3.0 } else { 2.0 };
         let corners =
             [rect.left_top(), rect.right_top(), rect.right_bottom(), rect.left_bottom(), rect.left_top()];
-        painter.extend(egui::Shape::dashed_line(&corners, Stroke::new(width, COLOR), 6.0, 4.0));
+        painter.extend(egui::Shape::dashed_line(&corners, Stroke::new(width, color), 6.0, 4.0));
         let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
         let sure = run
             .box_confidence
@@ -127,7 +130,7 @@ pub fn paint(
             super::ask_panel::printable(&format!("{}{time}{sure}", b.label.as_deref().unwrap_or("model")));
         let galley = painter.layout_no_wrap(text, egui::FontId::proportional(12.0), Color32::WHITE);
         let bg = Rect::from_min_size(rect.left_bottom(), galley.size() + Vec2::new(6.0, 2.0));
-        painter.rect_filled(bg, 2.0, COLOR.gamma_multiply(0.85));
+        painter.rect_filled(bg, 2.0, color.gamma_multiply(0.85));
         painter.galley(bg.min + Vec2::new(3.0, 1.0), galley, Color32::WHITE);
     }
     hovered

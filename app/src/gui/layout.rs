@@ -15,13 +15,31 @@ use super::{
     timeline, trace,
 };
 
-/// The shown run's evidence as the canvas draws it.
-pub(super) fn evidence(session: &Session, tolerance_s: f64) -> Option<evidence::Evidence<'_>> {
-    Some(evidence::Evidence { run: session.shown_run()?, tolerance_s, highlight: session.highlight })
+/// The shown run's evidence as the canvas draws it, then the compared run's.
+pub(super) fn evidence(session: &Session, tolerance_s: f64) -> Vec<evidence::Evidence<'_>> {
+    let shown = session.shown_run().map(|run| evidence::Evidence {
+        run,
+        tolerance_s,
+        highlight: session.highlight,
+        color: evidence::COLOR,
+    });
+    let compared = session.compared_run().map(|run| evidence::Evidence {
+        run,
+        tolerance_s,
+        highlight: None,
+        color: evidence::COMPARED,
+    });
+    shown.into_iter().chain(compared).collect()
 }
 
-/// What the timeline shows of a model run.
-fn model_marks(run: &annotate::ModelRun) -> timeline::ModelMarks {
+/// What the timeline shows of the shown run, then of the compared one.
+fn all_marks(session: &Session) -> Vec<timeline::ModelMarks> {
+    let shown = session.shown_run().map(|r| model_marks(r, evidence::COLOR));
+    shown.into_iter().chain(session.compared_run().map(|r| model_marks(r, evidence::COMPARED))).collect()
+}
+
+/// What the timeline shows of a model run, in `color`.
+fn model_marks(run: &annotate::ModelRun, color: egui::Color32) -> timeline::ModelMarks {
     let p = &run.prediction;
     let mut cited: Vec<f64> =
         p.steps.iter().filter_map(|s| s.time_s).chain(p.boxes.iter().filter_map(|b| b.time_s)).collect();
@@ -38,6 +56,8 @@ fn model_marks(run: &annotate::ModelRun) -> timeline::ModelMarks {
         cited,
         steps: p.steps.iter().enumerate().filter_map(|(i, s)| Some((i + 1, s.time_s?))).collect(),
         sampled: run.settings.frames_s.clone(),
+        model: run.model.name.clone(),
+        color,
     }
 }
 
@@ -75,7 +95,7 @@ impl VidenceApp {
             dataset,
             self.session.tool,
             self.session.selected_track(),
-            evidence.as_ref(),
+            &evidence,
         );
         if hovered != self.session.hovered_prediction {
             out.push(Action::HoverPrediction(hovered));
@@ -107,7 +127,7 @@ impl VidenceApp {
             keyframes: &keyframes,
             editable: session.video_id().is_some(),
         };
-        let marks = session.shown_run().map(model_marks);
+        let marks = all_marks(session);
         let lanes = &mut self.ui.lanes;
         // Its own height, which the user can drag: nothing in it grows or shrinks
         // the video above.
@@ -119,7 +139,7 @@ impl VidenceApp {
             .resizable(true)
             .default_size(250.0)
             .size_range(least..=most)
-            .show(ui, |ui| timeline::show(ui, video, lanes, input, marks.as_ref(), out));
+            .show(ui, |ui| timeline::show(ui, video, lanes, input, &marks, out));
     }
 
     pub(super) fn left_panel(&mut self, ui: &mut egui::Ui, tab: LeftTab, out: &mut Vec<Action>) {
@@ -226,6 +246,15 @@ impl VidenceApp {
                 let hovered = session.hovered_prediction;
                 let action = trace::show(ui, run, hovered, &mut self.ui.tolerance_s);
                 out.extend(action.map(Action::Trace));
+                if let Some(other) = session.compared_run() {
+                    // Its steps seek; its boxes are not the shown run's to pick or decide on.
+                    ui.separator();
+                    let action = ui.push_id("compared-trace", |ui| {
+                        trace::show(ui, other, None, &mut self.ui.tolerance_s)
+                    });
+                    let seek = action.inner.filter(|a| matches!(a, trace::TraceAction::Seek(_)));
+                    out.extend(seek.map(Action::Trace));
+                }
             }
             _ => {
                 ui.label(

@@ -274,12 +274,28 @@ impl VidenceApp {
 
     /// The shown run's boxes drawn on the canvas now (indices into its prediction).
     pub fn predictions_on_screen(&self) -> Vec<usize> {
-        let (Some(evidence), Some(t)) =
-            (layout::evidence(&self.session, self.ui.tolerance_s), self.session.time_seen())
-        else {
+        self.evidence_on_screen(0)
+    }
+
+    /// In compare mode, the other model's run for the open item.
+    pub fn compared_run(&self) -> Option<&annotate::ModelRun> {
+        self.session.compared_run()
+    }
+
+    /// The compared run's boxes drawn on the canvas now.
+    pub fn compared_on_screen(&self) -> Vec<usize> {
+        if self.session.compared_run.is_none() {
             return Vec::new();
-        };
-        evidence.boxes_at(t)
+        }
+        self.evidence_on_screen(if self.session.shown_run.is_some() { 1 } else { 0 })
+    }
+
+    fn evidence_on_screen(&self, layer: usize) -> Vec<usize> {
+        let evidence = layout::evidence(&self.session, self.ui.tolerance_s);
+        match (evidence.get(layer), self.session.time_seen()) {
+            (Some(e), Some(t)) => e.boxes_at(t),
+            _ => Vec::new(),
+        }
     }
 
     /// The predicted box picked from the trace.

@@ -89,6 +89,8 @@ impl Notice {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenItem {
     pub run: Option<String>,
+    /// The compared model's run for the same item.
+    pub compared: Option<String>,
     pub question: Option<String>,
     pub time_s: f64,
 }
@@ -118,6 +120,9 @@ pub struct Session {
     pub question: Option<String>,
     pub review: ReviewMode,
     pub shown_run: Option<ShownRun>,
+    /// In compare mode, the other model's run for the item open: drawn beside the run
+    /// on show, in its own colour.
+    pub compared_run: Option<String>,
     /// The predicted box a trace chip picked.
     pub highlight: Option<usize>,
     /// The predicted box under the pointer on the canvas (last frame).
@@ -170,6 +175,10 @@ impl Session {
 
     pub fn shown_run(&self) -> Option<&annotate::ModelRun> {
         self.data()?.run(&self.shown_run.as_ref()?.id)
+    }
+
+    pub fn compared_run(&self) -> Option<&annotate::ModelRun> {
+        self.data()?.run(self.compared_run.as_deref()?)
     }
 
     pub fn selected_track(&self) -> Option<&str> {

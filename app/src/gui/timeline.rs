@@ -18,7 +18,7 @@ pub fn timecode(seconds: f64) -> String {
     format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
-/// The model run on show, as the timeline draws it.
+/// A model run, as the timeline draws it.
 pub struct ModelMarks {
     /// Start, end and label of each span still to be decided on.
     pub spans: Vec<(f64, f64, String)>,
@@ -29,6 +29,8 @@ pub struct ModelMarks {
     pub steps: Vec<(usize, f64)>,
     /// Times of the frames the model saw.
     pub sampled: Vec<f64>,
+    pub model: String,
+    pub color: Color32,
 }
 
 pub fn show(
@@ -36,7 +38,7 @@ pub fn show(
     video: &VideoView,
     lanes: &mut Lanes,
     lanes_in: LaneInput<'_>,
-    model: Option<&ModelMarks>,
+    model: &[ModelMarks],
     actions: &mut Vec<Action>,
 ) {
     let index = std::sync::Arc::clone(video.server.index());
@@ -183,16 +185,26 @@ pub fn show(
     let (lane, lanes_rect) = lanes::show(ui, lanes, &lanes_in, scale, snap, lanes_height, actions);
     actions.extend(lane.map(Action::Lane));
     let mut full = rect.union(lanes_rect);
-    if let Some(marks) = model {
-        // The frames the model saw, ticked along the thumbnails' foot.
+    if let Some(marks) = model.first() {
+        // The frames the shown run's model saw, ticked along the thumbnails' foot.
         let y = rect.top() + thumbs_h;
         for &t in &marks.sampled {
             let x = scale.x(t);
             painter.line_segment([egui::pos2(x, y - 5.0), egui::pos2(x, y)], Stroke::new(1.0, SAMPLED));
         }
-        full = full.union(model_lane(ui, marks, scale, actions));
-    } else {
-        ui.allocate_space(Vec2::new(ui.available_width(), MODEL_LANE));
+    }
+    // The lane's room is kept whether a run is on show or not; runs compared share
+    // it, a row each.
+    let (lane, _) = ui.allocate_exact_size(Vec2::new(ui.available_width(), MODEL_LANE), Sense::hover());
+    let row = MODEL_LANE / model.len().max(1) as f32;
+    for (i, marks) in model.iter().enumerate() {
+        let rect =
+            Rect::from_min_size(lane.min + Vec2::new(0.0, row * i as f32), Vec2::new(lane.width(), row));
+        let name = if i == 0 { "Model lane" } else { "Compared model lane" };
+        model_lane(ui, marks, scale, rect, name, actions);
+    }
+    if !model.is_empty() {
+        full = full.union(lane);
     }
 
     // The play head and the I/O marks cross the thumbnails and the lanes.
@@ -267,18 +279,24 @@ fn ruler(painter: &egui::Painter, rect: Rect, scale: Scale, thumbs_h: f32) {
 /// The model lane: predicted spans as bars, cited times as ticks, the numbered chain of
 /// reasoning steps. A click seeks to the
 /// span under the pointer's start, or to the time under it.
-fn model_lane(ui: &mut egui::Ui, marks: &ModelMarks, scale: Scale, actions: &mut Vec<Action>) -> Rect {
-    let color = super::evidence::COLOR;
-    let (rect, response) =
-        ui.allocate_exact_size(Vec2::new(ui.available_width(), MODEL_LANE), Sense::click());
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Model lane"));
+fn model_lane(
+    ui: &mut egui::Ui,
+    marks: &ModelMarks,
+    scale: Scale,
+    rect: Rect,
+    name: &str,
+    actions: &mut Vec<Action>,
+) {
+    let color = marks.color;
+    let response = ui.interact(rect, ui.make_persistent_id(name), Sense::click());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, name));
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_gray(30));
     painter.text(
         rect.left_center() + Vec2::new(3.0, 0.0),
         egui::Align2::LEFT_CENTER,
-        "model",
-        egui::FontId::proportional(10.0),
+        super::ask_panel::printable(&marks.model),
+        egui::FontId::proportional(10.0f32.min(rect.height())),
         Color32::GRAY,
     );
     let bar = |s: &(f64, f64, String)| {
@@ -320,7 +338,6 @@ fn model_lane(ui: &mut egui::Ui, marks: &ModelMarks, scale: Scale, actions: &mut
         let t = marks.spans.iter().find(|s| bar(s).contains(p)).map_or_else(|| scale.time(p.x), |s| s.0);
         actions.push(Action::Playback(PlaybackCommand::SeekTime(t)));
     }
-    rect
 }
 
 /// Seconds <-> x on the timeline.

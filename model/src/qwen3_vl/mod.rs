@@ -20,7 +20,8 @@ use candle_core::{DType, Device, Tensor};
 pub use config::{Config, TextConfig, VisionConfig};
 pub use positions::{Media, rope_index};
 pub use random::{
-    PUBLISHED_PREPROCESSOR, PUBLISHED_VIDEO_PREPROCESSOR, TINY_CONFIG, write_random_checkpoint,
+    PUBLISHED_PREPROCESSOR, PUBLISHED_VIDEO_PREPROCESSOR, QWEN3_VL_2B_CONFIG, TINY_CONFIG,
+    write_random_checkpoint,
 };
 pub use rope::{Positions, text_positions};
 pub use text::TextModel;

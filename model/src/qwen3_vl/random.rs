@@ -43,6 +43,26 @@ pub const PUBLISHED_VIDEO_PREPROCESSOR: &str = r#"{
     "processor_class": "Qwen3VLProcessor", "video_processor_type": "Qwen3VLVideoProcessor"
 }"#;
 
+/// Qwen3-VL-2B-Instruct's architecture, for benchmarks on random weights of its size.
+pub const QWEN3_VL_2B_CONFIG: &str = r#"{
+    "image_token_id": 151655, "video_token_id": 151656,
+    "vision_start_token_id": 151652, "vision_end_token_id": 151653,
+    "tie_word_embeddings": true,
+    "text_config": {
+        "vocab_size": 151936, "hidden_size": 2048, "intermediate_size": 6144,
+        "num_hidden_layers": 28, "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128,
+        "rms_norm_eps": 1e-6, "hidden_act": "silu", "max_position_embeddings": 262144,
+        "rope_theta": 5000000,
+        "rope_scaling": {"mrope_interleaved": true, "mrope_section": [24, 20, 20], "rope_type": "default"}
+    },
+    "vision_config": {
+        "depth": 24, "hidden_size": 1024, "hidden_act": "gelu_pytorch_tanh", "intermediate_size": 4096,
+        "num_heads": 16, "in_channels": 3, "patch_size": 16, "spatial_merge_size": 2,
+        "temporal_patch_size": 2, "out_hidden_size": 2048, "num_position_embeddings": 2304,
+        "deepstack_visual_indexes": [5, 11, 17]
+    }
+}"#;
+
 /// Write `config_json` and weights for it (random embeddings and projections, unit
 /// norms) into `folder`.
 pub fn write_random_checkpoint(folder: &Path, config_json: &str) -> Result<()> {

@@ -10,7 +10,7 @@ use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT, Queryable};
 use vidence::gui::VidenceApp;
 
-use super::{Harness, demo_copy, harness, step_until, wait_for_first_frame};
+use super::{Harness, demo_copy, harness_with, step_until, wait_for_first_frame};
 
 fn type_into(h: &mut Harness<'static, VidenceApp>, field: &str, text: &str) {
     h.get_by_label(field).focus();
@@ -59,18 +59,21 @@ fn the_worst_item_opens_on_the_video_and_a_tube_shows_both_boxes() {
     };
     data.questions.push(tube);
     // Its boxes shifted 8 pixels right, from frame 145 on (4.83 s): IoU under 1.
-    let boxes = (145..160)
-        .filter_map(|f| track.box_at(f).map(|b| (f, b.bbox)))
-        .map(|(f, b)| {
-            let [x1, y1, x2, y2] = b.0;
-            PredictedBox {
-                label: Some("red circle".into()),
-                time_s: Some(f as f64 / 30.0),
-                time_text: None,
-                bbox: annotate::BBox([x1 + 8.0, y1, x2 + 8.0, y2]),
-            }
-        })
-        .collect();
+    let shifted = |dx: f32| -> Vec<PredictedBox> {
+        (145..160)
+            .filter_map(|f| track.box_at(f).map(|b| (f, b.bbox)))
+            .map(|(f, b)| {
+                let [x1, y1, x2, y2] = b.0;
+                PredictedBox {
+                    label: Some("red circle".into()),
+                    time_s: Some(f as f64 / 30.0),
+                    time_text: None,
+                    bbox: annotate::BBox([x1 + dx, y1, x2 + dx, y2]),
+                }
+            })
+            .collect()
+    };
+    let boxes = shifted(8.0);
     data.runs.extend([
         run(&template, "t-1", "q1", span(4.7, 5.33)),
         run(&template, "t-3", "q3", span(6.0, 6.6)),
@@ -85,10 +88,16 @@ fn the_worst_item_opens_on_the_video_and_a_tube_shows_both_boxes() {
             model: annotate::ModelRef { name: "other".into(), ..template.model.clone() },
             ..run(&template, "o-1", "q1", span(4.7, 5.33))
         },
+        // Its tube far off the object: wrong where the first is right.
+        ModelRun {
+            model: annotate::ModelRef { name: "other".into(), ..template.model.clone() },
+            ..run(&template, "o-tube", "q-tube", Prediction { boxes: shifted(300.0), ..span(4.83, 5.33) })
+        },
     ]);
     annotate::save_atomic(&data, &path).unwrap();
 
-    let mut h = harness(vec![path]);
+    // Tall enough for the compared metrics above the table and its rows below them.
+    let mut h = harness_with(vec![path], vidence::gui::Options::default(), [1280.0, 1100.0]);
     wait_for_first_frame(&mut h);
     h.get_by_label("Evaluate").click();
     h.run_steps(2);
@@ -162,4 +171,17 @@ fn the_worst_item_opens_on_the_video_and_a_tube_shows_both_boxes() {
     let both: Vec<String> =
         h.get_all_by_label_contains("Open ").filter_map(|n| n.accesskit_node().label()).collect();
     assert_eq!(both, ["Open q1"]);
+
+    // Compare mode on the video: both models' boxes on the frame, a lane each, each trace.
+    type_into(&mut h, "Filter", "better");
+    h.get_by_label("Open q-tube").click();
+    step_until(&mut h, "the tube's first predicted frame", |app| app.shown_frame() == Some(145));
+    h.run_steps(2);
+    let app: &VidenceApp = h.state();
+    assert_eq!(app.shown_run().map(|r| r.id.as_str()), Some("t-tube"));
+    assert_eq!(app.compared_run().map(|r| r.id.as_str()), Some("o-tube"));
+    assert!(!app.predictions_on_screen().is_empty() && !app.compared_on_screen().is_empty());
+    h.get_by_label("Model lane");
+    h.get_by_label("Compared model lane");
+    h.get_by_label_contains("o-tube");
 }

@@ -65,7 +65,8 @@ impl VidenceApp {
         let Some(video) = data.video(&item.video) else { return };
         let question = matches!(item.kind, ItemKind::Question(_)).then(|| item.id.clone());
         let time_s = item_time(data, &item.id, item.run.as_deref(), video);
-        let open = OpenItem { run: item.run.clone(), question, time_s };
+        let compared = scored.their_run(n).map(str::to_owned);
+        let open = OpenItem { run: item.run.clone(), compared, question, time_s };
         let other_video = self.session.video_id() != Some(video.id.as_str());
         let id = video.id.clone();
         self.ui.eval.iou_over_time = iou_over_time(data, &item.id, item.run.as_deref(), video);
@@ -81,6 +82,7 @@ impl VidenceApp {
     /// An item on the video on screen: its run on show, its question open, the play head at its time.
     pub(super) fn show_item(&mut self, item: OpenItem) {
         self.show_run(item.run);
+        self.session.compared_run = item.compared;
         self.session.question = item.question;
         self.session.commands.push(PlaybackCommand::SeekTime(item.time_s));
     }

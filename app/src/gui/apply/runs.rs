@@ -19,7 +19,7 @@ use crate::gui::ui_state::LeftTab;
 
 impl VidenceApp {
     pub(super) fn show_run(&mut self, id: Option<String>) {
-        self.session.shown_run = None;
+        (self.session.shown_run, self.session.compared_run) = (None, None);
         let run = id.as_deref().and_then(|id| self.session.data()?.run(id));
         if let (Some(run), Some(d)) = (run, &self.session.dataset) {
             // Tokens made here are at hand; those saved before are read on a thread.

@@ -31,6 +31,8 @@ pub struct Scored {
     pub against: Option<String>,
     compared: Vec<String>,
     verdicts: Vec<Option<Verdict>>,
+    /// Each item's run of the model compared with, drawn beside this one's.
+    their_runs: Vec<Option<String>>,
 }
 
 impl Scored {
@@ -43,7 +45,7 @@ impl Scored {
             .filter(|(_, f)| scores.items.iter().any(|i| f(&i.scores).is_some()))
             .map(|(n, _)| *n)
             .collect();
-        let (mut compared, mut verdicts) = (Vec::new(), Vec::new());
+        let (mut compared, mut verdicts, mut their_runs) = (Vec::new(), Vec::new(), Vec::new());
         let other = against.map(|(name, theirs)| {
             let c = annotate::eval::compare(&scores, &theirs);
             compared = crate::evaluate::compared(&c)
@@ -57,6 +59,13 @@ impl Scored {
                 .iter()
                 .map(|i| by_item.get(&(i.id.as_str(), i.kind, i.chain)).copied().flatten())
                 .collect();
+            let runs: HashMap<(&str, ItemKind, Option<u8>), &Option<String>> =
+                theirs.items.iter().map(|i| ((i.id.as_str(), i.kind, i.chain), &i.run)).collect();
+            their_runs = scores
+                .items
+                .iter()
+                .map(|i| runs.get(&(i.id.as_str(), i.kind, i.chain)).and_then(|r| (*r).clone()))
+                .collect();
             name
         });
         Scored {
@@ -68,7 +77,13 @@ impl Scored {
             against: other,
             compared,
             verdicts,
+            their_runs,
         }
+    }
+
+    /// Item `n`'s run of the model compared with, where it has one.
+    pub fn their_run(&self, n: usize) -> Option<&str> {
+        self.their_runs.get(n)?.as_deref()
     }
 
     fn verdict(&self, n: usize) -> Option<Verdict> {
