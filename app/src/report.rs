@@ -273,13 +273,9 @@ fn bars(title: &str, heights: &[(String, f64, String)], top: f64) -> String {
 
 /// How many items score in each tenth of 0..1.
 fn histogram(key: &str, values: &[f64]) -> String {
-    if values.is_empty() || values.iter().any(|v| !(0.0..=1.0).contains(v)) {
+    let Some(counts) = annotate::eval::spread::tenths(values).filter(|_| !values.is_empty()) else {
         return String::new();
-    }
-    let mut counts = [0usize; 10];
-    for v in values {
-        counts[((v * 10.0) as usize).min(9)] += 1;
-    }
+    };
     let heights: Vec<(String, f64, String)> = counts
         .iter()
         .enumerate()
@@ -293,25 +289,15 @@ fn histogram(key: &str, values: &[f64]) -> String {
 
 /// The answers' mean score by question kind.
 fn answers_by_kind(items: &[Item]) -> String {
-    let mut kinds: Vec<(String, f64, usize)> = Vec::new();
-    for i in items {
-        let (ItemKind::Question(_), Some(a)) = (i.kind, i.scores.answer) else { continue };
-        let k = kind(i.kind, None);
-        match kinds.iter_mut().find(|(name, _, _)| *name == k) {
-            Some(e) => {
-                e.1 += a;
-                e.2 += 1;
-            }
-            None => kinds.push((k, a, 1)),
-        }
-    }
+    let kinds = annotate::eval::spread::answers_by_kind(items);
     if kinds.is_empty() {
         return String::new();
     }
     let heights: Vec<(String, f64, String)> = kinds
         .iter()
-        .map(|(k, sum, n)| {
-            (k.clone(), sum / *n as f64, format!("{k}: {:.4} over {n} items", sum / *n as f64))
+        .map(|&(k, mean, n)| {
+            let k = kind(ItemKind::Question(k), None);
+            (k.clone(), mean, format!("{k}: {mean:.4} over {n} items"))
         })
         .collect();
     bars("answers: mean score by question kind", &heights, 1.0)

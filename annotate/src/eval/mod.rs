@@ -25,6 +25,7 @@ mod images;
 mod items;
 pub mod judge;
 mod sequence;
+pub mod spread;
 mod summary;
 mod temporal;
 mod tracking;

@@ -317,6 +317,12 @@ impl VidenceApp {
         self.session.scored.as_ref().map(|s| (s.model.as_str(), s.scores.as_ref()))
     }
 
+    /// The Evaluate tab's plots: the answers' mean by question kind (with how many),
+    /// and the items' tIoU by tenths.
+    pub fn eval_plots(&self) -> Option<(&[evaluate::KindMean], Option<[usize; 10]>)> {
+        self.session.scored.as_ref().map(|s| (s.by_kind.as_slice(), s.tiou_tenths))
+    }
+
     /// The model the Evaluate tab's scores are compared with.
     pub fn eval_compared_with(&self) -> Option<&str> {
         self.session.scored.as_ref()?.against.as_deref()

@@ -107,6 +107,21 @@ fn the_worst_item_opens_on_the_video_and_a_tube_shows_both_boxes() {
     step_until(&mut h, "the scores", |app| app.eval_scores().is_some_and(|(m, _)| m == "tester"));
     h.run_steps(2);
 
+    // The plots: the answers by question kind, the tIoU by tenths, q1's near-exact span
+    // in the last tenth and q5's miss in the first.
+    h.get_by_label("Answers by question kind");
+    h.get_by_label("tIoU histogram");
+    let (_, scores) = h.state().eval_scores().unwrap();
+    let tious: Vec<f64> = scores.items.iter().filter_map(|i| i.scores.tiou).collect();
+    let score_of = |id: &str| scores.items.iter().find(|i| i.id == id).and_then(|i| i.scores.tiou);
+    assert!(score_of("q1").is_some_and(|t| t > 0.9) && score_of("q5") == Some(0.0));
+    let (by_kind, tenths) = h.state().eval_plots().unwrap();
+    let tenths = tenths.expect("tIoU by tenths");
+    assert_eq!(tenths.iter().sum::<usize>(), tious.len());
+    assert!(tenths[9] >= 1 && tenths[0] >= 1, "{tenths:?}");
+    let answered = scores.items.iter().filter(|i| i.scores.answer.is_some()).count();
+    assert_eq!(by_kind.iter().map(|(_, _, n)| n).sum::<usize>(), answered);
+
     // Worst first by tIoU: q5 (its answer misses the span), then the unanswered ones.
     h.get_by_label("Sort by").click();
     h.run_steps(2);

@@ -33,6 +33,9 @@ pub struct Scored {
     verdicts: Vec<Option<Verdict>>,
     /// Each item's run of the model compared with, drawn beside this one's.
     their_runs: Vec<Option<String>>,
+    /// The answers' mean score by question kind, and the items' tIoU by tenths.
+    pub by_kind: Vec<KindMean>,
+    pub tiou_tenths: Option<[usize; 10]>,
 }
 
 impl Scored {
@@ -68,6 +71,12 @@ impl Scored {
                 .collect();
             name
         });
+        let by_kind = annotate::eval::spread::answers_by_kind(&scores.items)
+            .into_iter()
+            .map(|(k, mean, n)| (format!("{k:?}").to_lowercase(), mean, n))
+            .collect();
+        let tiou: Vec<f64> = scores.items.iter().filter_map(|i| i.scores.tiou).collect();
+        let tiou_tenths = annotate::eval::spread::tenths(&tiou).filter(|_| !tiou.is_empty());
         Scored {
             model,
             changes,
@@ -78,6 +87,8 @@ impl Scored {
             compared,
             verdicts,
             their_runs,
+            by_kind,
+            tiou_tenths,
         }
     }
 
@@ -206,6 +217,62 @@ fn score_of(name: &str) -> Score {
     SCORES.iter().find(|(n, _)| *n == name).map_or(|_| None, |(_, f)| *f)
 }
 
+/// The answers' mean score by question kind, and how the items' tIoU spread, as bars.
+fn plots(ui: &mut egui::Ui, scored: &Scored) {
+    let chart =
+        |ui: &mut egui::Ui, name: &str, bars: Vec<egui_plot::Bar>, top: f64, names: Option<Vec<String>>| {
+            let mut plot = egui_plot::Plot::new(name)
+                .height(80.0)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .include_y(0.0)
+                .include_y(top)
+                .show_grid(false);
+            if let Some(names) = names {
+                // Bars in a row, each under its name.
+                plot = plot.x_axis_formatter(move |mark, _| {
+                    let i = mark.value.round();
+                    let whole = (mark.value - i).abs() < 1e-6 && i >= 0.0;
+                    whole.then(|| names.get(i as usize).cloned()).flatten().unwrap_or_default()
+                });
+            }
+            let bars = egui_plot::BarChart::new(name, bars).color(egui::Color32::from_rgb(90, 150, 230));
+            let shown = plot.show(ui, |p| p.bar_chart(bars));
+            shown.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, name));
+        };
+    if !scored.by_kind.is_empty() {
+        ui.label("Answers: mean score by question kind");
+        let bars = scored
+            .by_kind
+            .iter()
+            .enumerate()
+            .map(|(i, (k, mean, n))| {
+                egui_plot::Bar::new(i as f64, *mean).width(0.7).name(format!("{k}: {mean:.3} over {n}"))
+            })
+            .collect();
+        let names = scored.by_kind.iter().map(|(k, _, _)| k.clone()).collect();
+        chart(ui, "Answers by question kind", bars, 1.0, Some(names));
+    }
+    if let Some(counts) = scored.tiou_tenths {
+        ui.label("tIoU: items by tenths");
+        // Each tenth's bar over its own stretch of 0..1.
+        let bars = counts
+            .iter()
+            .enumerate()
+            .map(|(b, &c)| {
+                let from = b as f64 / 10.0;
+                egui_plot::Bar::new(from + 0.05, c as f64).width(0.08).name(format!("{c} from {from:.1}"))
+            })
+            .collect();
+        let top = counts.iter().max().copied().unwrap_or(1) as f64;
+        chart(ui, "tIoU histogram", bars, top, None);
+    }
+}
+
+/// A question kind, its answers' mean score, and how many answers.
+pub type KindMean = (String, f64, usize);
+
 /// An item's kind in words, with V-STaR's chain.
 pub fn kind(item: &Item) -> String {
     let name = match item.kind {
@@ -287,6 +354,7 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
     for line in scored.summary.iter().chain(&scored.compared) {
         ui.label(egui::RichText::new(line).monospace().small());
     }
+    plots(ui, scored);
     if let Some(iou) = view.iou_here {
         ui.label(format!("IoU on this frame: {iou:.3}"));
     }
