@@ -53,9 +53,10 @@ fn dataset(dir: &Path, questions: usize) -> PathBuf {
     path
 }
 
-fn predict(data: &Path, address: &str, concurrency: usize) -> f64 {
+/// `vidence predict` over `data` against the server at `address`, two frames a job.
+fn args(data: &Path, address: &str, concurrency: usize) -> Args {
     let concurrency = concurrency.to_string();
-    let args = Args::parse_from([
+    Args::parse_from([
         "predict",
         data.to_str().unwrap(),
         "--endpoint",
@@ -68,7 +69,11 @@ fn predict(data: &Path, address: &str, concurrency: usize) -> f64 {
         "2",
         "--concurrency",
         &concurrency,
-    ]);
+    ])
+}
+
+fn predict(data: &Path, address: &str, concurrency: usize) -> f64 {
+    let args = args(data, address, concurrency);
     let started = Instant::now();
     let summary = vidence::predict::run(&args.predict, &vidence::predict::Control::new()).unwrap();
     assert_eq!(summary.failed, 0, "{:?}", summary.errors);
@@ -217,20 +222,7 @@ fn main() {
         .unwrap();
     let address = address.trim().to_owned();
     let data = dataset(&root.join("memory"), 10_000);
-    let args = Args::parse_from([
-        "predict",
-        data.to_str().unwrap(),
-        "--endpoint",
-        &address,
-        "--served-model",
-        "m",
-        "--fps",
-        "1",
-        "--max-frames",
-        "2",
-        "--concurrency",
-        "32",
-    ]);
+    let args = args(&data, &address, 32);
     let questions = annotate::load(&data).unwrap();
     let before = resident_mib();
     // Read as the jobs end, told by the run itself: nothing else in this process grows.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::{NodeT as _, Queryable};
 
-use super::model::{endless_model, open, press, type_into};
+use super::model::{endless_model, load_on_cpu, open, press, type_into};
 use super::openai::{self, Reply};
 use super::step_until;
 
@@ -32,13 +32,8 @@ fn this_machines_model_answers_every_question_each_added_as_it_comes_and_a_pause
     let questions: Vec<String> =
         h.state().dataset().unwrap().questions.iter().map(|q| q.id.clone()).collect();
     let spec = endless_model().to_str().unwrap().to_owned();
-    type_into(&mut h, "Checkpoint", &spec);
-    h.get_by_label("Device").click();
-    h.run_steps(2);
-    h.get_by_label("CPU").click();
-    h.run_steps(2);
-    press(&mut h, "Load");
-    step_until(&mut h, "the model to load", |app| app.model_state().starts_with("Ready"));
+    load_on_cpu(&mut h, &spec);
+    assert!(h.state().model_state().starts_with("Ready"), "{}", h.state().model_state());
     h.get_by_label("Max tokens").set_value_accesskit(4.0);
     press(&mut h, "Run on dataset…");
     press(&mut h, "Run on dataset");

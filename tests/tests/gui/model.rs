@@ -237,6 +237,18 @@ fn the_trace_seeks_and_highlights_and_verdicts_are_saved_and_reopened() {
     assert_eq!(reopened.state().dataset().unwrap().runs, data.runs);
 }
 
+/// Load the checkpoint `spec` on the CPU (the device is picked at run time; the CPU is
+/// always there) and wait for the load to end.
+pub(super) fn load_on_cpu(h: &mut Harness<'static, VidenceApp>, spec: &str) {
+    type_into(h, "Checkpoint", spec);
+    h.get_by_label("Device").click();
+    h.run_steps(2);
+    h.get_by_label("CPU").click();
+    h.run_steps(2);
+    press(h, "Load");
+    step_until(h, "the model to load", |app| !app.model_state().starts_with("Loading"));
+}
+
 pub(super) fn endless_model() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| vidence_tests::endless_qwen3_vl("endless_qwen3_vl", model::qwen3_vl::TINY_CONFIG))
@@ -248,14 +260,7 @@ fn asking_the_model_streams_tokens_the_ui_keeps_drawing_and_a_run_can_be_cancell
     let options = Options { recent_models: Some(recent.clone()), ..Options::default() };
     let (mut h, path) = open_with("gui_model_ask", options.clone());
     let spec = endless_model().to_str().unwrap().to_owned();
-    type_into(&mut h, "Checkpoint", &spec);
-    // The device is picked at run time; the CPU is always there.
-    h.get_by_label("Device").click();
-    h.run_steps(2);
-    h.get_by_label("CPU").click();
-    h.run_steps(2);
-    press(&mut h, "Load");
-    step_until(&mut h, "the model to load", |app| !app.model_state().starts_with("Loading"));
+    load_on_cpu(&mut h, &spec);
     assert!(h.state().model_state().starts_with("Ready"), "{}", h.state().model_state());
     h.get_by_label_contains("on cpu");
     // The model is remembered for the next start.
