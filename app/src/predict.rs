@@ -121,6 +121,8 @@ pub struct Summary {
     pub store: PathBuf,
     /// The first kinds of failure, each with the first job it happened to.
     pub errors: Vec<String>,
+    /// Lines of the store that did not read (left as they are; their jobs are asked again).
+    pub unread: Vec<String>,
 }
 
 impl Summary {
@@ -132,7 +134,7 @@ impl Summary {
             "{}: {} jobs, {} answered now, {} answered before, {} failed{stopped}",
             self.run, self.jobs, self.answered, self.skipped, self.failed
         );
-        self.errors.iter().for_each(|e| text.push_str(&format!("\n  {e}")));
+        self.errors.iter().chain(&self.unread).for_each(|e| text.push_str(&format!("\n  {e}")));
         text
     }
 }
@@ -264,12 +266,16 @@ pub fn ask(
     let name = args.run.clone().unwrap_or_else(|| model.clone());
     let store_path = batch::store_path(&args.dataset, &name, shard);
     let read = batch::read(&store_path).with_context(|| format!("cannot read {}", store_path.display()))?;
-    for (n, why) in &read.bad {
-        eprintln!("{}:{n}: a line that does not read is kept as it is ({why})", store_path.display());
-    }
     let standing = batch::standing(data, &name, &read.lines);
     let mut summary =
         Summary { run: name.clone(), jobs: jobs.len(), store: store_path.clone(), ..Summary::default() };
+    summary.unread = read
+        .bad
+        .iter()
+        .map(|(n, why)| {
+            format!("{}:{n}: a line that does not read is kept as it is ({why})", store_path.display())
+        })
+        .collect();
     let todo: Vec<Job> = jobs.into_iter().filter(|j| !standing.answered.contains(&j.key)).collect();
     summary.skipped = summary.jobs - todo.len();
     let mut store = batch::Store::append_to(&store_path, &read)?;

@@ -262,10 +262,10 @@ fn request_form(ui: &mut egui::Ui, form: &mut ModelForm, asker: &Asker, clip: &C
         }
     });
     ui.horizontal(|ui| {
-        ui.label("Frames/s");
-        ui.add(egui::DragValue::new(&mut r.fps).range(0.1..=30.0).speed(0.1));
-        ui.label("at most");
-        ui.add(egui::DragValue::new(&mut r.max_frames).range(2..=768));
+        let label = ui.label("Frames/s");
+        ui.add(egui::DragValue::new(&mut r.fps).range(0.1..=30.0).speed(0.1)).labelled_by(label.id);
+        let label = ui.label("at most");
+        ui.add(egui::DragValue::new(&mut r.max_frames).range(2..=768)).labelled_by(label.id);
     });
     ui.horizontal(|ui| {
         egui::ComboBox::from_label("Sampling").selected_text(sampling_title(r.sampling)).show_ui(ui, |ui| {

@@ -22,6 +22,13 @@ fn step_for(h: &mut super::Harness<'static, vidence::gui::VidenceApp>, seconds: 
     longest
 }
 
+/// Two frames a job, as few as a question takes: the frames are not what is tested.
+fn few_frames(h: &mut super::Harness<'static, vidence::gui::VidenceApp>) {
+    h.get_by_label("Frames/s").set_value_accesskit(0.5);
+    h.get_by_label("at most").set_value_accesskit(2.0);
+    h.run_steps(2);
+}
+
 fn runs_named(app: &vidence::gui::VidenceApp, name: &str) -> Vec<annotate::ModelRun> {
     app.dataset().expect("a dataset is open").runs.iter().filter(|r| r.model.name == name).cloned().collect()
 }
@@ -35,6 +42,7 @@ fn this_machines_model_answers_every_question_each_added_as_it_comes_and_a_pause
     load_on_cpu(&mut h, &spec);
     assert!(h.state().model_state().starts_with("Ready"), "{}", h.state().model_state());
     h.get_by_label("Max tokens").set_value_accesskit(4.0);
+    few_frames(&mut h);
     press(&mut h, "Run on dataset…");
     press(&mut h, "Run on dataset");
     assert!(h.state().dataset_run().is_some(), "{:?}", h.state().notices());
@@ -84,8 +92,9 @@ fn servers_answer_the_dataset_a_stopped_run_keeps_its_answers_and_the_next_asks_
         })
     };
     let (a, b) = (serve(), serve());
-    let (mut h, _) = open("gui_dataset_run_servers");
+    let (mut h, path) = open("gui_dataset_run_servers");
     let total = h.state().dataset().unwrap().questions.len();
+    few_frames(&mut h);
     press(&mut h, "Run on dataset…");
     press(&mut h, "Servers");
     type_into(&mut h, "Endpoints", &format!("{} {}", a.address, b.address));
@@ -102,6 +111,11 @@ fn servers_answer_the_dataset_a_stopped_run_keeps_its_answers_and_the_next_asks_
     let notices = h.state().notices().join("\n");
     assert!(notices.contains("not asked (stopped)"), "{notices}");
 
+    // A line of the store that does not read is told, and left as it is.
+    let store = annotate::batch::store_path(&path, "srv", None);
+    let mut text = std::fs::read_to_string(&store).unwrap();
+    text.push_str("{not a line of a store}\n");
+    std::fs::write(&store, text).unwrap();
     press(&mut h, "Run on dataset");
     step_until(&mut h, "the second run", |app| app.dataset_run().is_none());
     let runs = runs_named(h.state(), "srv");
@@ -109,6 +123,8 @@ fn servers_answer_the_dataset_a_stopped_run_keeps_its_answers_and_the_next_asks_
     assert!(runs.iter().all(|r| r.model.backend == annotate::Backend::Server));
     let notices = h.state().notices().join("\n");
     assert!(notices.contains(&format!("{} answered now, {kept} answered before", total - kept)), "{notices}");
+    assert!(notices.contains("does not read is kept as it is"), "{notices}");
+    assert!(std::fs::read_to_string(&store).unwrap().contains("{not a line of a store}"));
     let (on_a, on_b) = (a.requests(), b.requests());
     assert!(!on_a.is_empty() && !on_b.is_empty(), "both servers were asked");
     assert_eq!(on_a.len() + on_b.len(), total, "no question was asked twice");
