@@ -7,6 +7,7 @@ use annotate::{ModelRun, RunToken};
 use egui::{Color32, RichText};
 
 use super::asker::{Asker, LoadStep, ModelForm, ModelState};
+use super::batch_panel::BatchAction;
 use super::dataset_run::DatasetRun;
 use super::session::ShownRun;
 use crate::ask::estimate_tokens;
@@ -20,10 +21,8 @@ pub enum AskAction {
     /// Show this run's evidence (or none).
     Show(Option<String>),
     DeleteRun(String),
-    /// Start the form's run over the dataset.
-    RunDataset,
-    PauseDataset(bool),
-    StopDataset,
+    /// Run on dataset…: start, pause or stop.
+    Dataset(BatchAction),
 }
 
 /// What the panel needs to know of the video on screen.
@@ -76,7 +75,10 @@ pub fn show(
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
         }
         ui.separator();
-        super::batch_panel::show(ui, &mut form.dataset, asker, dataset_run, &mut action);
+        let dataset = super::batch_panel::show(ui, &mut form.dataset, asker, dataset_run);
+        if let Some(a) = dataset {
+            action = Some(AskAction::Dataset(a));
+        }
         ui.separator();
         ui.strong("Runs on this video");
         if runs.is_empty() {

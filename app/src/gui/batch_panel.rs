@@ -4,24 +4,31 @@
 
 use annotate::dialect::Grounding;
 
-use super::ask_panel::AskAction;
 use super::asker::{Asker, ModelState};
 use super::dataset_run::{DatasetForm, DatasetRun};
+
+pub enum BatchAction {
+    /// Start the form's run over the dataset.
+    Start,
+    Pause(bool),
+    Stop,
+}
 
 pub fn show(
     ui: &mut egui::Ui,
     form: &mut DatasetForm,
     asker: &Asker,
     run: Option<&DatasetRun>,
-    action: &mut Option<AskAction>,
-) {
+) -> Option<BatchAction> {
+    let mut action = None;
     egui::CollapsingHeader::new("Run on dataset…").show(ui, |ui| match run {
-        Some(run) => progress(ui, run, action),
-        None => settings(ui, form, asker, action),
+        Some(run) => progress(ui, run, &mut action),
+        None => settings(ui, form, asker, &mut action),
     });
+    action
 }
 
-fn progress(ui: &mut egui::Ui, run: &DatasetRun, action: &mut Option<AskAction>) {
+fn progress(ui: &mut egui::Ui, run: &DatasetRun, action: &mut Option<BatchAction>) {
     let (todo, ended) = run.progress();
     let state = if run.is_stopping() {
         " (stopping after the jobs in flight)"
@@ -40,18 +47,18 @@ fn progress(ui: &mut egui::Ui, run: &DatasetRun, action: &mut Option<AskAction>)
         let stopping = run.is_stopping();
         let (label, paused) = if run.is_paused() { ("Resume", false) } else { ("Pause", true) };
         if ui.add_enabled(!stopping, egui::Button::new(label)).clicked() {
-            *action = Some(AskAction::PauseDataset(paused));
+            *action = Some(BatchAction::Pause(paused));
         }
         let stop = ui.add_enabled(!stopping, egui::Button::new("Stop run")).on_hover_text(
             "Take no new job; those in flight finish and are kept. Running it again asks the rest.",
         );
         if stop.clicked() {
-            *action = Some(AskAction::StopDataset);
+            *action = Some(BatchAction::Stop);
         }
     });
 }
 
-fn settings(ui: &mut egui::Ui, form: &mut DatasetForm, asker: &Asker, action: &mut Option<AskAction>) {
+fn settings(ui: &mut egui::Ui, form: &mut DatasetForm, asker: &Asker, action: &mut Option<BatchAction>) {
     ui.label("Every question of the dataset, each as its kind asks (frames as set above).");
     ui.checkbox(&mut form.unanswered_only, "Only questions no run answers yet");
     let ready = matches!(asker.state, ModelState::Ready(_));
@@ -93,6 +100,6 @@ fn settings(ui: &mut egui::Ui, form: &mut DatasetForm, asker: &Asker, action: &m
         ready && !asker.is_busy()
     };
     if ui.add_enabled(can, egui::Button::new("Run on dataset")).clicked() {
-        *action = Some(AskAction::RunDataset);
+        *action = Some(BatchAction::Start);
     }
 }

@@ -12,6 +12,7 @@ use viewer::PlaybackCommand;
 use crate::gui::VidenceApp;
 use crate::gui::ask_panel::AskAction;
 use crate::gui::asker::{ModelState, pasted_run};
+use crate::gui::batch_panel::BatchAction;
 use crate::gui::dataset_run::{BatchEvent, DatasetRun};
 use crate::gui::session::{Notice, ShownRun};
 use crate::gui::trace::TraceAction;
@@ -77,11 +78,13 @@ impl VidenceApp {
                 self.edit(Edit::InsertRun { index, run: Box::new(run) });
                 self.show_run(Some(id));
             }
-            AskAction::RunDataset => self.run_dataset(),
-            AskAction::PauseDataset(paused) => {
+            AskAction::Dataset(BatchAction::Start) => self.run_dataset(),
+            AskAction::Dataset(BatchAction::Pause(paused)) => {
                 self.workers.dataset_run.iter().for_each(|r| r.set_paused(paused));
             }
-            AskAction::StopDataset => self.workers.dataset_run.iter().for_each(DatasetRun::stop),
+            AskAction::Dataset(BatchAction::Stop) => {
+                self.workers.dataset_run.iter().for_each(DatasetRun::stop);
+            }
             AskAction::Show(id) => self.show_run(id),
             AskAction::DeleteRun(id) => {
                 if self.session.shown_run.as_ref().is_some_and(|s| s.id == id) {
