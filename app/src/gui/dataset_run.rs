@@ -39,9 +39,9 @@ impl Default for DatasetForm {
             on_server: false,
             endpoints: String::new(),
             served_model: String::new(),
-            api_key_env: "OPENAI_API_KEY".into(),
+            api_key_env: predict::API_KEY_ENV.into(),
             grounding: Grounding::default(),
-            concurrency: 8,
+            concurrency: predict::CONCURRENCY,
             run: String::new(),
         }
     }

@@ -110,6 +110,8 @@ impl VidenceApp {
                 return;
             }
         };
+        // A copy: the document's shared snapshot would be copied at the first answer's
+        // edit all the same, while the run holds it.
         let (path, data) = (d.document.path().to_owned(), d.document.dataset().clone());
         if let Err(e) = self.workers.run_dataset(&self.ui.model, path, data, here) {
             self.session.notify(Notice::error(e));
