@@ -26,6 +26,8 @@ run() { echo "\$ vidence $*"; "$bin" "$@"; echo; }
   echo
   echo "## Decode throughput to RGBA, 60 s 1080p30, GOP 250 (vs the ffmpeg program on the same file)"
   echo '```'; run bench decode "$work/1080p_60s_gop250.mp4"; echo '```'
+  echo "## Rendering 60 s 1080p30 with an overlay (20 labelled boxes, 3 model runs' boxes and paths, captions, the timeline strip) vs the ffmpeg program re-encoding the same file with the same x264 settings, in turn"
+  echo '```'; run bench render "$work/1080p_60s_gop250.mp4" --rounds 3; echo '```'
   echo "## Exact random seeks, same file (vs the naive way: keyframe, then decode and convert every frame)"
   echo '```'; run bench seek "$work/1080p_60s_gop250.mp4" --n 100 --seed 1; echo '```'
   echo "## A dataset of 10,000 tracks and 1,000,000 keyframes: atomic save, load, validate"

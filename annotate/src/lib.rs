@@ -14,6 +14,7 @@ mod geometry;
 mod journal;
 mod labels;
 pub mod migrate;
+pub mod overlay;
 mod persist;
 mod prediction;
 mod review;

@@ -57,15 +57,34 @@ fn picture_kind(out: &Path) -> anyhow::Result<Picture> {
     }
 }
 
+/// Write one frame of `source` (a video, or a dataset's video with `overlay` drawn).
 pub fn frame(
-    video: &Path,
+    source: &Path,
     index: Option<u64>,
     time: Option<f64>,
     out: &Path,
+    overlay: Option<&crate::render::Options>,
     json: bool,
 ) -> anyhow::Result<()> {
     let kind = picture_kind(out)?;
-    let mut source = VideoSource::open(video)?;
+    let is_dataset = source.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let data = match (is_dataset, overlay) {
+        (true, _) => Some(annotate::load(source)?),
+        (false, Some(_)) => anyhow::bail!(
+            "--overlay, --video and --run draw a dataset's labels and runs: give the dataset's JSON, not the video"
+        ),
+        (false, None) => None,
+    };
+    let default = crate::render::Options { labels: false, ..Default::default() };
+    let mut overlays = match &data {
+        Some(data) => Some(crate::render::Overlays::new(data, overlay.unwrap_or(&default))?),
+        None => None,
+    };
+    let video = match &overlays {
+        Some(o) => source.parent().unwrap_or(Path::new(".")).join(&o.video.path),
+        None => source.to_owned(),
+    };
+    let mut source = VideoSource::open(&video)?;
     let duration_s = source.index().duration_s();
     let frame = match (index, time) {
         (Some(i), _) => source.frame(i)?,
@@ -78,6 +97,13 @@ pub fn frame(
         (None, Some(t)) => source.frame_at_time(t)?,
         (None, None) => anyhow::bail!("give --index or --time"),
     };
+    let mut frame = frame;
+    if let Some(overlays) = &mut overlays {
+        let time_s = source.index().time_of(frame.index);
+        let px = crate::render::px_per_pt(frame.height, frame.height);
+        let at = frame.index;
+        overlays.draw(&mut frame, at, time_s, px);
+    }
     match kind {
         Picture::Png => frame.write_png(out)?,
         Picture::Jpeg => {

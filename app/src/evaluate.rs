@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use annotate::eval::{Comparison, Item, ItemKind, Pair, Scores, Verdict};
+use annotate::eval::{Comparison, ItemKind, Pair, Scores, Verdict};
 
 /// How many of the weakest items the text lists.
 const WORST: usize = 10;
@@ -117,14 +117,8 @@ pub fn lines(scores: &Scores) -> Vec<String> {
     if without_run(true) > 0 {
         out.push(format!("videos with no boxes from {}, scored 0: {}", scores.run, without_run(true)));
     }
-    let weakest = |i: &Item| {
-        let s = &i.scores;
-        s.viou.or(s.tiou).or(s.answer).or(s.hota).or(s.ap).unwrap_or(0.0)
-    };
-    let mut items: Vec<&Item> = scores.items.iter().collect();
-    items.sort_by(|a, b| weakest(a).total_cmp(&weakest(b)));
     out.push("weakest:".into());
-    for i in items.into_iter().take(WORST) {
+    for i in annotate::eval::worst_first(&scores.items).into_iter().take(WORST) {
         let score = |name: &str, v: Option<f64>| v.map(|v| format!("  {name} {v:.4}")).unwrap_or_default();
         let idsw = i.scores.idsw.map(|n| format!("  IDSW {n}")).unwrap_or_default();
         let chain = i.chain.map(|c| format!(", chain {c}")).unwrap_or_default();

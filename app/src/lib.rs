@@ -11,6 +11,7 @@ pub mod gui;
 pub mod judge;
 pub mod model_cli;
 pub mod predict;
+pub mod render;
 pub mod report;
 pub mod runs;
 pub mod videos;

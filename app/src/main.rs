@@ -39,13 +39,86 @@ enum Command {
     },
     /// Write one exact frame as a PNG or a JPEG (by the extension of --out).
     Frame {
-        video: PathBuf,
+        /// A video, or a dataset JSON (its video chosen by --video) to draw its
+        /// labels and runs on the frame.
+        source: PathBuf,
         /// 0-based frame index in presentation order.
         #[arg(long, conflicts_with = "time", required_unless_present = "time")]
         index: Option<u64>,
         /// Seconds from the first frame.
         #[arg(long, allow_negative_numbers = true)]
         time: Option<f64>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Draw the dataset's labels on the frame, as the window does.
+        #[arg(long)]
+        overlay: bool,
+        /// A dataset's video, by id (needed when it has several).
+        #[arg(long)]
+        video: Option<String>,
+        /// Draw this model's runs (`model.name`), or one run by its id; repeat to
+        /// compare models.
+        #[arg(long = "run", value_name = "NAME")]
+        runs: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A contact sheet of a model's worst items as one PNG: each item's frame where it
+    /// is best seen, with the labels and its run drawn, and its scores.
+    Sheet {
+        dataset: PathBuf,
+        /// The model (`model.name`) whose runs are scored.
+        #[arg(long)]
+        run: String,
+        /// How many items, worst first.
+        #[arg(long, default_value_t = 12)]
+        worst: usize,
+        #[arg(long, default_value_t = 4)]
+        columns: u32,
+        /// Each tile's width in pixels.
+        #[arg(long, default_value_t = 480)]
+        tile_width: u32,
+        #[arg(long, value_name = "SHEET.png")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a video with a dataset's labels and model runs drawn on every frame as
+    /// the window draws them: output frame i is input frame i with its overlay (H.264,
+    /// the audio copied).
+    Render {
+        dataset: PathBuf,
+        /// The video, by id (needed when the dataset has several).
+        #[arg(long)]
+        video: Option<String>,
+        /// Draw this model's runs (`model.name`), or one run by its id; repeat to compare
+        /// models, each in its colour.
+        #[arg(long = "run", value_name = "NAME")]
+        runs: Vec<String>,
+        /// A model's box shows this many seconds either side of the time it gave.
+        #[arg(long, value_name = "S", default_value_t = annotate::overlay::TOLERANCE_S)]
+        tolerance: f64,
+        /// Start at this time (seconds from the first frame).
+        #[arg(long, value_name = "S")]
+        from: Option<f64>,
+        /// Stop before this time.
+        #[arg(long, value_name = "S")]
+        to: Option<f64>,
+        /// Leave the dataset's labels out (draw only the runs).
+        #[arg(long)]
+        no_labels: bool,
+        /// Caption the reasoning step a run cites near each time.
+        #[arg(long)]
+        trace: bool,
+        /// A strip along the bottom: segments, the runs' spans and the play head.
+        #[arg(long)]
+        timeline: bool,
+        /// The output's size, WxH (even numbers).
+        #[arg(long, value_name = "WxH", value_parser = parse_size)]
+        size: Option<[u32; 2]>,
+        /// x264's constant quality: lower is better and bigger.
+        #[arg(long, default_value_t = 23, value_parser = clap::value_parser!(u8).range(0..=51))]
+        crf: u8,
         #[arg(long)]
         out: PathBuf,
         #[arg(long)]
@@ -228,6 +301,12 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+fn parse_size(text: &str) -> Result<[u32; 2], String> {
+    let (w, h) = text.split_once(['x', 'X']).ok_or("write the size as WxH, e.g. 1280x720")?;
+    let side = |s: &str| s.trim().parse::<u32>().map_err(|_| format!("{s:?} is not a number of pixels"));
+    Ok([side(w)?, side(h)?])
+}
+
 /// Output piped into a reader that stops early (`| head`) ends the command as it ends
 /// other Unix tools, instead of a panic in `println!`.
 #[allow(unsafe_code)]
@@ -262,8 +341,43 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )
         }
         Some(Command::Probe { video, json }) => vidence::cli::probe(&video, json),
-        Some(Command::Frame { video, index, time, out, json }) => {
-            vidence::cli::frame(&video, index, time, &out, json)
+        Some(Command::Frame { source, index, time, out, overlay, video, runs, json }) => {
+            let overlay = (overlay || !runs.is_empty() || video.is_some())
+                .then(|| vidence::render::Options { video, runs, labels: overlay, ..Default::default() });
+            vidence::cli::frame(&source, index, time, &out, overlay.as_ref(), json)
+        }
+        Some(Command::Sheet { dataset, run, worst, columns, tile_width, out, json }) => {
+            let options = vidence::render::sheet::SheetOptions { run, worst, columns, tile_width };
+            vidence::render::sheet::command(&dataset, &options, &out, json)
+        }
+        Some(Command::Render {
+            dataset,
+            video,
+            runs,
+            tolerance,
+            from,
+            to,
+            no_labels,
+            trace,
+            timeline,
+            size,
+            crf,
+            out,
+            json,
+        }) => {
+            let options = vidence::render::Options {
+                video,
+                runs,
+                tolerance_s: tolerance,
+                from_s: from,
+                to_s: to,
+                labels: !no_labels,
+                trace,
+                timeline,
+                size,
+                crf,
+            };
+            vidence::render::command(&dataset, &options, &out, json)
         }
         Some(Command::New { videos, out, json }) => vidence::videos::create(&videos, &out, json),
         Some(Command::Import { format, sources, out, into, videos, as_run, json }) => {

@@ -1,4 +1,5 @@
-//! Writing videos with FFmpeg encoders: the demo scene and the test suite's clips.
+//! Writing videos with FFmpeg encoders: the demo scene, the test suite's clips, and
+//! rendered videos (frames with their overlays, the source's audio copied).
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,8 @@ use ffmpeg_next::software::scaling;
 
 use crate::VideoError;
 use crate::ffi;
+use crate::frame::{ColorSpec, VideoFrame};
+use crate::remux::{AudioClip, AudioCopy};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Codec {
@@ -43,6 +46,10 @@ pub struct EncodeSettings {
     pub rotation: u32,
     /// Constant quality (lower is better; codec's own scale).
     pub crf: u8,
+    /// The matrix and range the file is marked with (and RGB is converted by).
+    pub color: ColorSpec,
+    /// Audio copied into the file.
+    pub audio: Option<AudioClip>,
 }
 
 impl EncodeSettings {
@@ -59,6 +66,8 @@ impl EncodeSettings {
             ten_bit: false,
             rotation: 0,
             crf: 23,
+            color: ColorSpec::default(),
+            audio: None,
         }
     }
 }
@@ -71,6 +80,10 @@ pub struct VideoWriter {
     scaler: scaling::Context,
     rgb: ffmpeg::frame::Video,
     yuv: ffmpeg::frame::Video,
+    /// A [`VideoFrame`]'s planes, and the scaler to the file's size and format when
+    /// they differ.
+    planes: Option<(ffmpeg::frame::Video, Option<scaling::Context>)>,
+    audio: Option<AudioCopy>,
     time_base: ffmpeg::Rational,
     /// One nominal frame in `time_base` units.
     frame_duration: i64,
@@ -103,6 +116,17 @@ impl VideoWriter {
             flags |= ffmpeg::codec::Flags::GLOBAL_HEADER;
         }
         encoder.set_flags(flags);
+        let color = settings.color;
+        encoder.set_colorspace(if color.bt709 {
+            ffmpeg::color::Space::BT709
+        } else {
+            ffmpeg::color::Space::BT470BG
+        });
+        encoder.set_color_range(if color.full_range {
+            ffmpeg::color::Range::JPEG
+        } else {
+            ffmpeg::color::Range::MPEG
+        });
         let mut options = ffmpeg::Dictionary::new();
         options.set("crf", &settings.crf.to_string());
         match settings.codec {
@@ -138,8 +162,12 @@ impl VideoWriter {
         if settings.rotation != 0 {
             ffi::set_stream_rotation(&mut stream, settings.rotation);
         }
+        let audio = match &settings.audio {
+            Some(clip) => AudioCopy::open(clip, &mut output)?,
+            None => None,
+        };
         output.write_header().map_err(|e| err(&e))?;
-        let scaler = scaling::Context::get(
+        let mut scaler = scaling::Context::get(
             Pixel::RGB24,
             settings.width,
             settings.height,
@@ -149,6 +177,7 @@ impl VideoWriter {
             scaling::Flags::BILINEAR | scaling::Flags::ACCURATE_RND,
         )
         .map_err(|e| err(&e))?;
+        ffi::set_rgb_to_yuv(&mut scaler, color.bt709, color.full_range);
         Ok(Self {
             path,
             output,
@@ -156,6 +185,8 @@ impl VideoWriter {
             scaler,
             rgb: ffmpeg::frame::Video::new(Pixel::RGB24, settings.width, settings.height),
             yuv: ffmpeg::frame::Video::empty(),
+            planes: None,
+            audio,
             time_base,
             frame_duration: nominal_frame_duration(settings),
             frames: 0,
@@ -185,10 +216,66 @@ impl VideoWriter {
         self.write_packets()
     }
 
+    /// Encode a decoded frame (of any size: it is scaled to the file's) at `pts`.
+    pub fn write_frame(&mut self, frame: &VideoFrame, pts: i64) -> Result<(), VideoError> {
+        let (width, height) = (self.encoder.width(), self.encoder.height());
+        let same = (frame.width, frame.height) == (width, height) && self.encoder.format() == Pixel::YUV420P;
+        let fits =
+            |(p, _): &(ffmpeg::frame::Video, _)| (p.width(), p.height()) == (frame.width, frame.height);
+        if !self.planes.as_ref().is_some_and(fits) {
+            let scaler = if same {
+                None
+            } else {
+                let (w, h, format) = (frame.width, frame.height, self.encoder.format());
+                let flags = scaling::Flags::BICUBIC | scaling::Flags::ACCURATE_RND;
+                Some(
+                    scaling::Context::get(Pixel::YUV420P, w, h, format, width, height, flags)
+                        .map_err(|e| self.err(e))?,
+                )
+            };
+            self.planes =
+                Some((ffmpeg::frame::Video::new(Pixel::YUV420P, frame.width, frame.height), scaler));
+        }
+        let Some((planes, scaler)) = self.planes.as_mut() else { return Err(self.err("no frame buffer")) };
+        let (cw, ch) = (frame.chroma_width() as usize, frame.chroma_height() as usize);
+        for (plane, (data, w, h)) in
+            [(&frame.y, frame.width as usize, frame.height as usize), (&frame.u, cw, ch), (&frame.v, cw, ch)]
+                .into_iter()
+                .enumerate()
+        {
+            let stride = planes.stride(plane);
+            let out = planes.data_mut(plane);
+            for (r, row) in data.chunks_exact(w).take(h).enumerate() {
+                out[r * stride..r * stride + w].copy_from_slice(row);
+            }
+        }
+        let send = match scaler {
+            Some(scaler) => {
+                scaler
+                    .run(planes, &mut self.yuv)
+                    .map_err(|e| VideoError::Write { path: self.path.clone(), reason: e.to_string() })?;
+                &mut self.yuv
+            }
+            None => planes,
+        };
+        send.set_pts(Some(pts));
+        self.encoder
+            .send_frame(send)
+            .map_err(|e| VideoError::Write { path: self.path.clone(), reason: e.to_string() })?;
+        self.frames += 1;
+        self.write_packets()
+    }
+
     fn write_packets(&mut self) -> Result<(), VideoError> {
         let stream_time_base = self.output.stream(0).map_or(self.time_base, |s| s.time_base());
         let mut packet = ffmpeg::Packet::empty();
         while self.encoder.receive_packet(&mut packet).is_ok() {
+            // The source's audio up to this packet goes first, to keep the two interleaved.
+            if let (Some(audio), Some(dts)) = (self.audio.as_mut(), packet.dts()) {
+                let until_s = dts as f64 * f64::from(self.time_base.numerator())
+                    / f64::from(self.time_base.denominator());
+                audio.write_until(&mut self.output, until_s, &self.path)?;
+            }
             packet.set_stream(0);
             // Without a duration the MP4 muxer's edit list cuts off the last frame.
             if packet.duration() <= 0 {
@@ -200,10 +287,18 @@ impl VideoWriter {
         Ok(())
     }
 
+    /// The file gets the source's audio.
+    pub fn has_audio(&self) -> bool {
+        self.audio.is_some()
+    }
+
     /// Flush the encoder and close the file; returns the number of frames written.
     pub fn finish(mut self) -> Result<u64, VideoError> {
         self.encoder.send_eof().map_err(|e| self.err(e))?;
         self.write_packets()?;
+        if let Some(audio) = self.audio.as_mut() {
+            audio.write_until(&mut self.output, f64::INFINITY, &self.path)?;
+        }
         self.output.write_trailer().map_err(|e| self.err(e))?;
         Ok(self.frames)
     }

@@ -70,6 +70,41 @@ pub fn set_bitexact(output: &mut ffmpeg::format::context::Output) {
     }
 }
 
+/// Make an RGB -> YUV scaler write `bt709`'s matrix at `full_range` (swscale's own
+/// default is BT.601, limited).
+pub fn set_rgb_to_yuv(scaler: &mut ffmpeg::software::scaling::Context, bt709: bool, full_range: bool) {
+    set_matrix(scaler, bt709, true, full_range);
+}
+
+/// Set a scaler's YUV matrix (`bt709` or BT.601) and the range of its input and output.
+fn set_matrix(scaler: &mut ffmpeg::software::scaling::Context, bt709: bool, src_full: bool, dst_full: bool) {
+    let space = if bt709 { sys::SWS_CS_ITU709 } else { sys::SWS_CS_ITU601 };
+    // SAFETY: the scaler context is valid; sws_getCoefficients returns a static table.
+    unsafe {
+        let coefficients = sys::sws_getCoefficients(space);
+        let one = 1 << 16;
+        sys::sws_setColorspaceDetails(
+            scaler.as_mut_ptr(),
+            coefficients,
+            i32::from(src_full),
+            coefficients,
+            i32::from(dst_full),
+            0,
+            one,
+            one,
+        );
+    }
+}
+
+/// Let the muxer choose the codec tag of a stream copied from another container.
+pub fn clear_codec_tag(stream: &mut ffmpeg::format::stream::StreamMut) {
+    // SAFETY: the stream's parameters are a valid AVCodecParameters the muxer owns, and
+    // its header is not written yet.
+    unsafe {
+        (*stream.parameters().as_mut_ptr()).codec_tag = 0;
+    }
+}
+
 /// Bits per sample of a pixel format's first component (8 for yuv420p, 10 for yuv420p10le).
 pub fn pixel_bit_depth(format: ffmpeg::format::Pixel) -> u8 {
     format.descriptor().map_or(8, |d| {
@@ -137,22 +172,7 @@ impl RgbScaler {
             Packing::Rgba => ffmpeg::format::Pixel::RGBA,
         };
         let mut scaler = Context::get(pixel, src.0, src.1, out, dst.0, dst.1, flags)?;
-        let space = if bt709 { sys::SWS_CS_ITU709 } else { sys::SWS_CS_ITU601 };
-        // SAFETY: the scaler context is valid; sws_getCoefficients returns a static table.
-        unsafe {
-            let coefficients = sys::sws_getCoefficients(space);
-            let one = 1 << 16;
-            sys::sws_setColorspaceDetails(
-                scaler.as_mut_ptr(),
-                coefficients,
-                i32::from(full_range),
-                coefficients,
-                1,
-                0,
-                one,
-                one,
-            );
-        }
+        set_matrix(&mut scaler, bt709, full_range, true);
         let size = |(w, h): (u32, u32)| (w as usize, h as usize);
         Ok(Self { scaler, src: size(src), dst: size(dst), packing })
     }

@@ -139,6 +139,20 @@ impl VideoSource {
         &self.path
     }
 
+    /// The video stream's time base (numerator, denominator): the unit of its
+    /// timestamps, which a rendered copy keeps.
+    pub fn time_base(&self) -> (i32, i32) {
+        self.input
+            .stream(self.stream)
+            .map_or((1, 1), |s| (s.time_base().numerator(), s.time_base().denominator()))
+    }
+
+    /// The stream's average frame rate (numerator, denominator), `None` when unknown.
+    pub fn frame_rate(&self) -> Option<(i32, i32)> {
+        let r = self.input.stream(self.stream)?.avg_frame_rate();
+        (r.numerator() > 0 && r.denominator() > 0).then(|| (r.numerator(), r.denominator()))
+    }
+
     /// The frame at presentation index `index`, bit-identical to the same frame of a
     /// straight decode from the start.
     pub fn frame(&mut self, index: u64) -> Result<VideoFrame, VideoError> {

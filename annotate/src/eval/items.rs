@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::answers::Rule;
-use crate::dataset::QuestionKind;
+use crate::dataset::{Dataset, Evidence, QuestionKind};
+use crate::time::{ConstantRate, FrameTimes};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Item {
@@ -19,6 +20,49 @@ pub struct Item {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
     pub scores: ItemScores,
+}
+
+impl Item {
+    /// The score it is ranked by, worst first: vIoU, else tIoU, the answer's, HOTA or
+    /// AP; 0 where none.
+    pub fn headline(&self) -> f64 {
+        let s = &self.scores;
+        s.viou.or(s.tiou).or(s.answer).or(s.hota).or(s.ap).unwrap_or(0.0)
+    }
+
+    /// Where it is best seen, in seconds of its video: for a where question with a tube,
+    /// the first time the run gives a box that the tube has too; else the start of its
+    /// first timed evidence, or of the run's answer; for a video's tracks or boxes, the
+    /// run's first box; else 0.
+    pub fn seen_at(&self, data: &Dataset) -> f64 {
+        let run = self.run.as_deref().and_then(|r| data.run(r));
+        let Some(q) = data.question(&self.id) else {
+            return run
+                .and_then(|r| r.prediction.boxes.iter().filter_map(|b| b.time_s).reduce(f64::min))
+                .unwrap_or(0.0);
+        };
+        let times = data.video(&self.video).map(|v| ConstantRate { fps: v.fps, frames: v.frame_count });
+        let track = q.track().and_then(|id| data.track(id));
+        let both = track.zip(run).zip(times).and_then(|((t, r), times)| {
+            let mut times_s: Vec<f64> = r.prediction.boxes.iter().filter_map(|b| b.time_s).collect();
+            times_s.sort_by(f64::total_cmp);
+            times_s.into_iter().find(|s| t.box_at(times.frame_at_time(*s)).is_some())
+        });
+        let evidence = q.evidence.iter().find_map(|e| match e {
+            Evidence::Span { start_s, .. } => Some(*start_s),
+            Evidence::Time { time_s } | Evidence::Box { time_s, .. } => Some(*time_s),
+            _ => None,
+        });
+        let answered = run.and_then(|r| r.prediction.spans.first().map(|s| s.start_s));
+        both.or(evidence).or(answered).unwrap_or(0.0)
+    }
+}
+
+/// The items, worst first (by [`Item::headline`]; ties keep their order).
+pub fn worst_first(items: &[Item]) -> Vec<&Item> {
+    let mut sorted: Vec<&Item> = items.iter().collect();
+    sorted.sort_by(|a, b| a.headline().total_cmp(&b.headline()));
+    sorted
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -86,6 +86,10 @@ pub enum Action {
     Transferred(Result<super::transfer::Done, String>),
     /// Close the report of the last import or export.
     CloseReport,
+    /// Stop the video export running (Export video…).
+    CancelVideoExport,
+    /// Save the frame on screen with its overlay as a picture (Ctrl+Shift+S).
+    SaveView,
     Notify(Notice),
 
     // What the workers report.
@@ -107,6 +111,10 @@ pub enum Action {
     Batch(BatchEvent),
     /// A model's runs were scored.
     Scored(Result<Box<super::evaluate::Scored>, String>),
+    /// Export video… ended: what was written, or why not.
+    VideoExported(Result<crate::render::Rendered, String>),
+    /// The view was saved as this picture, or why not.
+    ViewSaved(Result<PathBuf, String>),
 }
 
 /// What to do when a save was refused because another program changed the file.

@@ -3,6 +3,7 @@
 //! answer streaming in token by token, tinted by probability, and the video's earlier
 //! runs. A model's output from elsewhere can be pasted and read as a run.
 
+use annotate::overlay::{printable, short};
 use annotate::{ModelRun, RunToken};
 use egui::{Color32, RichText};
 
@@ -322,21 +323,6 @@ pub fn tint(p: f32) -> Color32 {
     let p = p.clamp(0.0, 1.0);
     let lerp = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * p) as u8;
     Color32::from_rgb(lerp(255, 220), lerp(70, 220), lerp(70, 220))
-}
-
-/// Model text for display: control characters and undecodable bytes (a token can
-/// end inside a character) as `?`.
-pub fn printable(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() || c == '\u{fffd}' { '?' } else { c }).collect()
-}
-
-fn short(text: &str, n: usize) -> String {
-    if text.chars().count() <= n {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(n.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 fn task_title(t: TaskKind) -> &'static str {

@@ -1,11 +1,11 @@
 //! The video canvas: the frame (drawn by the YUV shader), zoom and pan, the dataset's
 //! boxes at the current frame, and the evidence of the model run on show.
 
+use annotate::overlay::{self, Layer, Scene};
 use annotate::time::FrameTimes;
 use annotate::{BBox, Dataset};
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 
-use super::evidence::Evidence;
 use super::video::VideoView;
 use super::yuv::YuvPaint;
 
@@ -118,14 +118,11 @@ fn fit_zoom(canvas: Rect, size: Vec2) -> f32 {
     (canvas.width() / size.x).min(canvas.height() / size.y).max(1e-3)
 }
 
-/// A dataset box to draw, already in screen space.
+/// A dataset box on screen, for the pointer to take hold of.
 struct Overlay {
     track: String,
     bbox: [f32; 4],
     rect: Rect,
-    color: Color32,
-    label: String,
-    occluded: bool,
 }
 
 pub fn show(
@@ -135,7 +132,7 @@ pub fn show(
     dataset: Option<(&Dataset, &str)>,
     tool: Tool,
     selected: Option<&str>,
-    evidence: &[Evidence],
+    layers: &[Layer],
 ) -> (Option<CanvasAction>, Option<usize>) {
     let (canvas, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Video canvas"));
@@ -190,28 +187,19 @@ pub fn show(
     let to_video = |p: Pos2| Pos2::new((p.x - image.min.x) / scale, (p.y - image.min.y) / scale);
     // Boxes belong to the picture on screen, which may lag the play head.
     let frame = video.shown_frame().unwrap_or_else(|| video.current_frame());
-    let mut overlays = Vec::new();
-    if let Some((dataset, video_id)) = dataset {
-        overlays = dataset
-            .tracks_of(video_id)
-            .filter_map(|track| {
-                let at = track.box_at(frame)?;
+    let overlays: Vec<Overlay> = dataset.map_or_else(Vec::new, |(dataset, video_id)| {
+        overlay::track_boxes(dataset, video_id, frame)
+            .into_iter()
+            .map(|(track, at)| {
                 let [x1, y1, x2, y2] = at.bbox.0;
-                let category = dataset.category(&track.category);
-                let [r, g, b] = category.and_then(|c| c.color).unwrap_or([255, 255, 255]);
-                // A rejected label stays visible, faded, so a reviewer can still undo it.
-                let fade = if track.review == annotate::Review::Rejected { 0.35 } else { 1.0 };
-                Some(Overlay {
+                Overlay {
                     track: track.id.clone(),
                     bbox: at.bbox.0,
                     rect: Rect::from_min_max(to_screen(x1, y1), to_screen(x2, y2)),
-                    color: Color32::from_rgb(r, g, b).gamma_multiply(fade),
-                    label: category.map_or_else(|| track.category.clone(), |c| c.name.clone()),
-                    occluded: at.occluded,
-                })
+                }
             })
-            .collect();
-    }
+            .collect()
+    });
 
     // Pointer work: pick what a drag grabs, show it while it moves, report on release.
     let action = interact(&response, view, &overlays, tool, selected, to_video, size).map(|g| match g {
@@ -221,38 +209,42 @@ pub fn show(
     });
     // The box being dragged is drawn where it is going, not where it was.
     let dragged = view.drag.as_ref().filter(|d| d.grab != Grab::Pan).and_then(|d| d.track.clone());
-    for o in overlays.iter().filter(|o| Some(&o.track) != dragged.as_ref()) {
-        let is_selected = Some(o.track.as_str()) == selected;
-        let width = if is_selected {
-            3.0
-        } else if o.occluded {
-            1.0
-        } else {
-            2.0
-        };
-        painter.rect_stroke(o.rect, 0.0, Stroke::new(width, o.color), egui::StrokeKind::Outside);
-        if is_selected {
-            for c in [o.rect.left_top(), o.rect.right_top(), o.rect.right_bottom(), o.rect.left_bottom()] {
-                painter.rect_filled(Rect::from_center_size(c, Vec2::splat(7.0)), 1.0, Color32::WHITE);
-            }
-        }
-        let text = if o.occluded { format!("{} (occluded)", o.label) } else { o.label.clone() };
-        let galley = painter.layout_no_wrap(text, egui::FontId::proportional(12.0), Color32::BLACK);
-        let bg = Rect::from_min_size(
-            o.rect.left_top() - Vec2::new(0.0, galley.size().y + 2.0),
-            galley.size() + Vec2::new(6.0, 2.0),
-        );
-        painter.rect_filled(bg, 2.0, o.color);
-        painter.galley(bg.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
-    }
 
-    // The shown run's box under the pointer; a compared run's is only drawn.
+    // The shown run's box under the pointer is lit; a compared run's is only drawn.
     let now_s = video.server.index().time_of(frame);
+    let mut layers = layers.to_vec();
     let mut hovered = None;
-    for (i, e) in evidence.iter().enumerate() {
-        let pointer = response.hover_pos().filter(|_| i == 0);
-        let under = super::evidence::paint(&painter, image, scale, e, now_s, pointer);
-        hovered = hovered.or(under);
+    if let (Some(first), Some(p)) = (layers.first_mut(), response.hover_pos()) {
+        let v = to_video(p);
+        let boxes = &first.run.prediction.boxes;
+        hovered = first.boxes_at(now_s).into_iter().rev().find(|&i| {
+            let [x1, y1, x2, y2] = boxes[i].bbox.0;
+            (x1..=x2).contains(&v.x) && (y1..=y2).contains(&v.y)
+        });
+        first.hovered = hovered;
+    }
+    let scene = Scene {
+        dataset: dataset.map(|(d, _)| d),
+        video: dataset.map_or("", |(_, v)| v),
+        frame,
+        time_s: now_s,
+        size: [size.x, size.y],
+        px_per_pt: 1.0,
+        labels: true,
+        selected,
+        hidden: dragged.as_deref(),
+        layers,
+        caption: false,
+        strip: None,
+    };
+    super::shapes::paint(&painter, image, scale, &overlay::shapes(&scene));
+    // The selected box's corners, to resize it by.
+    if let Some(o) =
+        overlays.iter().find(|o| Some(o.track.as_str()) == selected && Some(&o.track) != dragged.as_ref())
+    {
+        for c in [o.rect.left_top(), o.rect.right_top(), o.rect.right_bottom(), o.rect.left_bottom()] {
+            painter.rect_filled(Rect::from_center_size(c, Vec2::splat(7.0)), 1.0, Color32::WHITE);
+        }
     }
 
     if let (Some(drag), Some(pointer)) = (&view.drag, response.interact_pointer_pos())

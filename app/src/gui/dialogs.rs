@@ -21,6 +21,8 @@ pub enum Purpose {
     Import,
     /// Where to write the dataset as this format.
     Export(annotate::formats::Format),
+    /// Where to write the video with the view's overlay.
+    ExportVideo,
 }
 
 impl Purpose {
@@ -34,11 +36,12 @@ impl Purpose {
                 "Import labels (CVAT, Label Studio, MOT, YouTube-VIS, COCO, V-STaR, VidSTG, HC-STVG)".into()
             }
             Self::Export(format) => format!("Export as {}", format.info().title),
+            Self::ExportVideo => "Export the video with its labels and the model's evidence".into(),
         }
     }
 
     fn saves(&self) -> bool {
-        matches!(self, Self::SaveAs | Self::NewDataset | Self::Export(_))
+        matches!(self, Self::SaveAs | Self::NewDataset | Self::Export(_) | Self::ExportVideo)
     }
 }
 
@@ -168,6 +171,12 @@ impl Dialogs {
                 Purpose::Export(_) => {
                     dialog.set_file_name(name.unwrap_or_default()).save_file().into_iter().collect()
                 }
+                Purpose::ExportVideo => dialog
+                    .add_filter("Video", &["mp4", "mkv", "mov"])
+                    .set_file_name(name.unwrap_or_default())
+                    .save_file()
+                    .into_iter()
+                    .collect(),
                 Purpose::SaveAs | Purpose::NewDataset => dialog
                     .add_filter("Vidence dataset", &["json"])
                     .set_file_name(name.unwrap_or_default())

@@ -20,6 +20,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("A, X, Enter, S", "Review: accept, reject, edit, skip"),
     ("Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y", "Undo, redo"),
     ("Ctrl+S", "Save (autosave to the journal is always on)"),
+    (
+        "Ctrl+Shift+S",
+        "Save the frame on screen with its labels and evidence as a picture, beside the dataset",
+    ),
     ("Esc", "Deselect, stop drawing"),
     ("Double-click, wheel, right-drag", "Fit, zoom, pan the video"),
     ("F1", "This help"),

@@ -77,7 +77,8 @@ fn binding(m: Modifiers, key: Key, session: &Session, ui: &UiState) -> Option<Bo
         (Key::F1, false, _) => Some(Bound::Help),
         (Key::Z, true, true) | (Key::Y, true, _) => act(Action::Redo),
         (Key::Z, true, false) => act(Action::Undo),
-        (Key::S, true, _) => act(Action::Save),
+        (Key::S, true, true) => act(Action::SaveView),
+        (Key::S, true, false) => act(Action::Save),
         // The help overlay closes before anything is deselected.
         (Key::Escape, _, _) if ui.show_help => Some(Bound::CloseHelp),
         (Key::Escape, _, _) => act(Action::Escape),

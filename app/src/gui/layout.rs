@@ -2,6 +2,7 @@
 //! its own widget state to change, and the list its actions go to.
 
 use annotate::LabelRef;
+use annotate::overlay;
 use annotate::time::FrameTimes;
 
 use super::action::Action;
@@ -11,31 +12,33 @@ use super::lanes::LaneInput;
 use super::session::{ReviewMode, Session};
 use super::ui_state::LeftTab;
 use super::{
-    VidenceApp, ask_panel, canvas, dataset_panel, evaluate, evidence, objects, questions, review, selection,
+    VidenceApp, ask_panel, canvas, dataset_panel, evaluate, objects, questions, review, selection, shapes,
     timeline, trace,
 };
 
 /// The shown run's evidence as the canvas draws it, then the compared run's.
-pub(super) fn evidence(session: &Session, tolerance_s: f64) -> Vec<evidence::Evidence<'_>> {
-    let shown = session.shown_run().map(|run| evidence::Evidence {
+pub(super) fn evidence(session: &Session, tolerance_s: f64) -> Vec<overlay::Layer<'_>> {
+    let shown = session.shown_run().map(|run| overlay::Layer {
         run,
         tolerance_s,
         highlight: session.highlight,
-        color: evidence::COLOR,
+        hovered: None,
+        color: overlay::MODEL,
     });
-    let compared = session.compared_run().map(|run| evidence::Evidence {
+    let compared = session.compared_run().map(|run| overlay::Layer {
         run,
         tolerance_s,
         highlight: None,
-        color: evidence::COMPARED,
+        hovered: None,
+        color: overlay::COMPARED,
     });
     shown.into_iter().chain(compared).collect()
 }
 
 /// What the timeline shows of the shown run, then of the compared one.
 fn all_marks(session: &Session) -> Vec<timeline::ModelMarks> {
-    let shown = session.shown_run().map(|r| model_marks(r, evidence::COLOR));
-    shown.into_iter().chain(session.compared_run().map(|r| model_marks(r, evidence::COMPARED))).collect()
+    let shown = session.shown_run().map(|r| model_marks(r, shapes::COLOR));
+    shown.into_iter().chain(session.compared_run().map(|r| model_marks(r, shapes::COMPARED))).collect()
 }
 
 /// What the timeline shows of a model run, in `color`.

@@ -16,7 +16,7 @@ mod dataset_run;
 mod dialogs;
 mod docking;
 mod evaluate;
-mod evidence;
+mod export_video;
 mod help;
 mod keys;
 mod lanes;
@@ -28,6 +28,7 @@ mod questions;
 mod review;
 mod selection;
 mod session;
+mod shapes;
 mod status;
 mod timeline;
 mod top_bar;
@@ -217,6 +218,11 @@ impl VidenceApp {
     }
 
     /// The report of the last import or export shown now: its title and lines.
+    /// The video export running: frames written, of all.
+    pub fn video_export(&self) -> Option<(u64, u64)> {
+        self.workers.video_export.as_ref().map(export_video::VideoExport::progress)
+    }
+
     pub fn report(&self) -> Option<(&str, &[String])> {
         self.session.report.as_ref().map(|r| (r.title.as_str(), r.lines.as_slice()))
     }
@@ -402,6 +408,7 @@ impl eframe::App for VidenceApp {
             saving: self.is_saving(),
             dialogs: self.workers.dialogs.in_use(),
             transferring: self.workers.transferring(),
+            exporting_video: self.workers.video_export.as_ref().map(export_video::VideoExport::progress),
         };
         let top = egui::Panel::top("top-bar")
             .show(ui, |ui| top_bar::show(ui, &self.session, &mut self.ui, &bar, &mut actions))

@@ -295,7 +295,7 @@ fn model_lane(
     painter.text(
         rect.left_center() + Vec2::new(3.0, 0.0),
         egui::Align2::LEFT_CENTER,
-        super::ask_panel::printable(&marks.model),
+        annotate::overlay::printable(&marks.model),
         egui::FontId::proportional(10.0f32.min(rect.height())),
         Color32::GRAY,
     );
@@ -309,7 +309,7 @@ fn model_lane(
         painter.text(
             r.left_center() + Vec2::new(3.0, 0.0),
             egui::Align2::LEFT_CENTER,
-            super::ask_panel::printable(&span.2),
+            annotate::overlay::printable(&span.2),
             egui::FontId::proportional(10.0),
             Color32::WHITE,
         );

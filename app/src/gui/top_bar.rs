@@ -45,6 +45,8 @@ pub(super) struct Bar<'a> {
     pub dialogs: &'a str,
     /// An import or export running, in words.
     pub transferring: Option<&'a str>,
+    /// A video export running: frames written, of all.
+    pub exporting_video: Option<(u64, u64)>,
 }
 
 pub(super) fn show(
@@ -137,6 +139,7 @@ pub(super) fn show(
                 out.push(Action::PickFile(Purpose::SaveAs));
             }
             export_menu(ui, state, bar.transferring.is_none(), out);
+            video_export(ui, session, bar.exporting_video, out);
             ui.separator();
             let mut reviewing = session.review != ReviewMode::Off;
             if ui.toggle_value(&mut reviewing, "Review").on_hover_text("Review mode (V)").changed() {
@@ -192,6 +195,34 @@ fn export_menu(ui: &mut egui::Ui, state: &mut UiState, idle: bool, out: &mut Vec
             }
         });
     });
+}
+
+/// Export video…, or the export's progress and its Cancel.
+fn video_export(ui: &mut egui::Ui, session: &Session, running: Option<(u64, u64)>, out: &mut Vec<Action>) {
+    match running {
+        None => {
+            let hover = "Write the video with the labels, the run on show and the one compared with it, the \
+                         reasoning step cited as a caption and a timeline strip, frame for frame (H.264, the \
+                         audio copied)";
+            if ui
+                .add_enabled(session.video.is_some(), egui::Button::new("Export video…"))
+                .on_hover_text(hover)
+                .clicked()
+            {
+                out.push(Action::PickFile(Purpose::ExportVideo));
+            }
+        }
+        Some((done, total)) => {
+            ui.add(
+                egui::ProgressBar::new(if total > 0 { done as f32 / total as f32 } else { 0.0 })
+                    .desired_width(120.0)
+                    .text(format!("Rendering {done}/{total} frames")),
+            );
+            if ui.button("Cancel export").clicked() {
+                out.push(Action::CancelVideoExport);
+            }
+        }
+    }
 }
 
 /// The lasting warnings and the notices, over the top of the window below the top bar:

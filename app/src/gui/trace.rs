@@ -8,8 +8,8 @@ use annotate::accept::Decision;
 use annotate::{EvidenceItem, ModelRun, Review};
 use egui::{Color32, RichText};
 
-use super::ask_panel::printable;
-use super::evidence::COLOR;
+use super::shapes::COLOR;
+use annotate::overlay::printable;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TraceAction {
@@ -100,13 +100,8 @@ pub fn show(
         for (i, b) in p.boxes.iter().enumerate() {
             let time = b.time_s.map_or_else(String::new, |t| format!(" @ {t:.1} s"));
             let name = printable(&format!("{}{time}", b.label.as_deref().unwrap_or("box")));
-            let sure = run
-                .box_confidence
-                .get(i)
-                .copied()
-                .flatten()
-                .map_or_else(String::new, |c| format!(" · {:.0}%", c * 100.0));
-            if ui.link(format!("{name}{sure}")).on_hover_text("Go to this box").clicked() {
+            let link = annotate::overlay::box_text(run, i, "box");
+            if ui.link(link).on_hover_text("Go to this box").clicked() {
                 action = Some(TraceAction::Highlight { index: i, time_s: b.time_s });
             }
             decide_row(ui, run, EvidenceItem::Box { index: i }, &name, &mut action);

@@ -52,7 +52,7 @@ impl Default for UiState {
         Self {
             left_tab: LeftTab::Dataset,
             filter: Filter::default(),
-            tolerance_s: 0.5,
+            tolerance_s: annotate::overlay::TOLERANCE_S,
             show_debug: false,
             show_help: false,
             canvas: CanvasView::default(),

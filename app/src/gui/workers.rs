@@ -13,6 +13,7 @@ use super::asker::Asker;
 use super::dataset_run::DatasetRun;
 use super::dialogs::{DialogKind, Dialogs};
 use super::evaluate::Scored;
+use super::export_video::VideoExport;
 use super::loader::Loader;
 use super::pending::Pending;
 use super::session::Notice;
@@ -26,6 +27,10 @@ pub struct Workers {
     pub asker: Asker,
     /// A run over the dataset going.
     pub dataset_run: Option<DatasetRun>,
+    /// A video being rendered (Export video…).
+    pub video_export: Option<VideoExport>,
+    /// The view being saved as a picture.
+    picture: Option<Pending<Result<PathBuf, String>>>,
     /// A save running, and the serial of the dataset it saves.
     pub saving: Option<Pending<Result<Saved, DatasetError>>>,
     saving_serial: u64,
@@ -49,6 +54,8 @@ impl Workers {
             loader,
             asker: Asker::default(),
             dataset_run: None,
+            video_export: None,
+            picture: None,
             saving: None,
             saving_serial: 0,
             dialogs: Dialogs::new(dialogs, ctx.clone()),
@@ -152,6 +159,34 @@ impl Workers {
         Ok(())
     }
 
+    /// Render a video on a worker (Export video…); one at a time.
+    pub fn export_video(
+        &mut self,
+        data: Arc<annotate::Dataset>,
+        folder: PathBuf,
+        options: crate::render::Options,
+        out: PathBuf,
+    ) -> Result<(), String> {
+        if self.video_export.is_some() {
+            return Err("a video export runs: cancel it or wait for it to end".into());
+        }
+        self.video_export = Some(VideoExport::start(data, folder, options, out, self.ctx.clone())?);
+        Ok(())
+    }
+
+    /// Save a picture on a worker; one at a time.
+    pub fn save_picture(
+        &mut self,
+        work: impl FnOnce() -> Result<PathBuf, String> + Send + 'static,
+    ) -> Result<(), String> {
+        if self.picture.is_some() {
+            return Err("a picture is being saved: wait for it".into());
+        }
+        let wake = Some(self.ctx.clone());
+        self.picture = Some(Pending::spawn("vidence-picture", "saving the view", wake, work)?);
+        Ok(())
+    }
+
     pub fn is_scoring(&self) -> bool {
         self.scoring.is_some()
     }
@@ -183,6 +218,13 @@ impl Workers {
             Some(Ok(result)) => out.push(Action::Scored(result)),
             Some(Err(e)) => out.push(Action::Notify(Notice::error(e))),
             None => {}
+        }
+        if let Some(result) = Pending::take(&mut self.picture) {
+            out.push(Action::ViewSaved(result.and_then(|r| r)));
+        }
+        if let Some(ended) = self.video_export.as_mut().and_then(VideoExport::poll) {
+            self.video_export = None;
+            out.push(Action::VideoExported(ended));
         }
         if let Some(result) = Pending::take(&mut self.transfer) {
             out.push(Action::Transferred(result.and_then(|r| r)));

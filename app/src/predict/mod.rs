@@ -195,16 +195,18 @@ extern "C" fn on_interrupt(_: libc::c_int) {
     CONTROL.stop.store(true, Ordering::Relaxed);
 }
 
-/// Ctrl+C stops taking jobs; those in flight finish and are kept.
+/// From now on Ctrl+C sets the returned control's `stop` instead of killing the
+/// process: a command stops at its next step and keeps (or cleans up) what it did.
 #[allow(unsafe_code)]
-fn stop_on_interrupt() {
+pub fn stop_on_ctrl_c() -> &'static Control {
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe { libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t) };
+    &CONTROL
 }
 
 pub fn command(args: &Predict) -> anyhow::Result<()> {
-    stop_on_interrupt();
-    let summary = run(args, &CONTROL)?;
+    // Jobs in flight finish and are kept.
+    let summary = run(args, stop_on_ctrl_c())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

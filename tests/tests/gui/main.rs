@@ -13,6 +13,7 @@ use vidence_tests::step_until;
 mod annotation;
 mod dataset_run;
 mod evaluate;
+mod export_video;
 mod first_hour;
 mod layout;
 mod model;
@@ -63,7 +64,12 @@ fn open_demo() -> Harness<'static, VidenceApp> {
 /// Wait for frame 0 on screen, then let the layout settle: a panel is sized by its
 /// content of the frame before, so positions read too early can still move.
 fn wait_for_first_frame(h: &mut Harness<'static, VidenceApp>) {
-    step_until(h, "the first frame", |app| app.shown_frame() == Some(0));
+    wait_for_frame(h, 0);
+}
+
+/// Wait for frame `index` on screen, then let the layout settle.
+fn wait_for_frame(h: &mut Harness<'static, VidenceApp>, index: u64) {
+    step_until(h, "the frame on screen", |app| app.shown_frame() == Some(index));
     h.run_steps(3);
 }
 

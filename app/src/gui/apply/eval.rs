@@ -1,7 +1,6 @@
 //! The Evaluate tab's actions: scoring on a thread, and an item opened on the video
 //! (its video shown, its run on show, the play head where truth and answer meet).
 
-use annotate::Evidence;
 use annotate::eval::ItemKind;
 use annotate::time::{ConstantRate, FrameTimes};
 use viewer::PlaybackCommand;
@@ -64,7 +63,7 @@ impl VidenceApp {
         let Some(data) = self.session.data() else { return };
         let Some(video) = data.video(&item.video) else { return };
         let question = matches!(item.kind, ItemKind::Question(_)).then(|| item.id.clone());
-        let time_s = item_time(data, &item.id, item.run.as_deref(), video);
+        let time_s = item.seen_at(data);
         let compared = scored.their_run(n).map(str::to_owned);
         let open = OpenItem { run: item.run.clone(), compared, question, time_s };
         let other_video = self.session.video_id() != Some(video.id.as_str());
@@ -117,31 +116,4 @@ fn iou_over_time(
             [t, f64::from(iou)]
         })
         .collect()
-}
-
-/// Where an item is best seen: for a where question with a tube, the first frame that
-/// has both its true box and the run's; else the start of its span, of its first
-/// timed evidence, or of the run's answer; else the video's start.
-fn item_time(data: &annotate::Dataset, id: &str, run: Option<&str>, video: &annotate::Video) -> f64 {
-    let times = ConstantRate { fps: video.fps, frames: video.frame_count };
-    let run = run.and_then(|r| data.run(r));
-    let Some(q) = data.question(id) else {
-        // A video's tracks or boxes: where the run's first box is.
-        return run
-            .and_then(|r| r.prediction.boxes.iter().filter_map(|b| b.time_s).reduce(f64::min))
-            .unwrap_or(0.0);
-    };
-    let track = q.track().and_then(|id| data.track(id));
-    let both = track.zip(run).and_then(|(t, r)| {
-        let mut times_s: Vec<f64> = r.prediction.boxes.iter().filter_map(|b| b.time_s).collect();
-        times_s.sort_by(f64::total_cmp);
-        times_s.into_iter().find(|s| t.box_at(times.frame_at_time(*s)).is_some())
-    });
-    let evidence = q.evidence.iter().find_map(|e| match e {
-        Evidence::Span { start_s, .. } => Some(*start_s),
-        Evidence::Time { time_s } | Evidence::Box { time_s, .. } => Some(*time_s),
-        _ => None,
-    });
-    let answered = run.and_then(|r| r.prediction.spans.first().map(|s| s.start_s));
-    both.or(evidence).or(answered).unwrap_or(0.0)
 }

@@ -28,6 +28,10 @@ impl VidenceApp {
             Purpose::Export(format) => {
                 s.dataset.as_ref().map(|d| transfer::export_name(d.document.path(), *format))
             }
+            Purpose::ExportVideo => s.dataset.as_ref().and_then(|d| {
+                let video = d.video_id.as_deref()?;
+                Some(d.document.path().with_file_name(format!("{video}.rendered.mp4")))
+            }),
             Purpose::Open | Purpose::Locate(_) | Purpose::Import => s
                 .dataset
                 .as_ref()
@@ -58,6 +62,7 @@ impl VidenceApp {
             }
             Purpose::Import => self.import(picked.paths),
             Purpose::Export(format) => self.export(format, first),
+            Purpose::ExportVideo => self.export_video(first),
             Purpose::Locate(id) => {
                 let Some(d) = &self.session.dataset else { return };
                 let Some(record) = d.document.dataset().video(&id).cloned() else { return };

@@ -4,6 +4,7 @@
 //! model runs in `runs`.
 
 mod eval;
+mod export;
 mod files;
 mod labels;
 mod runs;
@@ -84,6 +85,10 @@ impl VidenceApp {
             Action::AddFiles(paths) => self.add_files(paths),
             Action::Transferred(result) => self.transferred(result),
             Action::CloseReport => self.session.report = None,
+            Action::CancelVideoExport => self.cancel_video_export(),
+            Action::SaveView => self.save_view(),
+            Action::VideoExported(result) => self.video_exported(result),
+            Action::ViewSaved(result) => self.view_saved(result),
             Action::Conflict(choice) => {
                 self.session.conflict = false;
                 match choice {
