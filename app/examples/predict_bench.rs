@@ -75,7 +75,7 @@ fn args(data: &Path, address: &str, concurrency: usize) -> Args {
 fn predict(data: &Path, address: &str, concurrency: usize) -> f64 {
     let args = args(data, address, concurrency);
     let started = Instant::now();
-    let summary = vidence::predict::run(&args.predict, &vidence::predict::Control::new()).unwrap();
+    let summary = vidence::predict::run(&args.predict, &vidence::control::Control::new()).unwrap();
     assert_eq!(summary.failed, 0, "{:?}", summary.errors);
     started.elapsed().as_secs_f64()
 }
@@ -164,7 +164,7 @@ fn local(root: &Path, questions: &str, frames: u64) {
     let lanes = |name: &str| Ok(vec![vidence::predict::Lane::here(name, timed.clone())]);
     let started = Instant::now();
     let summary =
-        vidence::predict::ask(&args.predict, &data, lanes, &vidence::predict::Control::new(), &mut |_| {})
+        vidence::predict::ask(&args.predict, &data, lanes, &vidence::control::Control::new(), &mut |_| {})
             .unwrap();
     let total = started.elapsed().as_secs_f64();
     assert_eq!((summary.answered, summary.failed), (questions.split(',').count(), 0), "{:?}", summary.errors);
@@ -233,7 +233,7 @@ fn main() {
         &args.predict,
         &questions,
         lanes,
-        &vidence::predict::Control::new(),
+        &vidence::control::Control::new(),
         &mut |p| {
             if let vidence::predict::Progress::Ended { summary, .. } = p
                 && (summary.answered + summary.failed) % 1000 == 0

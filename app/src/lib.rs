@@ -4,6 +4,7 @@
 pub mod ask;
 pub mod bench;
 pub mod cli;
+pub mod control;
 pub mod convert;
 pub mod demo;
 pub mod evaluate;

@@ -15,7 +15,8 @@ use annotate::dialect::Grounding;
 use model::backend::{Backend, Local};
 
 use super::asker::ModelForm;
-use crate::predict::{self, Control, Lane, Predict, Progress, Summary};
+use crate::control::Control;
+use crate::predict::{self, Lane, Predict, Progress, Summary};
 
 /// What the form asks for, beside the Model tab's sampling settings.
 pub struct DatasetForm {

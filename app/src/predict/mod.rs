@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use annotate::batch::{self, Job, Line, Questions, Selection};
@@ -20,6 +19,7 @@ use model::device::DeviceChoice;
 use serde::Serialize;
 
 use crate::ask::AskRequest;
+use crate::control::Control;
 
 mod threads;
 
@@ -158,28 +158,6 @@ impl Lane {
     }
 }
 
-/// A run stopped or paused from outside (Ctrl+C, the window's buttons): jobs in
-/// flight finish and are kept; no new one is taken.
-#[derive(Debug, Default)]
-pub struct Control {
-    pub stop: AtomicBool,
-    pub pause: AtomicBool,
-}
-
-impl Control {
-    pub const fn new() -> Self {
-        Self { stop: AtomicBool::new(false), pause: AtomicBool::new(false) }
-    }
-
-    fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-    }
-
-    fn paused(&self) -> bool {
-        self.pause.load(Ordering::Relaxed)
-    }
-}
-
 /// What a run tells as it goes.
 pub enum Progress<'a> {
     /// The jobs are chosen: `summary` counts them, `stored` is what earlier calls left
@@ -189,24 +167,9 @@ pub enum Progress<'a> {
     Ended { summary: &'a Summary, line: &'a Line },
 }
 
-static CONTROL: Control = Control::new();
-
-extern "C" fn on_interrupt(_: libc::c_int) {
-    CONTROL.stop.store(true, Ordering::Relaxed);
-}
-
-/// From now on Ctrl+C sets the returned control's `stop` instead of killing the
-/// process: a command stops at its next step and keeps (or cleans up) what it did.
-#[allow(unsafe_code)]
-pub fn stop_on_ctrl_c() -> &'static Control {
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe { libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t) };
-    &CONTROL
-}
-
 pub fn command(args: &Predict) -> anyhow::Result<()> {
     // Jobs in flight finish and are kept.
-    let summary = run(args, stop_on_ctrl_c())?;
+    let summary = run(args, crate::control::stop_on_ctrl_c())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -17,8 +17,9 @@ use anyhow::Context as _;
 use model::backend::Failure;
 use viewer::VideoSource;
 
-use super::{Control, Lane, Progress, Summary};
+use super::{Lane, Progress, Summary};
 use crate::ask::{AskRequest, Prepared};
+use crate::control::Control;
 
 /// A server out of rotation after this many jobs in a row it did not answer at all.
 const DOWN_AFTER: usize = 3;

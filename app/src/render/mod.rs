@@ -312,7 +312,7 @@ pub fn command(dataset: &Path, options: &Options, out: &Path, json: bool) -> any
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let rendered =
-        render(&data, folder, options, out, &crate::predict::stop_on_ctrl_c().stop, &mut |done, total| {
+        render(&data, folder, options, out, &crate::control::stop_on_ctrl_c().stop, &mut |done, total| {
             bar.set_length(total);
             bar.set_position(done);
         });
