@@ -126,11 +126,7 @@ pub fn lines(scores: &Scores) -> Vec<String> {
             "  {} ({}, {}{chain}){}{}{}{}{}{}{idsw}{}",
             i.id,
             i.video,
-            i.run.as_deref().unwrap_or(if matches!(i.kind, ItemKind::Question(_)) {
-                "no answer"
-            } else {
-                "no boxes"
-            }),
+            i.run_or_missing(),
             score("answer", i.scores.answer),
             score("tIoU", i.scores.tiou),
             score("vIoU", i.scores.viou),

@@ -63,7 +63,7 @@ fn main() {
     writer.finish().expect("finish the video");
     // Ten videos of 1,000 tracks with 100 keyframes each; every track of the video on
     // screen spans it all.
-    let data = vidence::bench::synthetic_dataset(10, 1000, 100, FRAMES, SIZE, "ui.mp4");
+    let data = vidence::bench::data::synthetic_dataset(10, 1000, 100, FRAMES, SIZE, "ui.mp4");
     let path = dir.join("ui.vidence.json");
     annotate::save_atomic(&data, &path).expect("write the dataset");
     let keyframes: usize = data.tracks.iter().map(|t| t.keyframes.len()).sum();
@@ -140,7 +140,7 @@ fn main() {
 /// how long the scores took on their thread.
 fn eval_frames(dir: &std::path::Path) -> (Vec<f64>, f64, Vec<f64>, f64) {
     const ITEMS: usize = 100_000;
-    let mut data = vidence::bench::synthetic_runs(ITEMS, 0, FRAMES, SIZE, "ui.mp4");
+    let mut data = vidence::bench::data::synthetic_runs(ITEMS, 0, FRAMES, SIZE, "ui.mp4");
     for (n, run) in data.runs.iter_mut().enumerate() {
         let start = (n % 25) as f64;
         let question = annotate::Question {
@@ -206,7 +206,7 @@ fn eval_frames(dir: &std::path::Path) -> (Vec<f64>, f64, Vec<f64>, f64) {
 /// Frame times with a dataset of 10,000 runs open, the Model tab listing them and one
 /// on show (its boxes on the canvas, its trace beside).
 fn runs_frames(dir: &std::path::Path) -> Vec<f64> {
-    let data = vidence::bench::synthetic_runs(10_000, 256, FRAMES, SIZE, "ui.mp4");
+    let data = vidence::bench::data::synthetic_runs(10_000, 256, FRAMES, SIZE, "ui.mp4");
     let path = dir.join("runs.vidence.json");
     annotate::save_atomic(&data, &path).expect("write the runs");
     let mut h = open(path);

@@ -22,7 +22,33 @@ pub struct Item {
     pub scores: ItemScores,
 }
 
+/// One per-item score, read from an item's scores.
+pub type Score = fn(&ItemScores) -> Option<f64>;
+
+/// The per-item scores, by the name the JSON gives them, in the order they are shown.
+pub const SCORES: [(&str, Score); 9] = [
+    ("answer", |s| s.answer),
+    ("tIoU", |s| s.tiou),
+    ("vIoU", |s| s.viou),
+    ("HOTA", |s| s.hota),
+    ("MOTA", |s| s.mota),
+    ("IDF1", |s| s.idf1),
+    ("IDSW", |s| s.idsw.map(|n| n as f64)),
+    ("AP", |s| s.ap),
+    ("AP50", |s| s.ap50),
+];
+
 impl Item {
+    /// The run scored, or why there is none: "no answer" to a question, "no boxes"
+    /// for a video.
+    pub fn run_or_missing(&self) -> &str {
+        match (&self.run, self.kind) {
+            (Some(run), _) => run,
+            (None, ItemKind::Question(_)) => "no answer",
+            (None, _) => "no boxes",
+        }
+    }
+
     /// The score it is ranked by, worst first: vIoU, else tIoU, the answer's, HOTA or
     /// AP; 0 where none.
     pub fn headline(&self) -> f64 {

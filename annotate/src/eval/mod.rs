@@ -46,7 +46,7 @@ use crate::time::{ConstantRate, FrameTimes};
 pub use answers::{Rule, normalize};
 pub use compare::{Comparison, Delta, Disagreements, Pair, Verdict, compare, right};
 pub use detection::Detection;
-pub use items::{Item, ItemKind, ItemScores, worst_first};
+pub use items::{Item, ItemKind, ItemScores, SCORES, Score, worst_first};
 pub use summary::{Answers, ByDuration, Part, Recall, Sections, Spatial, Temporal};
 pub use tracking::Tracking;
 pub use vstar::{Chain, Chains, Vstar};

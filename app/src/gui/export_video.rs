@@ -67,28 +67,26 @@ impl VideoExport {
 }
 
 /// `frame` (the one on screen) of `options`' video with its overlay, written as a PNG
-/// at `out`, which is never written over.
+/// beside `near` (the dataset) under a name not taken.
 pub fn save_view(
     frame: &VideoFrame,
     time_s: f64,
     data: &Dataset,
     options: &Options,
-    out: &Path,
+    near: &Path,
 ) -> Result<PathBuf, String> {
     let mut overlays = render::Overlays::new(data, options).map_err(|e| format!("{e:#}"))?;
     let mut frame = frame.clone();
     let index = frame.index;
     let px = render::px_per_pt(frame.height, frame.height);
     overlays.draw(&mut frame, index, time_s, px);
-    if out.exists() {
-        return Err(format!("{} exists", out.display()));
-    }
-    frame.write_png(out).map_err(|e| format!("cannot save the view: {e}"))?;
-    Ok(out.to_owned())
+    let out = picture_name(near, &overlays.video.id, index);
+    frame.write_png(&out).map_err(|e| format!("cannot save the view: {e}"))?;
+    Ok(out)
 }
 
 /// `STEM-frame-N.png` beside `near` (the dataset), numbered on where taken.
-pub fn picture_name(near: &Path, video: &str, frame: u64) -> PathBuf {
+fn picture_name(near: &Path, video: &str, frame: u64) -> PathBuf {
     let dir = near.parent().unwrap_or(Path::new(""));
     let stem: String = video.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect();
     std::iter::once(format!("{stem}-frame-{frame}.png"))

@@ -1,14 +1,14 @@
 //! The overlay's shapes drawn onto a transparent picture (tiny-skia), text in the font
 //! the window draws with (`assets/fonts`), laid over the frame only where they cover it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use annotate::overlay::{Place, Rgba, Shape};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::{FontRef, MetadataProvider};
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, PixmapPaint, Rect, Stroke, StrokeDash, Transform};
 
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/Ubuntu-Light.ttf");
@@ -125,7 +125,7 @@ enum Placed {
     Stamp {
         x: i32,
         y: i32,
-        picture: Arc<Pixmap>,
+        picture: Rc<Pixmap>,
     },
 }
 
@@ -187,7 +187,7 @@ const STAMPS: usize = 1024;
 
 pub struct Raster {
     font: FontRef<'static>,
-    stamps: RefCell<HashMap<StampKey, Arc<Pixmap>>>,
+    stamps: RefCell<HashMap<StampKey, Rc<Pixmap>>>,
 }
 
 impl Default for Raster {
@@ -285,12 +285,12 @@ impl Raster {
         let picture = match found {
             Some(p) => p,
             None => {
-                let p = Arc::new(self.stamp(&key, px)?);
+                let p = Rc::new(self.stamp(&key, px)?);
                 let mut stamps = self.stamps.borrow_mut();
                 if stamps.len() >= STAMPS {
                     stamps.clear();
                 }
-                stamps.insert(key, Arc::clone(&p));
+                stamps.insert(key, Rc::clone(&p));
                 p
             }
         };

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use annotate::Dataset;
-use annotate::eval::{Item, ItemKind};
+use annotate::eval::{Item, SCORES};
 use annotate::overlay::{self, Place, Shape, Text};
 use annotate::time::FrameTimes;
 use anyhow::Context;
@@ -17,7 +17,7 @@ use viewer::VideoSource;
 use super::raster::Raster;
 use super::{Options, Overlays};
 
-/// Room under each tile for its two lines of text, in pixels.
+/// Room under each tile for its three lines of text, in pixels.
 const CAPTION: u32 = 44;
 const GAP: u32 = 8;
 
@@ -40,22 +40,18 @@ pub struct Sheet {
     pub height: u32,
 }
 
-/// The item's scores in a line: "vIoU 0.031 · tIoU 0.120".
+/// The item's scores in a line: "tIoU 0.120 · vIoU 0.031".
 fn scores_line(item: &Item) -> String {
-    let s = &item.scores;
-    let named = [
-        ("answer", s.answer),
-        ("tIoU", s.tiou),
-        ("vIoU", s.viou),
-        ("HOTA", s.hota),
-        ("MOTA", s.mota),
-        ("IDF1", s.idf1),
-        ("AP", s.ap),
-    ];
-    let mut parts: Vec<String> =
-        named.iter().filter_map(|(name, v)| Some(format!("{name} {:.3}", (*v)?))).collect();
+    let mut parts: Vec<String> = SCORES
+        .iter()
+        .filter_map(|(name, score)| {
+            let v = score(&item.scores)?;
+            let digits = if *name == "IDSW" { 0 } else { 3 };
+            Some(format!("{name} {v:.digits$}"))
+        })
+        .collect();
     if item.run.is_none() {
-        parts.push(if matches!(item.kind, ItemKind::Question(_)) { "no answer" } else { "no boxes" }.into());
+        parts.push(item.run_or_missing().to_owned());
     }
     parts.join(" · ")
 }

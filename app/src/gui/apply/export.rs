@@ -68,11 +68,11 @@ impl VidenceApp {
             self.session.notify(Notice::error("Open a dataset's video to save its view."));
             return;
         };
-        let video = options.video.clone().unwrap_or_default();
-        let out = export_video::picture_name(d.document.path(), &video, frame.index);
+        let near = d.document.path().to_path_buf();
         let data = d.document.snapshot();
         let time_s = index.time_of(frame.index);
-        let work = move || export_video::save_view(&frame, time_s, &data, &options, &out);
+        // The name is found on the worker: looking at the folder is disk work.
+        let work = move || export_video::save_view(&frame, time_s, &data, &options, &near);
         if let Err(e) = self.workers.save_picture(work) {
             self.session.notify(Notice::error(e));
         }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use std::collections::HashMap;
 
-use annotate::eval::{Item, ItemKind, ItemScores, Scores, Verdict};
+use annotate::eval::{Item, ItemKind, SCORES, Score, Scores, Verdict};
 
 /// A model's scores, the dataset's change count they were made at, and what the tab
 /// shows of them that does not change (worked out with them, off the GUI thread).
@@ -123,24 +123,8 @@ pub enum EvalAction {
     Seek(f64),
 }
 
-/// One per-item score, read from an item's scores.
-pub(super) type Score = fn(&ItemScores) -> Option<f64>;
-
 /// The column sorted by, and whether the largest come first.
 type Sort = Option<(&'static str, bool)>;
-
-/// The per-item scores a column can show, by the name the JSON gives them.
-pub const SCORES: [(&str, Score); 9] = [
-    ("answer", |s| s.answer),
-    ("tIoU", |s| s.tiou),
-    ("vIoU", |s| s.viou),
-    ("HOTA", |s| s.hota),
-    ("MOTA", |s| s.mota),
-    ("IDF1", |s| s.idf1),
-    ("IDSW", |s| s.idsw.map(|n| n as f64)),
-    ("AP", |s| s.ap),
-    ("AP50", |s| s.ap50),
-];
 
 /// The table's settings and the rows they give, worked out again only when one changes.
 #[derive(Default)]
@@ -461,6 +445,7 @@ pub fn show(ui: &mut egui::Ui, view: &View, table: &mut EvalTable) -> Option<Eva
 #[cfg(test)]
 mod tests {
     use super::*;
+    use annotate::eval::ItemScores;
 
     fn item(id: &str, tiou: Option<f64>, run: bool) -> Item {
         Item {
